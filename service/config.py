@@ -1,0 +1,87 @@
+"""Settings from the environment (or `.env`), exactly the table of API.md plus a few extras."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, cast
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Role = Literal["plugin", "agent", "ops"]
+ROLES: tuple[Role, ...] = ("plugin", "agent", "ops")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="REPLYDESK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    database_url: str = "sqlite:///./data/replydesk.db"
+    kb_dir: Path = Path("./knowledge_base")
+    prompts_dir: Path = Path("./prompts")
+    # Explicit aliases so the OpenAI SDK's own variables work as fallbacks.
+    llm_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REPLYDESK_LLM_BASE_URL", "OPENAI_BASE_URL")
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("REPLYDESK_LLM_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    llm_max_retries: int = Field(default=1, ge=0, le=5)
+    llm_temperature: float = Field(default=0.3, ge=0, le=2)
+    api_keys: SecretStr = SecretStr("")
+    timezone: str = "UTC"
+    business_hours: str = "Mon-Fri 09:00-17:00"
+    holidays: str | None = None
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+
+    @field_validator("llm_base_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _api_keys_parse(cls, value: SecretStr) -> SecretStr:
+        parse_api_keys(value.get_secret_value())  # fail at start-up, not at the first request
+        return value
+
+    @property
+    def llm_configured(self) -> bool:
+        key = self.llm_api_key.get_secret_value() if self.llm_api_key else ""
+        return bool(key.strip() or self.llm_base_url)
+
+    def key_roles(self) -> dict[str, Role]:
+        return parse_api_keys(self.api_keys.get_secret_value())
+
+
+def parse_api_keys(raw: str) -> dict[str, Role]:
+    """`role:key,role:key` → {key: role}; raises ValueError on a malformed entry."""
+    keys: dict[str, Role] = {}
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        role, sep, key = item.partition(":")
+        role = role.strip()
+        key = key.strip()
+        if not sep or not key:
+            raise ValueError("REPLYDESK_API_KEYS entries must look like role:key")
+        if role not in ROLES:
+            raise ValueError(
+                f"unknown role {role!r} in REPLYDESK_API_KEYS (use {', '.join(ROLES)})"
+            )
+        keys[key] = cast(Role, role)
+    return keys
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,70 @@
+"""The ASGI app: `service.main:app`, built by `create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import analysis
+from service.config import Settings, get_settings
+from service.db import create_db_engine, is_sqlite, pending_migrations, upgrade
+from service.deps import Resources
+from service.errors import BodyLimit, install_handlers
+from service.knowledge import load_kb
+from service.llm import OpenAIDrafter, Prompts, TemplateDrafter
+from service.routes import check, drafts, health
+
+log = logging.getLogger(__name__)
+
+
+def build_resources(settings: Settings) -> Resources:
+    engine = create_db_engine(settings.database_url)
+    if is_sqlite(settings.database_url):
+        upgrade(engine)  # the embedded database keeps itself current
+    elif pending_migrations(engine):
+        log.warning("database has pending migrations: run `replydesk db upgrade`")
+    kb = load_kb(settings.kb_dir)
+    for error in kb.errors:
+        log.warning("knowledge base: %s", error)
+    analysis.warm_up()
+    llm = None
+    if settings.llm_configured:
+        llm = OpenAIDrafter(settings=settings, prompts=Prompts(settings.prompts_dir))
+    return Resources(settings=settings, engine=engine, kb=kb, llm=llm, templates=TemplateDrafter())
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resources = build_resources(settings)
+        app.state.resources = resources
+        try:
+            yield
+        finally:
+            if resources.llm is not None:
+                await resources.llm.aclose()
+            resources.engine.dispose()
+
+    app = FastAPI(
+        title="replydesk",
+        version="0.1.0",
+        summary="Policy-safe drafts of replies to Amazon buyer messages.",
+        lifespan=lifespan,
+    )
+    install_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    for module in (drafts, check, health):
+        app.include_router(module.router)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `service.main:app` for uvicorn, built on first access so importing never reads settings.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

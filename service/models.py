@@ -1,0 +1,298 @@
+"""Tables and API schemas (SQLModel families: XBase / X(table=True) / XCreate / XPublic)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from guardrails import marketplaces
+
+ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+_LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+# Lone surrogates and NUL survive json.loads but not UTF-8 storage (PostgreSQL rejects both).
+_UNSTORABLE_RE = re.compile(r"[\x00\ud800-\udfff]")
+
+MAX_MESSAGE_CHARS = 20_000
+DraftStatus = Literal["pending", "blocked", "approved", "rejected"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _storable(value: str) -> str:
+    if _UNSTORABLE_RE.search(value):
+        raise ValueError("text contains a NUL character or an unpaired surrogate")
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Naive timestamps are taken as UTC, the zone Amazon's APIs use.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _order_id(value: str) -> str:
+    value = value.strip()
+    if not ORDER_ID_RE.match(value):
+        raise ValueError("order_id must be Amazon's 17-digit 3-7-7 form, e.g. 114-3941689-8772232")
+    return value
+
+
+def _marketplace(value: str) -> str:
+    return marketplaces.resolve(value).domain
+
+
+def _locale(value: str) -> str:
+    if not _LOCALE_RE.match(value):
+        raise ValueError("language must be a locale such as 'de', 'de-DE' or 'de_DE'")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("text is blank")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+OrderId = Annotated[Text, AfterValidator(_order_id)]
+MarketplaceDomain = Annotated[Text, AfterValidator(_marketplace)]
+Locale = Annotated[Text, Field(max_length=20), AfterValidator(_locale)]
+Body = Annotated[
+    Text, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_not_blank)
+]
+Timestamp = Annotated[datetime | None, AfterValidator(_aware)]
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+# ---------------------------------------------------------------- request schemas
+class _In(BaseModel):
+    # Plugins may send more than we read; unknown fields are ignored, never an error.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+class AttachmentIn(_In):
+    filename: Text = Field(min_length=1, max_length=255)
+    content_type: Text = Field(min_length=1, max_length=100)
+    size_bytes: int = Field(ge=0)
+
+
+class MessageIn(_In):
+    text: Body
+    received_at: Timestamp = None
+    language: Locale | None = None
+    subject: Text | None = Field(default=None, max_length=500)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+
+
+class ItemIn(_In):
+    asin: Text | None = Field(default=None, pattern=r"^[A-Z0-9]{10}$")
+    sku: Text | None = Field(default=None, max_length=100)
+    title: Text | None = Field(default=None, max_length=500)
+    quantity: int = Field(default=1, ge=1, le=100_000)
+
+
+class TrackingIn(_In):
+    carrier: Text | None = Field(default=None, max_length=100)
+    number: Text | None = Field(default=None, max_length=100)
+
+
+class OrderIn(_In):
+    order_id: OrderId = Field(description="17-digit Amazon order ID, 3-7-7 (114-3941689-8772232)")
+    marketplace: MarketplaceDomain = Field(description="a domain (amazon.de) or marketplace id")
+    buyer_name: Text | None = Field(default=None, max_length=200)
+    purchase_date: Timestamp = None
+    status: Text | None = Field(default=None, max_length=50)
+    shipped_at: Timestamp = None
+    delivered_at: Timestamp = None
+    earliest_delivery_date: Timestamp = None
+    latest_delivery_date: Timestamp = None
+    fulfillment: Text | None = Field(default=None, max_length=20)
+    items: list[ItemIn] = Field(default_factory=list, max_length=100)
+    tracking: TrackingIn | None = None
+
+
+class ThreadEntryIn(_In):
+    sender: Literal["buyer", "seller"] = Field(alias="from")
+    text: Text = Field(max_length=MAX_MESSAGE_CHARS)
+    sent_at: Timestamp = None
+
+
+class DraftRequest(_In):
+    message: MessageIn
+    order: OrderIn
+    thread: list[ThreadEntryIn] = Field(default_factory=list, max_length=50)
+    agent_id: Text | None = Field(default=None, max_length=100)
+    instructions: Text | None = Field(default=None, max_length=2_000)
+    tone: Text | None = Field(default=None, max_length=40)
+
+
+class CheckRequest(_In):
+    text: Body
+    order_id: OrderId
+    marketplace: MarketplaceDomain
+    language: Locale | None = None
+    message_kind: Literal["reply", "proactive"] = "reply"
+
+
+# ---------------------------------------------------------------- response schemas
+class FindingPublic(BaseModel):
+    rule: str
+    action: Literal["fixed", "flagged", "blocked"]
+    match: str
+    start: int
+    end: int
+    message: str
+
+
+class GuardrailsPublic(BaseModel):
+    passed: bool
+    policy_version: str
+    findings: list[FindingPublic]
+
+
+class CheckResponse(BaseModel):
+    text: str
+    passed: bool
+    policy_version: str
+    findings: list[FindingPublic]
+
+
+class SourcePublic(BaseModel):
+    id: str
+    title: str
+    kind: str
+    score: float
+
+
+class UsagePublic(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class GeneratorPublic(BaseModel):
+    kind: Literal["llm", "template"]
+    model: str | None
+    latency_ms: int
+    fallback_reason: str | None
+    prompt_version: str | None
+    usage: UsagePublic
+
+
+class PolicyPublic(BaseModel):
+    message_kind: Literal["reply", "proactive"]
+    respond_by: datetime
+    contact_window_ends_at: datetime | None
+    within_contact_window: bool
+
+
+class EscalationPublic(BaseModel):
+    recommended: bool
+    reasons: list[str]
+
+
+class HistoryPublic(BaseModel):
+    action: str
+    actor: str | None
+    at: datetime
+    text_before: str | None
+    text_after: str | None
+    details: dict[str, Any]
+
+
+class DraftPublic(BaseModel):
+    draft_id: str
+    status: DraftStatus
+    text: str
+    language: str
+    intent: str
+    intent_confidence: float
+    tags: list[str]
+    priority: str
+    sources: list[SourcePublic]
+    generator: GeneratorPublic
+    guardrails: GuardrailsPublic
+    policy: PolicyPublic
+    escalation: EscalationPublic
+    no_response_needed: bool
+    order_id: str
+    marketplace: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class DraftDetail(DraftPublic):
+    message: dict[str, Any]
+    order: dict[str, Any]
+    raw_text: str
+    history: list[HistoryPublic]
+
+
+# ---------------------------------------------------------------- tables
+def _uuid() -> str:
+    return uuid.uuid4().hex
+
+
+class Draft(SQLModel, table=True):
+    __tablename__ = "drafts"
+
+    id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
+    created_at: datetime = SQLField(
+        default_factory=utcnow, sa_type=sa.DateTime(timezone=True), index=True
+    )
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    status: str = SQLField(max_length=16, index=True)
+    order_id: str = SQLField(max_length=19, index=True)
+    marketplace: str = SQLField(max_length=32)
+    agent_id: str | None = SQLField(default=None, max_length=100)
+    language: str = SQLField(max_length=8)
+    intent: str = SQLField(max_length=40, index=True)
+    intent_confidence: float
+    priority: str = SQLField(max_length=16)
+    tags: list[str] = SQLField(default_factory=list, sa_type=JSONType)
+    received_at: datetime = SQLField(sa_type=sa.DateTime(timezone=True))
+    respond_by: datetime = SQLField(sa_type=sa.DateTime(timezone=True), index=True)
+    message: dict[str, Any] = SQLField(sa_type=JSONType)
+    order: dict[str, Any] = SQLField(sa_type=JSONType)
+    request: dict[str, Any] = SQLField(sa_type=JSONType)
+    raw_text: str = SQLField(sa_type=sa.Text)
+    text: str = SQLField(sa_type=sa.Text)
+    findings: list[dict[str, Any]] = SQLField(default_factory=list, sa_type=JSONType)
+    guardrails_passed: bool
+    policy_version: str = SQLField(max_length=20)
+    sources: list[dict[str, Any]] = SQLField(default_factory=list, sa_type=JSONType)
+    policy: dict[str, Any] = SQLField(sa_type=JSONType)
+    escalation: dict[str, Any] = SQLField(sa_type=JSONType)
+    no_response_needed: bool = False
+    generator_kind: str = SQLField(max_length=16)
+    generator_model: str | None = SQLField(default=None, max_length=200)
+    prompt_version: str | None = SQLField(default=None, max_length=64)
+    latency_ms: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    fallback_reason: str | None = SQLField(default=None, max_length=40)
+
+
+class DraftEvent(SQLModel, table=True):
+    """One line of a draft's history: who did what, when, and the text before and after."""
+
+    __tablename__ = "draft_events"
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    draft_id: str = SQLField(foreign_key="drafts.id", index=True, max_length=32)
+    at: datetime = SQLField(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    action: str = SQLField(max_length=32)
+    actor: str | None = SQLField(default=None, max_length=100)
+    text_before: str | None = SQLField(default=None, sa_type=sa.Text)
+    text_after: str | None = SQLField(default=None, sa_type=sa.Text)
+    details: dict[str, Any] = SQLField(default_factory=dict, sa_type=JSONType)

@@ -1,0 +1,133 @@
+"""Shared fixtures: settings, a database on SQLite and (when TEST_DATABASE_URL is set)
+PostgreSQL, the app under TestClient, and the fake OpenAI-protocol server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from service.config import Settings
+from service.db import create_db_engine, upgrade
+from service.main import create_app
+from tests.fakes import openai_server
+
+REPO = Path(__file__).resolve().parents[1]
+ORDER_ID = "114-3941689-8772232"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Settings must come from the tests alone, never from the developer's shell or .env.
+    for name in list(os.environ):
+        if name.startswith(("REPLYDESK_", "OPENAI_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database, migrated once, dropped at the end of the run."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"replydesk_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    engine = create_db_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every database test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'replydesk.db'}"
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    yield url
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("TRUNCATE draft_events, drafts RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'data' / 'replydesk.db'}"
+
+
+@pytest.fixture
+def make_settings(sqlite_url: str) -> Callable[..., Settings]:
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": sqlite_url,
+            "kb_dir": REPO / "knowledge_base",
+            "prompts_dir": REPO / "prompts",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return build
+
+
+@pytest.fixture
+def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def build(**overrides: Any) -> TestClient:
+        client = TestClient(create_app(make_settings(**overrides)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture(scope="session")
+def fake_llm() -> Iterator[tuple[str, openai_server.FakeState]]:
+    with openai_server.running() as served:
+        yield served
+
+
+def draft_request(
+    text: str = "Where is my package? It has not arrived yet.", **order: Any
+) -> dict[str, Any]:
+    return {
+        "message": {"text": text, "received_at": "2026-11-20T09:15:00Z"},
+        "order": {
+            "order_id": ORDER_ID,
+            "marketplace": "amazon.com",
+            "buyer_name": "Jane",
+            "purchase_date": "2026-11-14T10:00:00Z",
+            "status": "Shipped",
+            "shipped_at": "2026-11-15T10:00:00Z",
+            "latest_delivery_date": "2026-11-21T23:59:59Z",
+            "items": [
+                {"asin": "B08N5WRWNW", "sku": "BLND-01", "title": "Blender X2", "quantity": 1}
+            ],
+            "tracking": {"carrier": "UPS", "number": "1Z999AA10123456784"},
+        }
+        | order,
+    }

@@ -1,0 +1,147 @@
+"""A real HTTP server speaking OpenAI's chat-completions protocol, for end-to-end tests.
+
+The requested model name picks the behaviour, so one server serves every test:
+`good`, `violations`, `timeout`, `http500`, `http429`, `http401`, `empty`, `no_choices`,
+`not_json`, `truncated`, `refusal`, `short`. A `delay` (seconds) applies to every answer;
+the bench uses it to stand in for a slow model. Run alone:
+`python -m tests.fakes.openai_server --port 9100 --delay 2`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+GOOD_DRAFT = (
+    "Hello Jane,\n\nThank you for your message. Your parcel is on its way with UPS and the "
+    "tracking shows it is due within two days.\n\nOrder ID: {order_id}\n\n"
+    "Kind regards,\nCustomer Service"
+)
+# Everything Amazon forbids, in one reply: link, e-mail, phone, emoji, wrong order ID, coupon.
+VIOLATIONS_DRAFT = (
+    "Hello Jane 😊,\n\nThank you for your message about order 111-2222222-3333333. "
+    "You can track it on https://shop.example.com/track or write to help@shop-example.com "
+    "or call us at +1 415-555-0132. Use coupon SAVE20 for 20% off your next order!\n\n"
+    "Kind regards,\nCustomer Service"
+)
+
+
+class FakeState:
+    def __init__(self, *, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.requests: list[dict[str, Any]] = []
+
+
+def _completion(model: str, content: str | None, **choice: Any) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if "refusal" in choice:
+        message["refusal"] = choice.pop("refusal")
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {"index": 0, "message": message, "finish_reason": choice.get("finish", "stop")}
+        ],
+        "usage": {"prompt_tokens": 321, "completion_tokens": 87, "total_tokens": 408},
+    }
+
+
+def make_app(state: FakeState) -> Starlette:
+    async def chat(request: Request) -> Response:
+        body = await request.json()
+        state.requests.append(body)
+        model = str(body.get("model", "good"))
+        if state.delay:
+            await asyncio.sleep(state.delay)
+        if model == "timeout":
+            await asyncio.sleep(3600)
+        errors = {"http500": 500, "http429": 429, "http401": 401}
+        if model in errors:
+            return JSONResponse(
+                {"error": {"message": f"fake {model}", "type": "server_error"}},
+                status_code=errors[model],
+                headers={"retry-after": "0"},
+            )
+        if model == "not_json":
+            return PlainTextResponse("<html>bad gateway</html>", status_code=200)
+        if model == "no_choices":
+            return JSONResponse(_completion(model, "x") | {"choices": []})
+        order_id = "114-3941689-8772232"
+        answers: dict[str, dict[str, Any]] = {
+            "good": _completion(model, GOOD_DRAFT.format(order_id=order_id)),
+            "violations": _completion(model, VIOLATIONS_DRAFT),
+            "empty": _completion(model, "   \n "),
+            "truncated": _completion(model, "Hello Jane, thank you for", finish="length"),
+            "refusal": _completion(model, None, refusal="I can't help with that."),
+            "short": _completion(model, "OK."),
+        }
+        return JSONResponse(answers.get(model, answers["good"]))
+
+    return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running(*, delay: float = 0.0) -> Iterator[tuple[str, FakeState]]:
+    """Serve on a free loopback port in a thread; yields (base_url, state)."""
+    state = FakeState(delay=delay)
+    port = free_port()
+    config = uvicorn.Config(
+        make_app(state),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=1,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("fake OpenAI server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}/v1", state
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=9100)
+    parser.add_argument("--delay", type=float, default=0.0)
+    args = parser.parse_args()
+    uvicorn.run(
+        make_app(FakeState(delay=args.delay)),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        backlog=2048,
+    )
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,76 @@
+"""Language (request, message, marketplace, in that order), intent and the reply clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from service.analysis import analyse, classify_intent, detect_language
+from service.models import OrderIn
+from service.policy import clock_priority, reply_clock
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "marketplace", "expected"),
+    [
+        ("Where is my package?", "de-DE", "amazon.com", ("de", "request")),
+        ("Where is my package?", "fr_FR", "amazon.com", ("fr", "request")),
+        ("Wo ist mein Paket? Es ist noch nicht da.", None, "amazon.com", ("de", "message")),
+        ("荷物がまだ届きません", None, "amazon.com", ("ja", "message")),
+        ("ok", None, "amazon.de", ("de", "marketplace")),
+        ("danke", None, "amazon.co.jp", ("ja", "marketplace")),
+        ("Où est mon colis ? Il n'est toujours pas arrivé.", None, "amazon.de", ("fr", "message")),
+    ],
+)
+def test_language_order_of_precedence(
+    text: str, locale: str | None, marketplace: str, expected: tuple[str, str]
+) -> None:
+    assert detect_language(text=text, locale=locale, marketplace=marketplace) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Where is my order? It has not arrived yet.", "where_is_my_order"),
+        ("The blender arrived broken, the jar is cracked.", "damaged_item"),
+        ("I'd like to return this, it is too big.", "return_request"),
+        ("When will I get my refund?", "refund_status"),
+        ("Please cancel my order.", "cancellation_request"),
+        ("Thank you, it works perfectly!", "positive_feedback"),
+        ("I will open an A-to-z claim if this is not solved.", "a_to_z_claim"),
+        ("asdf qwer", "other"),
+    ],
+)
+def test_first_cut_intents(text: str, intent: str) -> None:
+    assert classify_intent(text)[0] == intent
+
+
+def test_unmatched_text_is_other_with_zero_confidence() -> None:
+    assert classify_intent("Hello there") == ("other", 0.0)
+    analysis = analyse(text="Hello there", locale=None, marketplace="amazon.com")
+    assert analysis.tags == ("General",)
+
+
+def test_reply_clock_and_contact_window() -> None:
+    received = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
+    order = OrderIn(
+        order_id="114-3941689-8772232",
+        marketplace="amazon.com",
+        delivered_at=datetime(2026, 10, 1, tzinfo=UTC),
+        shipped_at=datetime(2026, 9, 28, tzinfo=UTC),
+    )
+    clock = reply_clock(order=order, received_at=received, now=received)
+    assert clock.respond_by == received + timedelta(hours=24)
+    assert clock.contact_window_ends_at == datetime(2026, 10, 31, tzinfo=UTC)
+    assert clock.within_contact_window is False
+    fresh = OrderIn(order_id="114-3941689-8772232", marketplace="amazon.com")
+    assert reply_clock(order=fresh, received_at=received, now=received).within_contact_window
+
+
+def test_priority_rises_as_the_deadline_nears() -> None:
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    assert clock_priority("low", respond_by=now + timedelta(hours=20), now=now) == "low"
+    assert clock_priority("low", respond_by=now + timedelta(hours=10), now=now) == "high"
+    assert clock_priority("normal", respond_by=now - timedelta(hours=1), now=now) == "urgent"
+    assert clock_priority("urgent", respond_by=now + timedelta(hours=20), now=now) == "urgent"

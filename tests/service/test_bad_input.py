@@ -1,0 +1,130 @@
+"""Bad input: a clear 4xx naming the problem, never a 500, and nothing stored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from tests.conftest import draft_request
+
+
+def _count_drafts(db_url: str) -> int:
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("SELECT count(*) FROM drafts")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def _without(path: str) -> dict[str, Any]:
+    body = draft_request()
+    *parents, leaf = path.split(".")
+    node: Any = body
+    for key in parents:
+        node = node[key]
+    del node[leaf]
+    return body
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    body = draft_request()
+    *parents, leaf = path.split(".")
+    node: Any = body
+    for key in parents:
+        node = node[key]
+    node[leaf] = value
+    return body
+
+
+CASES: list[tuple[str, Any, str]] = [
+    ("missing message.text", _without("message.text"), "text"),
+    ("missing order", _without("order"), "order"),
+    ("missing order.order_id", _without("order.order_id"), "order_id"),
+    ("missing marketplace", _without("order.marketplace"), "marketplace"),
+    ("text is a number", _with("message.text", 42), "text"),
+    ("text is blank", _with("message.text", "   "), "blank"),
+    ("items not a list", _with("order.items", "B08N5WRWNW"), "items"),
+    ("order id not 3-7-7", _with("order.order_id", "1143941689-8772232"), "3-7-7"),
+    ("order id too short", _with("order.order_id", "114-394168-8772232"), "3-7-7"),
+    ("unknown marketplace", _with("order.marketplace", "amazon.xyz"), "unknown marketplace"),
+    ("bad date", _with("message.received_at", "yesterday"), "received_at"),
+    ("bad locale", _with("message.language", "not a locale!"), "locale"),
+    ("NUL in text", _with("message.text", "hello\u0000world"), "NUL"),
+    ("lone surrogate", _with("message.text", "hello \ud800"), "surrogate"),
+    ("1 MB message", _with("message.text", "x" * 1_000_000), "text"),
+    ("quantity zero", _with("order.items", [{"asin": "B08N5WRWNW", "quantity": 0}]), "quantity"),
+    ("bad asin", _with("order.items", [{"asin": "not-an-asin"}]), "asin"),
+    ("thread sender", _with("thread", [{"from": "amazon", "text": "hi"}]), "from"),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "says"), CASES, ids=[c[0] for c in CASES])
+def test_bad_draft_request(
+    name: str,
+    body: Any,
+    says: str,
+    db_url: str,
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(database_url=db_url)
+    # ensure_ascii keeps lone surrogates encodable: the server decodes them back.
+    payload = json.dumps(body, ensure_ascii=True)
+    response = client.post("/draft", content=payload, headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    assert says.lower() in json.dumps(response.json()["detail"]).lower(), response.text
+    assert _count_drafts(db_url) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"", "application/json"),
+        (b"[]", "application/json"),
+        (b"null", "application/json"),
+        (b"message=hi", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe\x00", "application/json"),
+    ],
+)
+def test_non_json_bodies_are_4xx(content: bytes, content_type: str, client: TestClient) -> None:
+    response = client.post("/draft", content=content, headers={"content-type": content_type})
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["detail"]
+
+
+def test_body_over_the_limit_is_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_body_bytes=10_000)
+    response = client.post("/draft", json=draft_request("x" * 20_000))
+    assert response.status_code == 413
+    assert "10000 bytes" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "hi", "order_id": "bad", "marketplace": "amazon.com"},
+        {"text": "hi", "order_id": "114-3941689-8772232", "marketplace": "ebay.com"},
+        {"text": "", "order_id": "114-3941689-8772232", "marketplace": "amazon.com"},
+        {
+            "text": "hi",
+            "order_id": "114-3941689-8772232",
+            "marketplace": "amazon.com",
+            "message_kind": "newsletter",
+        },
+    ],
+)
+def test_bad_check_request(body: dict[str, Any], client: TestClient) -> None:
+    response = client.post("/check", json=body)
+    assert response.status_code == 422, response.text
+
+
+def test_unknown_fields_are_ignored(client: TestClient) -> None:
+    body = draft_request()
+    body["order"]["fulfillment_channel"] = "AFN"
+    body["helpdesk_ticket"] = {"id": 1}
+    assert client.post("/draft", json=body).status_code == 201

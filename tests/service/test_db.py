@@ -1,0 +1,74 @@
+"""Storage on SQLite and PostgreSQL: migrations, round trips, timestamps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from service.cli import main
+from service.config import get_settings
+from service.db import create_db_engine, pending_migrations, upgrade
+from service.models import Draft
+from tests.conftest import draft_request
+
+
+def test_migrations_reach_head_and_are_idempotent(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    upgrade(engine)
+    upgrade(engine)
+    assert not pending_migrations(engine)
+    tables = set(sa.inspect(engine).get_table_names())
+    assert {"drafts", "draft_events", "alembic_version"} <= tables
+    engine.dispose()
+
+
+def test_sqlite_uses_wal_and_lives_under_data(sqlite_url: str) -> None:
+    engine = create_db_engine(sqlite_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert Path(sqlite_url.removeprefix("sqlite:///")).parent.name == "data"
+    engine.dispose()
+
+
+def test_draft_round_trip_keeps_json_and_aware_times(
+    db_url: str, make_client: Callable[..., TestClient]
+) -> None:
+    client = make_client(database_url=db_url)
+    draft_id = client.post("/draft", json=draft_request()).json()["draft_id"]
+    engine = create_db_engine(db_url)
+    with Session(engine) as session:
+        draft = session.get(Draft, draft_id)
+        assert draft is not None
+        assert draft.order["items"][0]["asin"] == "B08N5WRWNW"
+        assert draft.request["message"]["text"].startswith("Where is my package")
+        assert draft.generator_kind == "template"
+        assert draft.respond_by == datetime(2026, 11, 21, 9, 15, tzinfo=UTC)
+        assert draft.created_at.tzinfo is not None
+    engine.dispose()
+
+
+def test_server_upgrades_embedded_sqlite_on_start(
+    tmp_path: Path, make_client: Callable[..., TestClient]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh' / 'replydesk.db'}"
+    client = make_client(database_url=url)
+    assert client.get("/readyz").json()["checks"]["database"] == "ok"
+
+
+def test_db_upgrade_command(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPLYDESK_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["db", "upgrade"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output

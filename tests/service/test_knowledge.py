@@ -1,0 +1,476 @@
+"""The knowledge base: loading and validation, search, template choice and rendering."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from service.knowledge import (
+    TEMPLATE_VARIABLES,
+    Entry,
+    KBError,
+    KnowledgeBase,
+    RenderError,
+    load_kb,
+    minimal_context,
+    render,
+    sample_context,
+    tokenize,
+)
+
+KB_DIR = Path(__file__).resolve().parents[2] / "knowledge_base"
+ORDER_ID = "114-3941689-8772232"
+STARTER_INTENTS = (
+    "where_is_my_order",
+    "shipping_delay",
+    "damaged_item",
+    "return_request",
+    "refund_status",
+    "usage_help",
+    "product_question",
+    "cancellation_request",
+    "positive_feedback",
+    "other",
+)
+# What POLICY.md forbids in a reply, checked on every shipped template's output.
+FORBIDDEN = {
+    "link": re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|de|co|shop|io)\b", re.I),
+    "e-mail": re.compile(r"@|\[at\]|＠", re.I),
+    "phone": re.compile(r"\+?\d[\d ()./-]{7,}\d"),
+    "review request": re.compile(r"\breview|feedback|\brat(e|ing)\b|\bstars?\b", re.I),
+    "off-platform": re.compile(r"contact us|our (web)?site|whatsapp|instagram|facebook", re.I),
+    "marketing": re.compile(r"coupon|discount|promo|% off|newsletter|follow us|\bsale\b", re.I),
+    "emoji": re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]"),
+    "placeholder": re.compile(r"\[|\]|\{|\}|<|>|\bXXX\b|\bTODO\b", re.I),
+}
+GOOD = "id: general/good\nkind: template\ntitle: Good\nlanguage: en\nintents: [other]"
+
+
+def write(root: Path, rel: str, front: str, body: str = "Hello,\n\nOrder {{ order_id }}") -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front}\n---\n{body}\n", encoding="utf-8")
+
+
+def entry(
+    entry_id: str,
+    title: str,
+    body: str,
+    *,
+    kind: str = "article",
+    language: str = "en",
+    intents: tuple[str, ...] = ("other",),
+    asins: tuple[str, ...] = (),
+) -> Entry:
+    return Entry(
+        id=entry_id,
+        kind="template" if kind == "template" else "article",
+        title=title,
+        language=language,
+        intents=intents,
+        asins=asins,
+        tags=(),
+        body=body,
+        path=f"{entry_id}.md",
+        line=8,
+    )
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeBase:
+    return load_kb(KB_DIR)
+
+
+# --- The shipped starter knowledge base ----------------------------------------------------
+
+
+def test_shipped_kb_loads_without_errors_and_covers_the_starter_intents(
+    shipped: KnowledgeBase,
+) -> None:
+    assert shipped.errors == ()
+    for intent in STARTER_INTENTS:
+        hit = shipped.best_template(query="", language="en", intent=intent)
+        assert hit is not None, intent
+        assert intent in hit.entry.intents
+    kinds = {e.kind for e in shipped.entries}
+    assert kinds == {"template", "article"}
+    assert shipped.get("general/other") is not None
+    assert shipped.get("shipping/where-is-my-order") is not None
+
+
+def shipped_contexts() -> list[dict[str, object]]:
+    in_transit = sample_context() | {"delivered_at": None}
+    afn_unshipped = minimal_context() | {"fulfillment": "AFN", "order_status": "Unshipped"}
+    return [sample_context(), minimal_context(), in_transit, afn_unshipped]
+
+
+@pytest.mark.parametrize("context", shipped_contexts(), ids=["full", "none", "transit", "afn"])
+def test_every_shipped_template_renders_a_policy_safe_reply(
+    shipped: KnowledgeBase, context: dict[str, object]
+) -> None:
+    templates = [e for e in shipped.entries if e.kind == "template"]
+    assert len(templates) >= len(STARTER_INTENTS)
+    for template in templates:
+        text = render(template, context)
+        assert ORDER_ID in text, template.id
+        assert len(text) <= 900, template.id
+        greeting = f"Hello {context['buyer_name']}," if context["buyer_name"] else "Hello,"
+        assert text.startswith(greeting + "\n\n"), template.id
+        assert text.endswith("Kind regards,\nCustomer Service"), template.id
+        assert "\n\n\n" not in text and " \n" not in text, template.id
+        checked = text.replace(ORDER_ID, "").replace("1Z999AA10123456784", "")
+        for rule, pattern in FORBIDDEN.items():
+            assert not pattern.search(checked), f"{template.id}: {rule} in {text!r}"
+
+
+def test_shipped_articles_have_no_links_contacts_or_placeholders(shipped: KnowledgeBase) -> None:
+    articles = [e for e in shipped.entries if e.kind == "article"]
+    assert {"policies/returns", "policies/shipping-times", "policies/warranty"} <= {
+        a.id for a in articles
+    }
+    for article in articles:
+        for rule in ("link", "e-mail", "phone", "emoji", "review request", "marketing"):
+            assert not FORBIDDEN[rule].search(article.body), f"{article.id}: {rule}"
+        assert not re.search(r"\bXXX\b|\[[^\]]*\]|\{\{|<[A-Z_]+>", article.body), article.id
+
+
+def test_where_is_my_order_covers_tracking_no_tracking_and_delivered(
+    shipped: KnowledgeBase,
+) -> None:
+    template = shipped.get("shipping/where-is-my-order")
+    assert template is not None
+    in_transit = render(template, sample_context() | {"delivered_at": None})
+    assert "UPS, tracking number 1Z999AA10123456784" in in_transit
+    assert "November 21, 2026" in in_transit
+    untracked = render(template, minimal_context())
+    assert "tracking number" not in untracked
+    assert "prepared for dispatch" in untracked
+    delivered = render(template, sample_context())
+    assert "delivered on November 18, 2026" in delivered
+
+
+def test_positive_feedback_reply_thanks_without_asking_for_anything(
+    shipped: KnowledgeBase,
+) -> None:
+    hit = shipped.best_template(
+        query="Thanks, the blender is great!", language="en", intent="positive_feedback"
+    )
+    assert hit is not None
+    text = render(hit.entry, sample_context())
+    assert "Thank you" in text
+    assert not re.search(r"review|feedback|rate|star|leave|share your|experience", text, re.I)
+
+
+def test_search_ranks_the_obvious_article_first(shipped: KnowledgeBase) -> None:
+    cases = {
+        "How do I return it and get a refund?": "policies/returns",
+        "The parcel is late, when will it be delivered?": "policies/shipping-times",
+        "Can I put the jar in the dishwasher?": "product/care-instructions",
+        "Is the blender covered by a warranty if it breaks?": "policies/warranty",
+    }
+    for query, expected in cases.items():
+        hits = shipped.search(query, language="en", kind="article", k=3)
+        assert hits and hits[0].entry.id == expected, (query, [h.entry.id for h in hits])
+
+
+def test_search_filters_by_intent_and_kind(shipped: KnowledgeBase) -> None:
+    hits = shipped.search("refund", intent="refund_status", k=10)
+    assert hits and all("refund_status" in h.entry.intents for h in hits)
+    assert {h.entry.kind for h in hits} == {"template", "article"}
+    templates = shipped.search("refund", intent="refund_status", kind="template", k=10)
+    assert [h.entry.id for h in templates] == ["returns/refund-status"]
+    assert shipped.search("refund", intent="no_such_intent") == []
+    assert shipped.search("refund", kind="faq") == []
+
+
+# --- Loading and validation ----------------------------------------------------------------
+
+
+BAD_FILES = {
+    "unknown key": (GOOD + "\ncolour: red", "Hello {{ order_id }}", 7, "unknown key 'colour'"),
+    "unknown intent": (
+        GOOD.replace("[other]", "[other, where_is_my_parcel]"),
+        "Hello {{ order_id }}",
+        6,
+        "unknown intent 'where_is_my_parcel' (did you mean 'where_is_my_order'?)",
+    ),
+    "bad language": (GOOD.replace("e: en", "e: EN"), "Hello", 5, "2-letter lowercase code"),
+    "long language": (GOOD.replace("e: en", "e: eng"), "Hello", 5, "2-letter lowercase code"),
+    "yaml boolean language": (GOOD.replace("e: en", "e: no"), "Hello", 5, "(quote it)"),
+    "missing key": (GOOD.replace("title: Good\n", ""), "Hello", 1, "missing required key 'title'"),
+    "bad yaml": (GOOD.replace("title: Good", "title: Good: bad"), "Hello", 4, "invalid YAML"),
+    "jinja syntax": (GOOD, "Hello,\n\nOrder {{ order_id }", 10, "Jinja syntax error"),
+    "unclosed block": (GOOD, "Hello,\n{% if buyer_name %}\nOrder", 9, "Jinja syntax error"),
+    "unknown variable": (GOOD, "Hello,\n{{ coupon_code }}", 9, "unknown template variable"),
+    "bad kind": (GOOD.replace("template", "faq"), "Hello", 3, "kind must be"),
+    "bad asin": (GOOD + "\nasins: [blender]", "Hello", 7, "not an ASIN"),
+    "intents not a list": (GOOD.replace("[other]", "other"), "Hello", 6, "must be a list"),
+    "empty body": (GOOD, "", 7, "body after the front matter is empty"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
+def test_a_bad_file_becomes_a_located_error_and_the_rest_loads(tmp_path: Path, case: str) -> None:
+    front, body, line, fragment = BAD_FILES[case]
+    write(tmp_path, "a/ok.md", GOOD.replace("general/good", "general/ok"))
+    write(tmp_path, "b/bad.md", front, body)
+    kb = load_kb(tmp_path)
+    assert [e.id for e in kb.entries] == ["general/ok"]
+    assert len(kb.errors) >= 1
+    error = kb.errors[0]
+    assert (error.path, error.line) == ("b/bad.md", line), str(error)
+    assert fragment in error.message
+    assert str(error).startswith(f"b/bad.md:{line}: ")
+
+
+def test_files_without_front_matter_or_not_utf8_are_errors(tmp_path: Path) -> None:
+    (tmp_path / "plain.md").write_text("# Just markdown\n", encoding="utf-8")
+    (tmp_path / "latin1.md").write_bytes(b"---\nid: x\n---\nCaf\xe9\n")
+    (tmp_path / "open.md").write_text("---\nid: x\n", encoding="utf-8")
+    write(tmp_path, "ok.md", GOOD)
+    kb = load_kb(tmp_path)
+    assert [e.id for e in kb.entries] == ["general/good"]
+    messages = {e.path: str(e) for e in kb.errors}
+    assert messages["plain.md"].startswith("plain.md:1: no front matter")
+    assert messages["latin1.md"].startswith("latin1.md:1: not UTF-8")
+    assert messages["open.md"].startswith("open.md:1: front matter is not closed")
+
+
+def test_duplicate_ids_name_both_files_and_keep_the_first(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", GOOD, "First {{ order_id }}")
+    write(tmp_path, "sub/b.md", GOOD, "Second {{ order_id }}")
+    write(tmp_path, "c.md", GOOD.replace("general/good", "general/other"))
+    kb = load_kb(tmp_path)
+    assert [e.id for e in kb.entries] == ["general/good", "general/other"]
+    good = kb.get("general/good")
+    assert good is not None and good.body == "First {{ order_id }}"
+    assert [str(e) for e in kb.errors] == [
+        "sub/b.md:2: duplicate id 'general/good': already defined in a.md; file skipped"
+    ]
+
+
+def test_entries_carry_their_front_matter_and_body_position(tmp_path: Path) -> None:
+    front = GOOD + "\nasins: [b08n5wrwnw]\ntags: [Shipping]"
+    write(tmp_path, "x/good.md", front, "\nHello {{ buyer_name }}")
+    write(tmp_path, ".drafts/ignored.md", "not even front matter")
+    kb = load_kb(tmp_path)
+    assert kb.errors == ()
+    (loaded,) = kb.entries
+    assert loaded.path == "x/good.md"
+    assert loaded.asins == ("B08N5WRWNW",) and loaded.tags == ("Shipping",)
+    assert loaded.body == "Hello {{ buyer_name }}"
+    assert loaded.line == 11  # `---`, 7 keys, `---`, a blank line skipped, then the body
+
+
+def test_a_missing_directory_is_reported_not_raised(tmp_path: Path) -> None:
+    kb = load_kb(tmp_path / "nowhere")
+    assert kb.entries == ()
+    assert "directory not found" in str(kb.errors[0])
+    assert kb.search("anything") == []
+
+
+def test_kb_error_formats_as_file_line_message() -> None:
+    assert str(KBError("shipping/x.md", 4, "unknown key 'foo'")) == (
+        "shipping/x.md:4: unknown key 'foo'"
+    )
+
+
+# --- Search --------------------------------------------------------------------------------
+
+
+def test_tokenizer_folds_case_width_and_splits_cjk_into_bigrams() -> None:
+    assert tokenize("Where is my ORDER？", language="en") == ["order"]
+    assert tokenize("ＡＢＣ-123 Straße") == ["abc", "123", "strasse"]
+    assert tokenize("返品したい") == ["返品", "品し", "した", "たい"]
+    assert tokenize("箱") == ["箱"]
+
+
+def test_japanese_entries_are_searchable() -> None:
+    kb = KnowledgeBase(
+        entries=[
+            entry(
+                "ja/returns",
+                "返品について",
+                "商品到着後30日以内であれば返品を承ります。",
+                language="ja",
+            ),
+            entry("ja/shipping", "配送について", "通常2〜3営業日でお届けします。", language="ja"),
+            entry("en/returns", "Returns", "Returns are accepted within 30 days."),
+        ]
+    )
+    hits = kb.search("返品したいのですが", language="ja")
+    assert [h.entry.id for h in hits] == ["ja/returns"]
+    assert "返品を承ります" in hits[0].snippet
+    assert kb.search("お届け", language="ja")[0].entry.id == "ja/shipping"
+    assert kb.search("返品", language="en") == []
+
+
+def test_asin_specific_entries_win_for_their_product_and_stay_out_for_others() -> None:
+    kb = KnowledgeBase(
+        entries=[
+            entry("care/general", "Cleaning instructions", "Wipe with a damp cloth when cleaning."),
+            entry("care/blender", "Blender cleaning", "Rinse the jar.", asins=("B08N5WRWNW",)),
+            entry("care/kettle", "Kettle cleaning", "Descale monthly.", asins=("B000KETTLE",)),
+        ]
+    )
+    blender = kb.search("cleaning", asin="B08N5WRWNW")
+    assert [h.entry.id for h in blender] == ["care/blender", "care/general"]
+    assert kb.search("cleaning", asin="b000kettle")[0].entry.id == "care/kettle"
+    assert "care/blender" not in [h.entry.id for h in kb.search("cleaning", asin="B000KETTLE")]
+    assert [h.entry.id for h in kb.search("cleaning", asin="B0UNKNOWN1")] == ["care/general"]
+    assert len(kb.search("cleaning")) == 3  # no product given: nothing filtered out
+
+
+def test_results_are_sorted_by_score_then_id_and_limited_to_k() -> None:
+    same = "Refunds are issued within two business days."
+    kb = KnowledgeBase(
+        entries=[
+            entry("c", "Refunds", same),
+            entry("a", "Refunds", same),
+            entry("b", "Refunds", same),
+            entry("d", "Shipping", "Refunds are rare for shipping questions."),
+        ]
+    )
+    hits = kb.search("refunds", k=10)
+    assert [h.entry.id for h in hits] == ["a", "b", "c", "d"]
+    assert hits[0].score == hits[1].score == hits[2].score > hits[3].score > 0
+    assert [h.entry.id for h in kb.search("refunds", k=2)] == ["a", "b"]
+    assert kb.search("refunds", k=0) == []
+
+
+def test_filters_language_intent_kind_and_blank_query_lists_by_id() -> None:
+    kb = KnowledgeBase(
+        entries=[
+            entry("t/en", "Refund", "Refund info.", kind="template", intents=("refund_status",)),
+            entry("a/en", "Refund", "Refund info.", intents=("refund_status", "return_request")),
+            entry("a/de", "Rückerstattung", "Refund info.", language="de"),
+        ]
+    )
+    assert [h.entry.id for h in kb.search("refund", language="de")] == ["a/de"]
+    assert [h.entry.id for h in kb.search("refund", intent="return_request")] == ["a/en"]
+    assert [h.entry.id for h in kb.search("refund", kind="template")] == ["t/en"]
+    assert [h.entry.id for h in kb.search("", language="en")] == ["a/en", "t/en"]
+    assert kb.search("nothing matches this", language="en") == []
+
+
+def test_snippet_is_the_relevant_part_of_the_body_with_whitespace_collapsed() -> None:
+    filler = "Our team packs every order with care.\n\n" * 12
+    body = filler + "To  descale the kettle,\n  fill it with water and vinegar.\n\n" + filler
+    kb = KnowledgeBase(entries=[entry("care/kettle", "Kettle", body)])
+    (hit,) = kb.search("how do I descale it")
+    assert hit.snippet.startswith("…To descale the kettle, fill it with water and vinegar.")
+    assert len(hit.snippet) <= 202
+    assert "  " not in hit.snippet and "\n" not in hit.snippet
+
+
+def test_search_is_safe_from_many_threads(shipped: KnowledgeBase) -> None:
+    expected = [h.entry.id for h in shipped.search("refund for my return", k=5)]
+    results: list[list[str]] = []
+
+    def worker() -> None:
+        for _ in range(50):
+            results.append([h.entry.id for h in shipped.search("refund for my return", k=5)])
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 400 and all(r == expected for r in results)
+
+
+# --- Choosing a template -------------------------------------------------------------------
+
+
+def wismo_kb(*, reverse: bool = False) -> KnowledgeBase:
+    entries = [
+        entry("wismo/b-tracking", "Tracking details", "Your tracking number is below.",
+              kind="template", intents=("where_is_my_order",)),
+        entry("wismo/a-status", "Order status", "Your order is on its way.",
+              kind="template", intents=("where_is_my_order",)),
+        entry("wismo/c-blender", "Blender delivery", "Blenders ship separately.",
+              kind="template", intents=("where_is_my_order",), asins=("B08N5WRWNW",)),
+        entry("wismo/article", "Tracking help", "Tracking appears in Your Orders.",
+              intents=("where_is_my_order",)),
+    ]  # fmt: skip
+    return KnowledgeBase(entries=entries[::-1] if reverse else entries)
+
+
+def test_best_template_follows_the_query() -> None:
+    hit = wismo_kb().best_template(
+        query="I need my tracking number", language="en", intent="where_is_my_order"
+    )
+    assert hit is not None and hit.entry.id == "wismo/b-tracking" and hit.score > 0
+
+
+def test_best_template_falls_back_deterministically_when_nothing_matches() -> None:
+    for kb in (wismo_kb(), wismo_kb(reverse=True)):
+        for query in ("", "xyzzy plugh"):
+            hit = kb.best_template(query=query, language="en", intent="where_is_my_order")
+            assert hit is not None and hit.entry.id == "wismo/a-status"
+            assert hit.score == 0
+
+
+def test_best_template_prefers_the_products_own_and_never_anothers() -> None:
+    kb = wismo_kb()
+    query = "I need my tracking number"
+    own = kb.best_template(
+        query=query, language="en", intent="where_is_my_order", asins=("B0OTHER001", "B08N5WRWNW")
+    )
+    assert own is not None and own.entry.id == "wismo/c-blender"
+    for asins in ((), ("B0OTHER001",)):
+        hit = kb.best_template(query=query, language="en", intent="where_is_my_order", asins=asins)
+        assert hit is not None and hit.entry.id == "wismo/b-tracking"
+
+
+def test_best_template_is_none_without_a_template_for_language_or_intent() -> None:
+    kb = wismo_kb()
+    assert kb.best_template(query="tracking", language="de", intent="where_is_my_order") is None
+    assert kb.best_template(query="tracking", language="en", intent="refund_status") is None
+
+
+# --- Rendering -----------------------------------------------------------------------------
+
+
+def test_template_variables_are_the_documented_context_keys() -> None:
+    assert TEMPLATE_VARIABLES == (
+        "buyer_name", "order_id", "marketplace", "item_title", "items", "quantity", "carrier",
+        "tracking_number", "order_status", "purchase_date", "shipped_at", "delivered_at",
+        "latest_delivery_date", "fulfillment",
+    )  # fmt: skip
+    assert set(sample_context()) == set(TEMPLATE_VARIABLES)
+    assert all(v is not None for v in sample_context().values())
+    empty = minimal_context()
+    assert set(empty) == set(TEMPLATE_VARIABLES)
+    assert {k for k, v in empty.items() if v is not None} == {"order_id", "marketplace"}
+
+
+def test_render_names_the_entry_and_an_unknown_variable() -> None:
+    bad = entry("general/bad", "Bad", "Hello,\nUse {{ coupon_code }}.", kind="template")
+    with pytest.raises(RenderError, match=r"general/bad.*coupon_code"):
+        render(bad, sample_context())
+
+
+def test_render_names_a_documented_variable_the_context_lacks(shipped: KnowledgeBase) -> None:
+    template = shipped.get("general/other")
+    assert template is not None
+    context = sample_context()
+    del context["order_id"]
+    with pytest.raises(RenderError, match=r"general/other.*undefined variable 'order_id'"):
+        render(template, context)
+
+
+def test_render_tidies_whitespace_and_cannot_change_the_context() -> None:
+    body = "\n\nHello {{ buyer_name }},   \n\n\n\n{% if carrier %}\nBy {{ carrier }}.\n{% endif %}"
+    tidy = entry("t/tidy", "Tidy", body, kind="template")
+    assert render(tidy, sample_context()) == "Hello Jane,\n\nBy UPS."
+    sneaky = entry("t/sneaky", "Sneaky", "{{ items.append(1) }}", kind="template")
+    context = sample_context()
+    with pytest.raises(RenderError, match="t/sneaky"):
+        render(sneaky, context)
+    assert context["items"] == sample_context()["items"]
+    with pytest.raises(RenderError, match="article"):
+        render(entry("a/x", "X", "Text"), sample_context())
