@@ -6,8 +6,10 @@ import asyncio
 import ipaddress
 import json
 import sys
+from typing import IO
 
 import click
+from pydantic import ValidationError
 
 import guardrails
 from service.config import get_settings
@@ -60,8 +62,6 @@ def draft(
     as_json: bool,
 ) -> None:
     """Draft one reply from the terminal (stored like any other draft)."""
-    from pydantic import ValidationError
-
     from service.drafting import draft_reply, to_public
     from service.main import build_resources
     from service.models import DraftRequest
@@ -106,7 +106,7 @@ def draft(
 @click.option("--kind", "message_kind", type=click.Choice(["reply", "proactive"]), default="reply")
 @click.option("--json", "as_json", is_flag=True)
 def check(
-    file: click.utils.LazyFile,
+    file: IO[str],
     order_id: str,
     marketplace: str,
     language: str | None,
@@ -150,12 +150,9 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
-def _first_error(exc: Exception) -> str:
-    errors = getattr(exc, "errors", lambda: [])()
-    if errors:
-        first = errors[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-    return str(exc)
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
 
 
 if __name__ == "__main__":

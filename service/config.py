@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,7 +78,7 @@ def parse_api_keys(raw: str) -> dict[str, Role]:
             raise ValueError(
                 f"unknown role {role!r} in REPLYDESK_API_KEYS (use {', '.join(ROLES)})"
             )
-        keys[key] = cast(Role, role)
+        keys[key] = role
     return keys
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 import jinja2
 import openai
+from openai.types.chat import ChatCompletion
 
 from service.config import Settings
 from service.knowledge import Hit
@@ -203,11 +204,13 @@ class OpenAIDrafter:
         )
 
 
-def _usable_text(completion: Any) -> str:
-    choices = getattr(completion, "choices", None)
-    if not choices:
+def _usable_text(completion: object) -> str:
+    # A server answering 200 with HTML or plain text gets past the SDK as a bare string.
+    if not isinstance(completion, ChatCompletion):
+        raise LLMFailure("unusable_response", "not a chat completion")
+    if not completion.choices:
         raise LLMFailure("empty_response", "no choices in the answer")
-    choice = choices[0]
+    choice = completion.choices[0]
     message = choice.message
     if getattr(message, "refusal", None):
         raise LLMFailure("unusable_response", "the model refused")

@@ -64,6 +64,25 @@ def _not_blank(value: str) -> str:
     return value
 
 
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out on every database (SQLite keeps no zone of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: replydesk stores aware UTC timestamps only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 Text = Annotated[str, AfterValidator(_storable)]
 OrderId = Annotated[Text, AfterValidator(_order_id)]
 MarketplaceDomain = Annotated[Text, AfterValidator(_marketplace)]
@@ -247,10 +266,8 @@ class Draft(SQLModel, table=True):
     __tablename__ = "drafts"
 
     id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
-    created_at: datetime = SQLField(
-        default_factory=utcnow, sa_type=sa.DateTime(timezone=True), index=True
-    )
-    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     status: str = SQLField(max_length=16, index=True)
     order_id: str = SQLField(max_length=19, index=True)
     marketplace: str = SQLField(max_length=32)
@@ -260,8 +277,8 @@ class Draft(SQLModel, table=True):
     intent_confidence: float
     priority: str = SQLField(max_length=16)
     tags: list[str] = SQLField(default_factory=list, sa_type=JSONType)
-    received_at: datetime = SQLField(sa_type=sa.DateTime(timezone=True))
-    respond_by: datetime = SQLField(sa_type=sa.DateTime(timezone=True), index=True)
+    received_at: datetime = SQLField(sa_type=UTCDateTime)
+    respond_by: datetime = SQLField(sa_type=UTCDateTime, index=True)
     message: dict[str, Any] = SQLField(sa_type=JSONType)
     order: dict[str, Any] = SQLField(sa_type=JSONType)
     request: dict[str, Any] = SQLField(sa_type=JSONType)
@@ -290,7 +307,7 @@ class DraftEvent(SQLModel, table=True):
 
     id: int | None = SQLField(default=None, primary_key=True)
     draft_id: str = SQLField(foreign_key="drafts.id", index=True, max_length=32)
-    at: datetime = SQLField(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     action: str = SQLField(max_length=32)
     actor: str | None = SQLField(default=None, max_length=100)
     text_before: str | None = SQLField(default=None, sa_type=sa.Text)

@@ -77,11 +77,12 @@ def test_served_readme_example_strips_what_the_llm_wrote(
         "REPLYDESK_LLM_BASE_URL": base_url,
         "REPLYDESK_LLM_MODEL": "violations",
     }
+    log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
@@ -93,7 +94,7 @@ def test_served_readme_example_strips_what_the_llm_wrote(
                     break
             except httpx.TransportError:
                 pass
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
             assert time.monotonic() < deadline, "server did not become ready"
             time.sleep(0.1)
         body = readme_request()
@@ -112,6 +113,7 @@ def test_served_readme_example_strips_what_the_llm_wrote(
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
 
 
 def readme_request() -> dict[str, Any]:

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 20:38:15.453819
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
@@ -21,17 +20,17 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "drafts",
-        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("order_id", sqlmodel.sql.sqltypes.AutoString(length=19), nullable=False),
-        sa.Column("marketplace", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-        sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("intent", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("order_id", sa.String(length=19), nullable=False),
+        sa.Column("marketplace", sa.String(length=32), nullable=False),
+        sa.Column("agent_id", sa.String(length=100), nullable=True),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("intent", sa.String(length=40), nullable=False),
         sa.Column("intent_confidence", sa.Float(), nullable=False),
-        sa.Column("priority", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("priority", sa.String(length=16), nullable=False),
         sa.Column("tags", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("respond_by", sa.DateTime(timezone=True), nullable=False),
@@ -50,7 +49,7 @@ def upgrade() -> None:
             "findings", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
         sa.Column("guardrails_passed", sa.Boolean(), nullable=False),
-        sa.Column("policy_version", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("policy_version", sa.String(length=20), nullable=False),
         sa.Column(
             "sources", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
@@ -61,13 +60,13 @@ def upgrade() -> None:
             "escalation", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
         sa.Column("no_response_needed", sa.Boolean(), nullable=False),
-        sa.Column("generator_kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("generator_model", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("prompt_version", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("generator_kind", sa.String(length=16), nullable=False),
+        sa.Column("generator_model", sa.String(length=200), nullable=True),
+        sa.Column("prompt_version", sa.String(length=64), nullable=True),
         sa.Column("latency_ms", sa.Integer(), nullable=False),
         sa.Column("prompt_tokens", sa.Integer(), nullable=False),
         sa.Column("completion_tokens", sa.Integer(), nullable=False),
-        sa.Column("fallback_reason", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+        sa.Column("fallback_reason", sa.String(length=40), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("drafts", schema=None) as batch_op:
@@ -80,10 +79,10 @@ def upgrade() -> None:
     op.create_table(
         "draft_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("draft_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("draft_id", sa.String(length=32), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=True),
         sa.Column("text_before", sa.Text(), nullable=True),
         sa.Column("text_after", sa.Text(), nullable=True),
         sa.Column(

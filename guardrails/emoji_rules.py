@@ -1,0 +1,56 @@
+"""``emoji``: pictographs (via the emoji package's Unicode data) and text emoticons like ``:-)``.
+
+The copyright, registered and trade mark signs are emoji in Unicode's data but ordinary symbols
+in product names ("Blender X2™"), so they stay unless written with the emoji variation selector.
+Adjacent emoji form one finding ("😊😊").
+"""
+
+from __future__ import annotations
+
+import re
+
+import emoji
+
+from guardrails.spans import Context, Span
+
+TEXT_SYMBOLS = frozenset("©®™")
+_VS16 = "\ufe0f"
+
+# Any character that can start or be part of an emoji, except plain ASCII (keycaps start with a
+# digit, which is only an emoji together with U+20E3). Lets most replies skip emoji_list.
+_STARTS = sorted({e[0] for e in emoji.EMOJI_DATA if not e[0].isascii()} - TEXT_SYMBOLS)
+_PREFILTER = re.compile("[" + "".join(map(re.escape, _STARTS)) + "\u20e3\ufe0f]")
+# emoji_list walks the text character by character in Python; feeding it only the non-ASCII
+# runs (plus a keycap's leading digit) keeps a 1,500-character reply well under a millisecond.
+_NON_ASCII = re.compile(r"[0-9#*]?[^\x00-\x7f]+")
+emoji.emoji_list("warm up 😊")  # builds the package's lookup tables at import, not mid-check
+
+_EMOTICON = re.compile(
+    r"(?<![:/=<>^])(?:[:;=]-?[)(\]\[DPpOo/\\|*]|[:;]'-?[()]|\^[_-]?\^)(?![\w/\\])"
+)
+
+
+def detect(text: str, *, ctx: Context) -> list[Span]:
+    found: list[tuple[int, int]] = []
+    for run in _NON_ASCII.finditer(text):
+        if not _PREFILTER.search(run.group()):
+            continue
+        for hit in emoji.emoji_list(run.group()):
+            if hit["emoji"] in TEXT_SYMBOLS:
+                continue
+            start, end = run.start() + hit["match_start"], run.start() + hit["match_end"]
+            if end < len(text) and text[end] == _VS16:
+                end += 1  # a stray presentation selector left behind would render as a box
+            if found and found[-1][1] == start:
+                found[-1] = (found[-1][0], end)
+            else:
+                found.append((start, end))
+    spans = []
+    for start, end in found:
+        match = text[start:end]
+        msg = f"Removed the emoji {match}: buyer messages must not contain emoji."
+        spans.append(Span("emoji", "fixed", start, end, match, msg, replacement=""))
+    for m in _EMOTICON.finditer(text):
+        msg = f'Removed the emoticon "{m.group()}": buyer messages must not contain emoticons.'
+        spans.append(Span("emoji", "fixed", m.start(), m.end(), m.group(), msg, replacement=""))
+    return spans

@@ -1,0 +1,109 @@
+"""``formatting``: markup and typography that read badly or not at all in a buyer message.
+
+Mechanical problems are fixed: HTML tags stripped (line-break and paragraph tags become plain
+line breaks), more than two line breaks in a row collapsed to one blank line, ``!!!`` cut to
+``!``, invisible and private-use characters removed. ALL-CAPS shouting is only flagged: rewriting
+it in sentence case is a judgement call for the agent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guardrails import phrases
+from guardrails.spans import Context, Span, quote
+
+# Only real element names: "<ORDER_ID>" or "<name>" are template leftovers, not markup.
+_INLINE = (  # noqa: SIM905
+    "a abbr b big body button caption center cite code col colgroup dd del dfn dl dt em figcaption "
+    "figure font footer form head header html i iframe img input ins kbd label link main mark "
+    "meta nav picture pre q s samp script section small source span strike strong style sub sup "
+    "svg tbody td tfoot th thead title tt u var video audio article"
+).split()
+_BLOCK_WEIGHT = {"p": 2, "blockquote": 2, "h1": 2, "h2": 2, "h3": 2, "h4": 2, "h5": 2, "h6": 2}
+_BLOCK_WEIGHT |= dict.fromkeys(("div", "li", "ul", "ol", "tr", "table", "hr"), 1)
+_BLOCK = "|".join(_BLOCK_WEIGHT)
+_TAG = re.compile(
+    rf"<!--.*?-->|<!doctype[^<>]*>|</?(?:{'|'.join(_INLINE)})(?=[\s/>])[^<>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_BREAK_TOKEN = rf"\n|<br\s*/?>|</?(?:{_BLOCK})(?=[\s/>])[^<>]*>"
+_BREAKS = re.compile(rf"(?:[ \t]*(?:{_BREAK_TOKEN}))+[ \t]*", re.IGNORECASE)
+_TOKEN = re.compile(_BREAK_TOKEN, re.IGNORECASE)
+_BANGS = re.compile(r"!{3,}|！{3,}")
+_INVISIBLE = re.compile("[\ue000-\uf8ff\u200b\u2060\ufeff]+")
+_CAPS = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{3}")  # cheap gate: no run of capitals, no shouting
+_ACRONYMS = frozenset(a.upper() for a in phrases.everywhere("formatting", "acronyms"))
+
+
+def _line_breaks(run: str) -> tuple[int, bool]:
+    """How many line breaks a run of newlines and HTML break tags stands for, and whether it
+    held a tag. ``<br>`` followed by a newline counts once, as a browser would show it."""
+    count, tags, after_tag = 0, False, False
+    for token in _TOKEN.findall(run):
+        if token == "\n":
+            count += 0 if after_tag else 1
+            after_tag = False
+            continue
+        tags, after_tag = True, True
+        name = token.strip("</>").split()[0].lower().rstrip("/")
+        if token.startswith("</") or name in ("br", "hr"):
+            count += 1 if name == "br" else _BLOCK_WEIGHT.get(name, 1)
+    return count, tags
+
+
+def _breaks(text: str) -> list[Span]:
+    spans = []
+    for m in _BREAKS.finditer(text):
+        count, tags = _line_breaks(m.group())
+        if not tags and count < 3:
+            continue
+        at_edge = m.start() == 0 or m.end() == len(text)
+        new = "" if at_edge else "\n" * min(count, 2)
+        if tags:
+            msg = "Replaced HTML line-break and paragraph tags with plain line breaks."
+        else:
+            msg = f"Collapsed {count} line breaks in a row into one blank line."
+        spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, new))
+    return spans
+
+
+def _shouting(text: str) -> list[Span]:
+    spans = []
+    for line in re.finditer(r"[^\n]+", text):
+        run: list[re.Match[str]] = []
+        for word in re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\S", line.group()):
+            token = word.group()
+            letters = token.isalpha()
+            counts = letters and token.isupper() and len(token) >= 3 and token not in _ACRONYMS
+            if counts:
+                run.append(word)
+            elif letters and not token.isupper():
+                spans += _shout(text, line.start(), run)
+                run = []
+        spans += _shout(text, line.start(), run)
+    return spans
+
+
+def _shout(text: str, offset: int, run: list[re.Match[str]]) -> list[Span]:
+    if len(run) < 3:
+        return []
+    start, end = offset + run[0].start(), offset + run[-1].end()
+    match = text[start:end]
+    msg = f'"{quote(match)}" is in capitals, which reads as shouting: rewrite it in sentence case.'
+    return [Span("formatting", "flagged", start, end, match, msg)]
+
+
+def detect(text: str, *, ctx: Context) -> list[Span]:
+    spans = _breaks(text) if "\n" in text or "<" in text else []
+    if "<" in text:
+        for m in _TAG.finditer(text):
+            msg = f"Removed the HTML tag {quote(m.group())}: buyer messages do not display HTML."
+            spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, ""))
+    for m in _BANGS.finditer(text):
+        msg = f'Cut "{m.group()}" to a single exclamation mark.'
+        spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, m.group()[0]))
+    for m in _INVISIBLE.finditer(text):
+        msg = "Removed invisible or private-use characters that display as blanks or boxes."
+        spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, ""))
+    return spans + (_shouting(text) if _CAPS.search(text) else [])

@@ -1,0 +1,211 @@
+"""``external_link`` and ``insecure_link``: every link that is not https to an Amazon marketplace.
+
+Links are judged by registrable domain (``amazon.de.evil.com`` is evil.com), computed by
+tldextract from the public-suffix snapshot bundled with the package: ``suffix_list_urls=()`` and
+no cache directory, so it never touches the network or the disk after import. A bare word with a
+dot counts as a domain only when its ending is a real public suffix and not a file extension,
+which keeps ``manual.pdf``, ``3.5``, ``v1.2`` and "z.B." out. A bare mention of an Amazon domain
+("your order on amazon.de") is not a link and stays.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from urllib.parse import urlsplit
+
+import tldextract
+
+from guardrails.marketplaces import AMAZON_DOMAINS
+from guardrails.spans import Context, Span, quote
+from guardrails.textnorm import CJK, GLUE
+
+_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_TLD("example.com")  # parse the bundled snapshot now: no lazy loading during a check
+
+# Real public suffixes that are far more often file extensions in a reply ("manual.zip").
+FILE_EXTENSIONS = frozenset(
+    "zip mov mp4 mp3 py md sh rs ps pl cc so ai doc docx xls xlsx csv txt rtf pdf jpg jpeg png "  # noqa: SIM905
+    "gif bmp tif tiff heic webp svg wav avi mkv exe msi dmg apk iso bin img stl dwg psd eps json "
+    "xml html htm js css ini cfg log bak tmp dat".split()
+)
+SHORTENERS = frozenset(
+    "bit.ly tinyurl.com forms.gle youtu.be amzn.to amzn.eu a.co t.co goo.gl ow.ly is.gd buff.ly "  # noqa: SIM905
+    "rebrand.ly cutt.ly shorturl.at tiny.cc".split()
+)
+
+_MARKDOWN = re.compile(
+    r"(?P<bang>!?)\[(?P<label>[^\[\]\n]{0,300})\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)"
+    r"(?:\s+\"[^\"\n]*\")?\)"
+)
+_ANCHOR = re.compile(
+    r"<a\s[^<>]*?href\s*=\s*(?P<q>[\"']?)(?P<url>[^\"'\s<>]+)(?P=q)[^<>]*>(?P<label>.{0,500}?)</a\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_IMAGE = re.compile(r"<img\s[^<>]*?src\s*=\s*[\"']?(?P<url>[^\"'\s<>]+)[^<>]*>", re.IGNORECASE)
+# A URL ends at blanks, at quotes and brackets of markup, and where CJK text resumes
+# ("…/helpをご覧ください"). Cyrillic and Greek letters stay in, so "https://аmazon.de"
+# (Cyrillic а) is judged as the look-alike domain it is.
+_URL = re.compile(rf"(?<![{GLUE}@/.])(?:(?:https?|ftp)://|www\.)[^\s<>\"'`{CJK}]+", re.IGNORECASE)
+_BARE = re.compile(
+    rf"(?<![{GLUE}@/.:-])"
+    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])"
+    rf"(?P<rest>(?::\d{{2,5}})?(?:[/?#][^\s<>\"'`{CJK}]*)?)(?![{GLUE}@-])",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^<>]*>")
+
+Verdict = Literal["ok", "upgrade", "insecure", "external"]
+
+
+def registrable(host: str) -> str:
+    parts = _TLD(host)
+    return f"{parts.domain}.{parts.suffix}".lower() if parts.domain and parts.suffix else ""
+
+
+def _trim(url: str) -> str:
+    """Drop sentence punctuation glued to the end of a URL, keeping balanced brackets."""
+    while url and url[-1] in ".,;:!?'\"*>]})":
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def _judge(url: str) -> tuple[Verdict, str]:
+    lowered = url.lower()
+    scheme = lowered.split("://", 1)[0] if "://" in lowered else ""
+    try:
+        host = urlsplit(url if scheme else "//" + url).hostname or ""
+    except ValueError:
+        host = ""
+    domain = registrable(host)
+    amazon = domain in AMAZON_DOMAINS
+    if scheme == "https" or not scheme:
+        return ("ok" if amazon else "external"), domain
+    if scheme == "http":
+        return ("upgrade" if amazon else "insecure"), domain
+    return "external", domain
+
+
+def _why(verdict: Verdict, url: str, domain: str) -> str:
+    if verdict == "insecure":
+        return f"Removed the insecure http link {quote(url)}: links must be https and go to Amazon."
+    if domain in SHORTENERS:
+        return f"Removed the short link {quote(url)}: short links hide where they lead."
+    return f"Removed the link {quote(url)}: buyer messages may only link to Amazon pages."
+
+
+def _readable(label: str) -> bool:
+    return bool(label) and "@" not in label and not _URL.search(label) and not _BARE.search(label)
+
+
+def _link(start: int, end: int, text: str, url: str, label: str) -> Span | None:
+    """A markdown or HTML link: keep its text when the link goes, unless the text is the URL."""
+    verdict, domain = _judge(url)
+    match = text[start:end]
+    secure = "https://" + url.split("://", 1)[1] if verdict == "upgrade" else url
+    if verdict in ("ok", "upgrade"):
+        if match.startswith("["):
+            if verdict == "ok":
+                return None
+            new = match.replace(url, secure, 1)
+        else:
+            new = f"{label} ({secure})" if label and label != secure and label != url else secure
+        if verdict == "upgrade":
+            msg = f"Changed the Amazon link {quote(url)} to https: Amazon links must use https."
+            return Span("insecure_link", "fixed", start, end, match, msg, replacement=new)
+        msg = "Turned an HTML link into plain text: buyer messages do not display HTML."
+        return Span("formatting", "fixed", start, end, match, msg, replacement=new)
+    rule = "insecure_link" if verdict == "insecure" else "external_link"
+    keep = label if _readable(label) else ""
+    msg = _why(verdict, url, domain) + (f' Kept its text "{quote(keep)}".' if keep else "")
+    return Span(rule, "fixed", start, end, match, msg, replacement=keep, label_cleanup=not keep)
+
+
+def _image(start: int, end: int, text: str, url: str) -> Span | None:
+    verdict, _ = _judge(url)
+    match = text[start:end]
+    if verdict == "ok":
+        if match.startswith("<"):
+            return None  # an <img> of Amazon's own: the formatting rule strips the tag
+        msg = "Replaced a markdown image with its Amazon link: images do not display in messages."
+        return Span("formatting", "fixed", start, end, match, msg, replacement=url)
+    if verdict in ("insecure", "upgrade"):
+        msg = f"Removed the image {quote(url)}: images must be served over https."
+        return Span("insecure_link", "fixed", start, end, match, msg, replacement="")
+    msg = f"Removed the image {quote(url)}: buyer messages may only link to Amazon pages."
+    return Span("external_link", "fixed", start, end, match, msg, replacement="")
+
+
+def detect(text: str, *, ctx: Context) -> list[Span]:
+    if "." not in text and "<" not in text:
+        return []
+    spans: list[Span] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def add(span: Span | None, start: int, end: int) -> None:
+        taken.append((start, end))  # judged, even when allowed: its parts are not re-judged
+        if span is not None:
+            spans.append(span)
+
+    for m in _MARKDOWN.finditer(text):
+        url = m["url"]
+        if m["bang"]:
+            add(_image(m.start(), m.end(), text, url), m.start(), m.end())
+        else:
+            add(_link(m.start(), m.end(), text, url, m["label"].strip()), m.start(), m.end())
+    if "<" in text:
+        for m in _ANCHOR.finditer(text):
+            if free(m.start(), m.end()):
+                label = " ".join(_TAG.sub("", m["label"]).split())
+                add(_link(m.start(), m.end(), text, m["url"], label), m.start(), m.end())
+        for m in _IMAGE.finditer(text):
+            if free(m.start(), m.end()):
+                add(_image(m.start(), m.end(), text, m["url"]), m.start(), m.end())
+    for m in _URL.finditer(text):
+        url = _trim(m.group())
+        start, end = m.start(), m.start() + len(url)
+        if not free(start, end):
+            continue
+        verdict, domain = _judge(url)
+        span = None
+        if verdict == "upgrade":
+            msg = f"Changed the Amazon link {quote(url)} to https: Amazon links must use https."
+            new = "https://" + url.split("://", 1)[1]
+            span = Span("insecure_link", "fixed", start, end, url, msg, replacement=new)
+        elif verdict != "ok":
+            rule = "insecure_link" if verdict == "insecure" else "external_link"
+            msg = _why(verdict, url, domain)
+            span = Span(rule, "fixed", start, end, url, msg, replacement="", label_cleanup=True)
+        add(span, start, end)
+    for m in _BARE.finditer(text):
+        url = _trim(m.group())
+        start, end = m.start(), m.start() + len(url)
+        if not free(start, end) or not _bare_domain(m["host"], has_path=bool(m["rest"])):
+            continue
+        verdict, domain = _judge(url)
+        if verdict != "ok":
+            msg = _why(verdict, url, domain)
+            spans.append(
+                Span("external_link", "fixed", start, end, url, msg, "", label_cleanup=True)
+            )
+    return spans
+
+
+def _bare_domain(host: str, *, has_path: bool) -> bool:
+    """Is a dotted word without scheme a domain? Real suffix, not a file name, not a typo."""
+    parts = _TLD(host)
+    if not parts.domain or not parts.suffix:
+        return False
+    labels = host.split(".")
+    top = labels[-1]
+    if has_path or labels[0].lower() == "www":
+        return True
+    if top.lower() in FILE_EXTENSIONS:
+        return False
+    # "order.It will", "thanks.Best" are a missing space after a full stop, not domains.
+    return not (len(labels) == 2 and top.istitle())

@@ -1,0 +1,104 @@
+"""``order_id_mismatch`` and ``order_id_missing``: a reply names its own order and no other.
+
+Amazon order IDs are 3-7-7 digits (``114-3941689-8772232``). Drafts copy IDs from other threads
+or make them up, so any other 3-7-7 number is replaced by this order's ID. When the ID is absent
+after all other fixes, it is inserted on a line of its own in the buyer's language: after the
+greeting line when there is one ("Hello Jane,"), otherwise first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from guardrails import phrases, sentences
+from guardrails.spans import Context, Span
+from guardrails.textnorm import alternation
+
+_HYPHEN = "[-－‐‑]"
+# \d also matches full-width and other scripts' digits, which buyers' keyboards produce. The
+# edges exclude digits, Latin letters and hyphens only: in Japanese the ID abuts the text.
+_EDGE = r"0-9A-Za-z０-９Ａ-Ｚａ-ｚ\-－‐‑"
+ORDER_ID = re.compile(rf"(?<![{_EDGE}])\d{{3}}{_HYPHEN}\d{{7}}{_HYPHEN}\d{{7}}(?![{_EDGE}])")
+_CANONICAL = re.compile(r"\d{3}-\d{7}-\d{7}")
+
+
+def canonical(raw: str) -> str:
+    """ASCII digits and hyphens, so ``１１４－…`` and ``114-…`` compare equal."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdigit() else "-" if ch in "-－‐‑" else ch
+        for ch in raw.strip()
+    )
+
+
+def validate(order_id: str) -> str:
+    value = canonical(order_id)
+    if not _CANONICAL.fullmatch(value):
+        raise ValueError(
+            f"order_id {order_id!r} is not an Amazon order ID like 114-3941689-8772232"
+        )
+    return value
+
+
+def detect_mismatch(text: str, *, ctx: Context) -> list[Span]:
+    spans = []
+    for m in ORDER_ID.finditer(text):
+        if canonical(m.group()) != ctx.order_id:
+            msg = (
+                f"Replaced the order ID {m.group()} with this order's ID {ctx.order_id}: "
+                "a reply must not name another order."
+            )
+            spans.append(
+                Span("order_id_mismatch", "fixed", m.start(), m.end(), m.group(), msg, ctx.order_id)
+            )
+    return spans
+
+
+def present(text: str, *, ctx: Context) -> bool:
+    return any(canonical(m.group()) == ctx.order_id for m in ORDER_ID.finditer(text))
+
+
+_GREETING = re.compile(alternation(phrases.everywhere("order_id", "greetings")), re.IGNORECASE)
+# Japanese honorifics close the name ("田中様"), so no word boundary applies to them.
+_SUFFIX = re.compile(
+    "(?:"
+    + "|".join(map(re.escape, phrases.everywhere("order_id", "greeting_suffixes")))
+    + r")[、,，!！]?$"
+)
+
+
+def is_greeting(line: str) -> bool:
+    """A short line that only greets: "Hello Jane,", "Dear Mr. Smith,", "田中様"."""
+    s = line.strip()
+    if not s or len(s) > 60:
+        return False
+    if _SUFFIX.search(s):
+        return True
+    if not _GREETING.match(s.casefold()):
+        return False
+    return s[-1] in ",!:，、" or (len(s) <= 40 and not re.search(r"[.?]", s))
+
+
+def label(*, ctx: Context) -> str:
+    template = phrases.get(ctx.language, "order_id", "label") or phrases.get(
+        "en", "order_id", "label"
+    )
+    return template[0].replace("{order_id}", ctx.order_id)
+
+
+def insertion(text: str, *, ctx: Context) -> tuple[int, str]:
+    """Where (an offset in ``text``) and what to insert so the order ID stands on its own line."""
+    line = label(ctx=ctx)
+    lines = sentences.lines(text)
+    if not lines:
+        return 0, line
+    first_start, first_end = lines[0]
+    if not is_greeting(text[first_start:first_end]):
+        return first_start, line + "\n\n"
+    if len(lines) == 1:
+        return first_end, "\n\n" + line
+    return lines[1][0], line + "\n\n"
+
+
+def missing_message(*, ctx: Context) -> str:
+    return f'Inserted the order ID as "{label(ctx=ctx)}": every reply must name its order.'

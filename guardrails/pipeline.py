@@ -1,0 +1,122 @@
+"""``check``: run every detector once, resolve, apply, tidy, insert the order ID, re-check.
+
+The detectors are one plain tuple below; their order is the tie-break when two fixes claim the
+same text (see :mod:`guardrails.resolve`). Every module-level object the check uses is built at
+import and never mutated afterwards, so concurrent checks share nothing mutable.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guardrails import contacts, emoji_rules, formatting, links, marketing, marketplaces
+from guardrails import order_id as order_ids
+from guardrails.report import Finding, Report
+from guardrails.resolve import Edit, resolve
+from guardrails.sentences import tidy
+from guardrails.spans import Context, Detector, MessageKind, Span, quote
+
+MAX_LENGTH = 2000  # SP-API limit for a free-text message
+
+DETECTORS: tuple[Detector, ...] = (
+    links.detect,
+    contacts.detect_emails,
+    contacts.detect_phones,
+    order_ids.detect_mismatch,
+    emoji_rules.detect,
+    formatting.detect,
+    marketing.detect,
+)
+
+_LANGUAGE = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})*")
+
+
+def context(*, order_id: str, marketplace: str, language: str | None, message_kind: str) -> Context:
+    """Validate the arguments of :func:`check`; ``ValueError`` names what is wrong."""
+    market = marketplaces.resolve(marketplace)
+    lang = market.language
+    if language is not None and language.strip():
+        m = _LANGUAGE.fullmatch(language.strip())
+        if m is None:
+            raise ValueError(f"language {language!r} is not a code like 'de', 'en-US' or 'en_US'")
+        lang = m.group(1).lower()
+    kind: MessageKind
+    if message_kind == "reply":
+        kind = "reply"
+    elif message_kind == "proactive":
+        kind = "proactive"
+    else:
+        raise ValueError(f"message_kind {message_kind!r} must be 'reply' or 'proactive'")
+    return Context(order_ids.validate(order_id), market, lang, kind)
+
+
+def detect(text: str, *, ctx: Context) -> list[tuple[int, Span]]:
+    """Every detector's spans, each tagged with its detector's priority (lower wins ties)."""
+    return [(prio, span) for prio, det in enumerate(DETECTORS) for span in det(text, ctx=ctx)]
+
+
+def apply(text: str, edits: tuple[Edit, ...], *, insert: tuple[int, str] | None = None) -> str:
+    """Apply sorted, non-overlapping edits; an insertion goes before an edit at the same offset."""
+    out: list[str] = []
+    pos = 0
+    pending = insert
+    for edit in edits:
+        if pending is not None and pending[0] <= edit.start:
+            out += [text[pos : pending[0]], pending[1]]
+            pos, pending = pending[0], None
+        out += [text[pos : edit.start], edit.text]
+        pos = edit.end
+    if pending is not None:
+        out += [text[pos : pending[0]], pending[1]]
+        pos = pending[0]
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _recheck(fixed: str, *, ctx: Context) -> list[Finding]:
+    """A fix must leave nothing to fix; if it did, that is a bug, and the agent must step in."""
+    out = []
+    for _, span in detect(fixed, ctx=ctx):
+        if span.action == "fixed":
+            msg = (
+                f'The automatic fix did not converge: "{quote(span.match)}" still needs a fix '
+                f"({span.rule}). Edit the draft by hand."
+            )
+            out.append(Finding(span.rule, "blocked", "", 0, 0, msg))
+    return out
+
+
+def check(
+    text: str,
+    *,
+    order_id: str,
+    marketplace: str,
+    language: str | None = None,
+    message_kind: str = "reply",
+) -> Report:
+    """Fix ``text`` against the messaging policy and report every change, flag and block."""
+    ctx = context(
+        order_id=order_id, marketplace=marketplace, language=language, message_kind=message_kind
+    )
+    plan = resolve(text, detect(text, ctx=ctx))
+    findings = list(plan.findings)
+    fixed = tidy(apply(text, plan.edits))
+    if not order_ids.present(fixed, ctx=ctx):
+        at, line = order_ids.insertion(text, ctx=ctx)
+        for edit in plan.edits:  # never split an edit; land right after it instead
+            if edit.start < at < edit.end:
+                at = edit.end
+        fixed = tidy(apply(text, plan.edits, insert=(at, line)))
+        message = order_ids.missing_message(ctx=ctx)
+        findings.append(Finding("order_id_missing", "fixed", "", at, at, message))
+    if plan.edits:
+        findings += _recheck(fixed, ctx=ctx)
+    if len(fixed) > MAX_LENGTH:
+        msg = (
+            f"The reply is {len(fixed):,} characters long; Amazon accepts at most "
+            f"{MAX_LENGTH:,}. Shorten it by {len(fixed) - MAX_LENGTH:,} characters."
+        )
+        findings.append(Finding("length", "flagged", "", len(text), len(text), msg))
+    findings.sort(key=lambda f: (f.start, f.end))
+    passed = not any(f.action == "blocked" for f in findings)
+    return Report(text=fixed, passed=passed, findings=tuple(findings))

@@ -1,0 +1,120 @@
+"""Turn the detectors' overlapping spans into one consistent set of edits and findings.
+
+Order of resolution (each step only sees what the previous ones left):
+1. Sentence removals (``Span.sentence``) grow to the sentences they touch; removals of the same
+   sentence merge, with one finding per rule and sentence.
+2. A sentence whose links, addresses and numbers are removed and that then has at most
+   :data:`MAX_FILLER_WORDS` other words ("Tel.: …", "Please call us at …") is removed whole:
+   stripping only the number would leave "Please call us." dangling.
+3. Every span inside a removed sentence is swallowed: its text goes with the sentence.
+4. The remaining edits are taken left to right; on overlap the earlier start wins, then the
+   longer span (a URL beats the phone number inside it), then the detector listed first in
+   ``pipeline.DETECTORS``. A dropped span needs no finding: if its text survives, the re-check
+   in the pipeline reports it as blocked.
+5. Flags never edit, so they never conflict; they are only dropped with a removed sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from guardrails import sentences
+from guardrails.report import Finding
+from guardrails.spans import Span
+
+MAX_FILLER_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    start: int
+    end: int
+    text: str  # may carry a seam marker for sentences.tidy
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    edits: tuple[Edit, ...]  # sorted, non-overlapping
+    findings: tuple[Finding, ...]
+
+
+def _finding(span: Span) -> Finding:
+    return Finding(span.rule, span.action, span.match, span.start, span.end, span.message)
+
+
+def _overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(start < e and end > s for s, e in ranges)
+
+
+def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
+    needs_sentences = any(s.sentence or s.label_cleanup for _, s in spans)
+    bounds = sentences.bounds(text) if needs_sentences else []
+    findings: list[Finding] = []
+    removed: dict[tuple[int, int], dict[str, Span]] = {}
+    for _, span in spans:
+        if span.sentence:
+            rng = sentences.covering(bounds, span.start, span.end)
+            for other in [r for r in removed if r[0] < rng[1] and r[1] > rng[0]]:
+                merged = removed.pop(other)
+                rng = (min(rng[0], other[0]), max(rng[1], other[1]))
+                removed.setdefault(rng, {}).update(merged)
+            removed.setdefault(rng, {}).setdefault(span.rule, span)
+    for (start, end), by_rule in removed.items():
+        for span in by_rule.values():
+            findings.append(replace(_finding(span), match=text[start:end], start=start, end=end))
+    ranges = list(removed)
+
+    contact = _contact_only(text, bounds, spans, ranges)
+    edits = [
+        Edit(*sentences.removal_range(text, s, e), sentences.SEAM) for s, e in ranges + contact
+    ]
+
+    candidates = sorted(
+        ((prio, s) for prio, s in spans if s.replacement is not None and not s.sentence),
+        key=lambda p: (p[1].start, -(p[1].end - p[1].start), p[0]),
+    )
+    last_end = -1
+    for _, span in candidates:
+        if span.start < last_end or _overlaps(span.start, span.end, ranges):
+            continue
+        last_end = span.end
+        finding = _finding(span)
+        if _overlaps(span.start, span.end, contact):
+            extra = " Its sentence only pointed there, so the whole sentence was removed."
+            finding = replace(finding, message=finding.message + extra)
+        else:
+            marker = sentences.LABEL_SEAM if span.label_cleanup else sentences.SEAM
+            edits.append(Edit(span.start, span.end, span.replacement or marker))
+        findings.append(finding)
+    ranges += contact
+    for _, span in spans:
+        swallowed = any(s <= span.start and span.end <= e for s, e in ranges)
+        if span.replacement is None and not span.sentence and not swallowed:
+            findings.append(_finding(span))
+    edits.sort(key=lambda e: e.start)
+    return Plan(tuple(edits), tuple(findings))
+
+
+def _contact_only(
+    text: str,
+    bounds: list[tuple[int, int]],
+    spans: list[tuple[int, Span]],
+    removed: list[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """Sentences that hold nothing but removed contact details and filler words."""
+    groups: dict[tuple[int, int], list[Span]] = {}
+    for _, span in spans:
+        if span.label_cleanup and span.replacement == "" and not span.sentence:
+            rng = sentences.covering(bounds, span.start, span.end)
+            if not _overlaps(*rng, removed):
+                groups.setdefault(rng, []).append(span)
+    out = []
+    for (start, end), members in groups.items():
+        left, pos = [], start
+        for span in sorted(members, key=lambda s: s.start):
+            left.append(text[pos : max(pos, span.start)])
+            pos = max(pos, span.end)
+        left.append(text[pos:end])
+        if sentences.content_words(" ".join(left)) <= MAX_FILLER_WORDS:
+            out.append((start, end))
+    return out

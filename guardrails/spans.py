@@ -1,0 +1,58 @@
+"""The currency between detectors and the pipeline: an immutable context in, spans out.
+
+A detector never edits text. It reports :class:`Span` objects against the text it was given,
+each saying what to do (replace, remove, remove the whole sentence, or only flag); the
+pipeline resolves overlaps once and applies everything in one pass. Keeping detectors pure
+like this is what lets the pipeline re-run them on the fixed text to prove the fix converged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from guardrails.marketplaces import Marketplace
+from guardrails.report import Action
+
+MessageKind = Literal["reply", "proactive"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a detector may know about the message besides its text; built once per check."""
+
+    order_id: str  # normalised: ASCII digits and hyphens
+    marketplace: Marketplace
+    language: str  # ISO 639-1, lower case
+    message_kind: MessageKind
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A rule hit on ``text[start:end]`` and the fix for it.
+
+    ``replacement`` None means leave the text alone (flag or block); ``""`` removes the match;
+    any other string replaces it. ``sentence`` removes every sentence the span touches instead.
+    ``label_cleanup`` marks removals (links, addresses, numbers) that can leave a dangling
+    "Tel.:" or "call us at" behind, so the cleanup may drop those words too.
+    """
+
+    rule: str
+    action: Action
+    start: int
+    end: int
+    match: str
+    message: str
+    replacement: str | None = None
+    sentence: bool = False
+    label_cleanup: bool = False
+
+
+class Detector(Protocol):
+    def __call__(self, text: str, *, ctx: Context) -> list[Span]: ...
+
+
+def quote(text: str, *, limit: int = 60) -> str:
+    """A match shortened for a human message, so one long URL does not drown the sentence."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

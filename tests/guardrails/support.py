@@ -1,0 +1,33 @@
+"""Shared helpers for the guardrails tests."""
+
+from __future__ import annotations
+
+from guardrails import Report, check
+
+OID = "114-3941689-8772232"
+OTHER_OID = "305-1234567-7654321"
+
+
+def run(text: str, *, marketplace: str = "amazon.com", language: str | None = None) -> Report:
+    return check(text, order_id=OID, marketplace=marketplace, language=language)
+
+
+def rules(report: Report) -> list[tuple[str, str]]:
+    return [(f.rule, f.action) for f in report.findings]
+
+
+def assert_offsets(text: str, report: Report) -> None:
+    for f in report.findings:
+        if f.start == f.end:
+            assert f.match == "", f
+        else:
+            assert text[f.start : f.end] == f.match, f
+        assert 0 <= f.start <= f.end <= len(text), f
+
+
+def assert_clean(text: str, *, marketplace: str = "amazon.com") -> None:
+    """Legitimate text that already names the order comes back byte-identical, no findings."""
+    report = run(text, marketplace=marketplace)
+    assert report.findings == (), [f.message for f in report.findings]
+    assert report.text == text
+    assert report.passed

@@ -1,0 +1,151 @@
+"""email_address and phone_number, and the cleanup of the labels they leave behind."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.guardrails.support import OID, assert_clean, assert_offsets, rules, run
+
+ORDER = f"Order {OID}."
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        (
+            f"{ORDER} If anything is unclear, write to support@shop.example.com and we will help.",
+            f"{ORDER} If anything is unclear, write and we will help.",
+        ),
+        (
+            f"{ORDER} If anything is unclear, mail info [at] shop [dot] com with the photos.",
+            f"{ORDER} If anything is unclear, mail with the photos.",
+        ),
+        (
+            f"{ORDER} If anything is unclear, mail info(at)shop(dot)de with the photos.",
+            f"{ORDER} If anything is unclear, mail with the photos.",
+        ),
+        (
+            f"{ORDER} If anything is unclear, mail info＠shop.de with the photos.",
+            f"{ORDER} If anything is unclear, mail with the photos.",
+        ),
+        (
+            f"{ORDER} Questions? E-Mail: service@example.de, we answer within a few hours.",
+            f"{ORDER} Questions? we answer within a few hours.",
+        ),
+    ],
+)
+def test_email_addresses_are_removed(text: str, fixed: str) -> None:
+    report = run(text, marketplace="amazon.de")
+    assert report.text == fixed
+    assert rules(report) == [("email_address", "fixed")]
+    assert_offsets(text, report)
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed", "marketplace"),
+    [
+        (
+            f"{ORDER} If you need anything else, call us at +1 415-555-2671 today.",
+            f"{ORDER} If you need anything else, call us today.",
+            "amazon.com",
+        ),
+        (
+            f"{ORDER} If you need anything else, call us at (415) 555-2671 today.",
+            f"{ORDER} If you need anything else, call us today.",
+            "amazon.com",
+        ),
+        (
+            f"{ORDER} Wenn Sie Fragen haben, rufen Sie uns unter 030 12345678 an.",
+            f"{ORDER} Wenn Sie Fragen haben, rufen Sie uns an.",
+            "amazon.de",
+        ),
+        (
+            f"{ORDER} Our hotline for the blender warranty team is +49 30 12345678 daily.",
+            f"{ORDER} Our hotline for the blender warranty team is daily.",
+            "amazon.com",
+        ),
+        (
+            f"{ORDER} Pour toute question, appelez le 01 23 45 67 89 en semaine.",
+            f"{ORDER} Pour toute question, appelez le en semaine.",
+            "amazon.fr",
+        ),
+    ],
+)
+def test_phone_numbers_are_removed(text: str, fixed: str, marketplace: str) -> None:
+    report = run(text, marketplace=marketplace)
+    assert report.text == fixed
+    assert rules(report) == [("phone_number", "fixed")]
+    assert_offsets(text, report)
+
+
+def test_labelled_number_in_another_countrys_format_is_found() -> None:
+    # 030 … is a Berlin number, not valid in the US: the "Tel.:" label gives it away.
+    text = f"Hello Jane,\n\n{ORDER}\n\nTel.: 030 12345678\n\nBest,\nAnna"
+    report = run(text, marketplace="amazon.com")
+    assert report.text == f"Hello Jane,\n\n{ORDER}\n\nBest,\nAnna"
+    assert [f.match for f in report.findings] == ["030 12345678"]
+
+
+def test_contact_block_goes_with_its_labels() -> None:
+    text = f"{ORDER}\nE-Mail: a@shop.de, Tel.: 030 1234567, Fax: 030 1234568\nViele Grüße"
+    report = run(text, marketplace="amazon.de")
+    assert report.text == f"{ORDER}\nViele Grüße"
+    assert rules(report) == [("email_address", "fixed")] + [("phone_number", "fixed")] * 2
+
+
+def test_signature_keeps_the_name() -> None:
+    text = f"{ORDER}\n\nAnna Smith | Tel: +49 30 12345678 | anna@shop.de"
+    report = run(text, marketplace="amazon.de")
+    assert report.text == f"{ORDER}\n\nAnna Smith"
+
+
+def test_sentence_reduced_to_a_label_is_not_left_dangling() -> None:
+    report = run(f"{ORDER} Please call us at +1 415-555-2671. Thanks for your patience.")
+    assert report.text == f"{ORDER} Thanks for your patience."
+    assert "call us at ." not in report.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ORDER} Your refund of $24.99 (12,99 €, 1.234,56 €) was issued.",
+        f"{ORDER} Tracking 1Z999AA10123456784, DHL 00340434161234567890, 9400111899223856428499.",
+        f"{ORDER} ASIN B08N5WRWNW, model HX-2000, part FLT-2231-B, SKU BLND-01.",
+        f"{ORDER} VAT DE123456789, invoice INV-2026-000123, EAN 4006381333931.",
+        f"{ORDER} Size 20 x 15 x 5 cm, 3.5 mm, 1.5 kg.",
+        f"{ORDER} It ships on 2026-11-20 (20.11.2026, 11/20/2026).",
+        f"{ORDER} We answer 9:00-17:00, Mon-Fri, and 10:00 - 14:00 on Saturdays.",
+        f"{ORDER} Seller Support case 12345678901 is open; part 12345-67890 is on its way.",
+        f"{ORDER} Your other question about the @home series: yes, it fits.",
+        # Possible-but-invalid numbers: these pin Leniency.VALID (POSSIBLE would remove them).
+        f"{ORDER} Refund 123456789012 was processed for a pack of 1234567 units.",
+    ],
+)
+@pytest.mark.parametrize("marketplace", ["amazon.com", "amazon.de", "amazon.in", "amazon.co.jp"])
+def test_numbers_that_are_not_phones_survive(text: str, marketplace: str) -> None:
+    assert_clean(text, marketplace=marketplace)
+
+
+def test_address_inside_japanese_text() -> None:
+    # The sentence only says "send questions to <address>", so it goes whole.
+    text = f"注文番号{OID}。ご質問はinfo@shop.example.jpまでお送りください。ありがとうございます。"
+    report = run(text, marketplace="amazon.co.jp")
+    assert report.text == f"注文番号{OID}。ありがとうございます。"
+    assert [f.match for f in report.findings] == ["info@shop.example.jp"]
+
+
+def test_long_japanese_sentence_keeps_its_other_content() -> None:
+    text = (
+        f"注文番号{OID}。交換品は本日発送いたしましたので、到着まで今しばらくお待ちください、"
+        "ご不明な点はinfo@shop.example.jpまで。"
+    )
+    report = run(text, marketplace="amazon.co.jp")
+    assert "交換品は本日発送いたしました" in report.text
+    assert "info@" not in report.text
+
+
+def test_phone_number_inside_japanese_text() -> None:
+    text = f"注文番号{OID}。交換品は本日発送しました。お急ぎの場合はお電話03-1234-5678までどうぞ。"
+    report = run(text, marketplace="amazon.co.jp")
+    assert report.text == f"注文番号{OID}。交換品は本日発送しました。"
+    assert [f.match for f in report.findings] == ["03-1234-5678"]

@@ -1,0 +1,47 @@
+"""emoji: pictographs and emoticons."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.guardrails.support import OID, assert_clean, assert_offsets, rules, run
+
+ORDER = f"Order {OID}."
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed", "count"),
+    [
+        (f"{ORDER} Thanks 😊!", f"{ORDER} Thanks!", 1),
+        (
+            f"{ORDER} Great news 🎉🎉 your parcel arrived 👍",
+            f"{ORDER} Great news your parcel arrived",
+            2,
+        ),
+        (f"👋 Hi Jane,\n\n{ORDER}", f"Hi Jane,\n\n{ORDER}", 1),
+        (f"{ORDER} Family pack 👨‍👩‍👧 and 👍🏽 ❤️ inside.", f"{ORDER} Family pack and inside.", 3),
+        (f"{ORDER} Step 1️⃣ is easy.", f"{ORDER} Step is easy.", 1),
+        (f"{ORDER} Sorry about that :( we fix it :-)", f"{ORDER} Sorry about that we fix it", 2),
+        (f"{ORDER} Thanks;) See you ^^", f"{ORDER} Thanks See you", 2),
+        (f"{ORDER} Done :D.", f"{ORDER} Done.", 1),
+    ],
+)
+def test_emoji_and_emoticons_are_removed(text: str, fixed: str, count: int) -> None:
+    report = run(text)
+    assert report.text == fixed
+    assert rules(report) == [("emoji", "fixed")] * count
+    assert_offsets(text, report)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ORDER} The Blender X2™ and Kettle® are © 2026 by us.",
+        f"{ORDER} See https://www.amazon.com/dp/B08N5WRWNW and C:\\Manuals for it.",
+        f"{ORDER} Open 9:00-17:00, ratio 16:9, note: (see below).",
+        f"{ORDER} Größe: 20 × 15 cm – passt für Geräte ≤ 3 kg → siehe Anleitung.",
+        f"{ORDER} ご注文ありがとうございます。",
+    ],
+)
+def test_symbols_that_are_not_emoji_survive(text: str) -> None:
+    assert_clean(text)

@@ -1,0 +1,85 @@
+"""marketing: whole sentences removed, cleanly."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.guardrails.support import OID, assert_clean, assert_offsets, rules, run
+
+ORDER = f"Order {OID}."
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        (
+            f"{ORDER} Use coupon code SAVE10 for your next order. Thanks for your patience.",
+            f"{ORDER} Thanks for your patience.",
+        ),
+        (
+            f"{ORDER} Thanks for your patience. Get 15% off everything this week!",
+            f"{ORDER} Thanks for your patience.",
+        ),
+        (
+            f"{ORDER} Get 20 % off with the code XMAS at checkout! The refund is issued.",
+            f"{ORDER} The refund is issued.",
+        ),
+        (
+            f"Hello Jane,\n\n{ORDER}\n\nSign up for our newsletter for deals.\n\nBest,\nAnna",
+            f"Hello Jane,\n\n{ORDER}\n\nBest,\nAnna",
+        ),
+        (
+            f"{ORDER}\n- Replacement ships today\n- Follow us on Instagram\n- Refund issued",
+            f"{ORDER}\n- Replacement ships today\n- Refund issued",
+        ),
+        (
+            f"{ORDER} Don't miss our BIG SALE this weekend. Also check out our other products!",
+            f"{ORDER}",
+        ),
+        (
+            f"{ORDER} (Psst: our summer sale starts Monday.) The part ships today.",
+            f"{ORDER} The part ships today.",
+        ),
+        (
+            f"{ORDER} ＵＳＥ ＣＯＵＰＯＮ ＡＢＣ. Thanks.",
+            f"{ORDER} Thanks.",
+        ),
+    ],
+)
+def test_marketing_sentences_are_removed_whole(text: str, fixed: str) -> None:
+    report = run(text)
+    assert report.text == fixed
+    assert {r for r in rules(report)} == {("marketing", "fixed")}
+    assert_offsets(text, report)
+    for finding in report.findings:
+        assert finding.match.rstrip() in text  # the match is the removed sentence
+
+
+def test_one_finding_per_sentence_even_with_two_triggers() -> None:
+    text = f"{ORDER} Use promo code SAVE10 for 10% off! Thanks."
+    report = run(text)
+    (finding,) = report.findings
+    assert finding.match == "Use promo code SAVE10 for 10% off!"
+    assert "promo code" in finding.message.lower()
+
+
+def test_paragraph_removed_without_leaving_blank_lines() -> None:
+    text = f"Hello Jane,\n\nUse coupon SAVE10 now.\n\n\n{ORDER}\n\nAnna"
+    report = run(text)
+    assert report.text == f"Hello Jane,\n\n{ORDER}\n\nAnna"
+    assert "\n\n\n" not in report.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ORDER} We issued a 20% partial refund and a free replacement.",
+        f"{ORDER} We reviewed your case and the refund is on its way.",
+        f"{ORDER} Thank you for your feedback.",
+        f"{ORDER} The item is no longer for sale, so we refunded you; wholesale orders differ.",
+        f"{ORDER} Your order from Black Friday shipped on time.",
+        f"{ORDER} Please check out our troubleshooting steps below.",
+    ],
+)
+def test_honest_replies_are_not_marketing(text: str) -> None:
+    assert_clean(text)

@@ -1,0 +1,94 @@
+"""The lexicon files: schema validation and the phrase syntax ops write."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from guardrails import phrases
+from guardrails.phrases import LexiconError, load, parse
+from guardrails.textnorm import PhraseMatcher, fold, phrase_regex
+
+
+def test_shipped_lexicons_load_and_cover_the_six_languages() -> None:
+    lexicons = load(phrases.LEXICON_DIR)
+    assert {"en", "de", "fr", "es", "it", "ja"} <= set(lexicons)
+    for language in ("en", "de", "fr", "es", "it", "ja"):
+        (label,) = phrases.get(language, "order_id", "label")
+        assert "{order_id}" in label
+    assert phrases.categories("en", "marketing")
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"marketin": {"x": ["a"]}}, "unknown rule family"),
+        ({"contacts": {"phone": ["tel"]}}, "unknown category"),
+        ({"marketing": {"Bad-Name": ["a"]}}, "bad category name"),
+        ({"marketing": {"coupon": []}}, "non-empty list"),
+        ({"marketing": {"coupon": ["coupon", "Coupon"]}}, "duplicate"),
+        ({"marketing": {"coupon": [True]}}, "non-empty string"),
+        ({"order_id": {"label": "Order {id}"}}, "order_id"),
+        (["not", "a", "mapping"], "mapping"),
+    ],
+)
+def test_invalid_lexicons_are_rejected(data: object, error: str) -> None:
+    with pytest.raises(LexiconError, match=error):
+        parse(data, where="xx.yaml")
+
+
+def test_unquoted_yaml_booleans_are_caught(tmp_path: Path) -> None:
+    # YAML 1.1 reads a bare `on` as True: the validator must say so instead of dropping it.
+    (tmp_path / "en.yaml").write_text("contacts:\n  prepositions: [at, on]\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="True"):
+        load(tmp_path)
+
+
+def test_files_need_language_names_and_english(tmp_path: Path) -> None:
+    (tmp_path / "german.yaml").write_text(yaml.safe_dump({"marketing": {"x": ["y"]}}))
+    with pytest.raises(LexiconError, match="language code"):
+        load(tmp_path)
+    (tmp_path / "german.yaml").unlink()
+    (tmp_path / "de.yaml").write_text(yaml.safe_dump({"marketing": {"x": ["y"]}}))
+    with pytest.raises(LexiconError, match=r"en\.yaml"):
+        load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "hits", "misses"),
+    [
+        ("#% off", ["20% off", "20 % OFF", "12,5% off"], ["20% partial refund", "20 offers"]),
+        ("coupon*", ["coupon", "Coupons"], ["recoupon"]),
+        ("our sale", ["our  sale", "OUR\nSALE"], ["our wholesale", "our sales"]),
+        ("use code", ["Use code"], ["reuse code", "use codes"]),
+    ],
+)
+def test_phrase_syntax(phrase: str, hits: list[str], misses: list[str]) -> None:
+    pattern = re.compile(phrase_regex(phrase))
+    for text in hits:
+        assert pattern.search(fold(text).text), text
+    for text in misses:
+        assert not pattern.search(fold(text).text), text
+
+
+def test_matcher_reports_category_and_original_offsets() -> None:
+    matcher = PhraseMatcher({"coupon": ["coupon code"], "sale": ["big sale"]})
+    text = "Ａ ＣＯＵＰＯＮ code and a Big Sale"
+    folded = fold(text)
+    found = [(folded.span(s, e), cat) for s, e, cat in matcher.finditer(folded.text)]
+    assert [(text[s:e], cat) for (s, e), cat in found] == [
+        ("ＣＯＵＰＯＮ code", "coupon"),
+        ("Big Sale", "sale"),
+    ]
+
+
+def test_folding_keeps_offsets_for_expanding_characters() -> None:
+    text = "Straße ﬁnal"
+    folded = fold(text)
+    assert folded.text == "strasse final"
+    start = folded.text.index("final")
+    assert folded.span(start, start + 5) == (7, 11)
+    assert text[7:11] == "ﬁnal"
