@@ -62,7 +62,9 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], path: str = "/readyz
 
 @contextmanager
 def _process(args: list[str], env: dict[str, str], url: str, path: str) -> Iterator[str]:
-    process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         _wait_ready(url, process, path)
         yield url
