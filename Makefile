@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint fmt clean
+.PHONY: install run test bench eval lint fmt clean
 
 install: $(STAMP)
 
@@ -21,14 +21,17 @@ test: install lint
 bench: install
 	$(PY) -m bench
 
+eval: install
+	$(PY) -m evals
+
 lint: install
-	$(VENV)/bin/ruff check service guardrails tests bench
-	$(VENV)/bin/ruff format --check service guardrails tests bench
+	$(VENV)/bin/ruff check service guardrails tests bench evals
+	$(VENV)/bin/ruff format --check service guardrails tests bench evals
 	$(VENV)/bin/mypy
 
 fmt: install
-	$(VENV)/bin/ruff format service guardrails tests bench
-	$(VENV)/bin/ruff check --fix service guardrails tests bench
+	$(VENV)/bin/ruff format service guardrails tests bench evals
+	$(VENV)/bin/ruff check --fix service guardrails tests bench evals
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

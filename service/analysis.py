@@ -9,14 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from guardrails import marketplaces
+from guardrails.language import identify
 from service.intents import INTENTS, TAGS, Priority, base_priority
 
-# Languages we expect on Amazon marketplaces; restricting the detector keeps short messages
-# from being read as one of langid's 97 languages.
-DETECTABLE = ("en", "de", "fr", "es", "it", "ja", "pt", "nl", "sv", "pl", "tr", "ar")
 # Below this the detector guesses (a bare "danke" or "ok"); the marketplace knows better.
 _MIN_CONFIDENCE = 0.8
 _MIN_LETTERS = 12
@@ -34,13 +31,6 @@ class Analysis:
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(DETECTABLE))
-    return identifier
-
-
-@lru_cache(maxsize=1)
 def _intent_patterns() -> tuple[tuple[str, int, re.Pattern[str]], ...]:
     raw = yaml.safe_load(_INTENT_FILE.read_text(encoding="utf-8"))
     patterns = []
@@ -53,8 +43,7 @@ def _intent_patterns() -> tuple[tuple[str, int, re.Pattern[str]], ...]:
 
 
 def warm_up() -> None:
-    """Load the language model and the intent patterns (done once, at start-up)."""
-    _identifier()
+    """Load the intent patterns (done once, at start-up)."""
     _intent_patterns()
 
 
@@ -74,9 +63,9 @@ def detect_language(*, text: str, locale: str | None, marketplace: str) -> tuple
     letters = sum(ch.isalpha() for ch in text)
     cjk = any("\u3040" <= ch <= "\u9fff" for ch in text)
     if letters >= _MIN_LETTERS or cjk:
-        language, confidence = _identifier().classify(text)
+        language, confidence = identify(text)
         if confidence >= _MIN_CONFIDENCE:
-            return str(language), "message"
+            return language, "message"
     return marketplaces.resolve(marketplace).language, "marketplace"
 
 

@@ -80,7 +80,7 @@ def make_settings(sqlite_url: str) -> Callable[..., Settings]:
             "prompts_dir": REPO / "prompts",
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return build
 

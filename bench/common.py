@@ -1,0 +1,83 @@
+"""Shared pieces of the benchmarks: the result row, percentiles, servers in subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.fakes.openai_server import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+
+
+@dataclass
+class Result:
+    name: str
+    figure: str
+    value: float
+    unit: str
+    target: str
+    ok: bool
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], path: str = "/readyz") -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(url + path, timeout=2).status_code < 500:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not become ready")
+
+
+@contextmanager
+def _process(args: list[str], env: dict[str, str], url: str, path: str) -> Iterator[str]:
+    process = subprocess.Popen(
+        args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_ready(url, process, path)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@contextmanager
+def serve(**settings: str) -> Iterator[str]:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))}
+        env["REPLYDESK_DATABASE_URL"] = f"sqlite:///{tmp}/data/replydesk.db"
+        env |= {f"REPLYDESK_{k.upper()}": v for k, v in settings.items()}
+        args = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+        with _process(args, env, f"http://127.0.0.1:{port}", "/readyz") as url:
+            yield url
+
+
+@contextmanager
+def fake_llm(delay: float) -> Iterator[str]:
+    port = free_port()
+    args = [sys.executable, "-m", "tests.fakes.openai_server", "--port", str(port)]
+    args += ["--delay", str(delay)]
+    with _process(args, dict(os.environ), f"http://127.0.0.1:{port}", "/"):
+        yield f"http://127.0.0.1:{port}/v1"

@@ -1,0 +1,1 @@
+"""Quality measurements on labelled data (`make eval`): guardrails, intents, retrieval."""

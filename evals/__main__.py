@@ -1,0 +1,32 @@
+"""`make eval`: print every quality figure. `python -m evals [NAME ...]` runs some of them.
+
+Each module in MODULES exposes `EVALS: dict[str, Callable[[], str]]`, each callable returning
+its report as markdown text. The same computations back the floors the test suite enforces.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from types import ModuleType
+
+MODULES: tuple[ModuleType, ...] = ()
+
+
+def main() -> int:
+    evals: dict[str, Callable[[], str]] = {}
+    for module in MODULES:
+        evals.update(module.EVALS)
+    wanted = sys.argv[1:] or list(evals)
+    unknown = [name for name in wanted if name not in evals]
+    if unknown:
+        print(f"unknown eval(s) {unknown}; known: {sorted(evals)}", file=sys.stderr)
+        return 2
+    for name in wanted:
+        print(f"## {name}\n")
+        print(evals[name](), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
