@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import draft_request
+
+
+@pytest.fixture(scope="module")
+def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for all fuzz examples (hypothesis reuses it across examples)."""
+    from service.config import Settings
+    from service.main import create_app
+    from tests.conftest import REPO
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'replydesk.db'}"
+    settings = Settings(
+        _env_file=None,
+        database_url=url,
+        kb_dir=REPO / "knowledge_base",
+        prompts_dir=REPO / "prompts",
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
 
 
 def _count_drafts(db_url: str) -> int:
@@ -128,3 +148,53 @@ def test_unknown_fields_are_ignored(client: TestClient) -> None:
     body["order"]["fulfillment_channel"] = "AFN"
     body["helpdesk_ticket"] = {"id": 1}
     assert client.post("/draft", json=body).status_code == 201
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _mutations() -> st.SearchStrategy[dict[str, Any]]:
+    """A valid request with one field somewhere replaced by an arbitrary JSON value."""
+    paths = [
+        "message",
+        "message.text",
+        "message.received_at",
+        "message.language",
+        "message.attachments",
+        "order",
+        "order.order_id",
+        "order.marketplace",
+        "order.buyer_name",
+        "order.items",
+        "order.tracking",
+        "order.delivered_at",
+        "thread",
+        "instructions",
+        "tone",
+    ]
+    return st.tuples(st.sampled_from(paths), json_values).map(lambda pv: _with(*pv))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=_mutations())
+def test_no_request_body_gets_a_500(body: dict[str, Any], fuzz_client: TestClient) -> None:
+    # TestClient re-raises server errors, so any unhandled exception fails here.
+    response = fuzz_client.post("/draft", json=body)
+    assert response.status_code in (201, 413, 422), response.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["text", "order_id", "marketplace", "language", "message_kind"]),
+        json_values,
+    )
+)
+def test_no_check_body_gets_a_500(body: dict[str, Any], fuzz_client: TestClient) -> None:
+    response = fuzz_client.post("/check", json=body)
+    assert response.status_code in (200, 413, 422), response.text
