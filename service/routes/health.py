@@ -38,6 +38,7 @@ def readyz(resources: ResourcesDep) -> JSONResponse:
     checks["knowledge_base"] = {
         "entries": len(kb.entries),
         "errors": [str(error) for error in kb.errors],
+        "stale": list(kb.stale),  # broken files still served in their last good version
     }
     ready &= len(kb.entries) > 0
     checks["llm"] = "configured" if resources.llm is not None else "templates only"

@@ -116,6 +116,9 @@ def test_every_shipped_template_renders_a_policy_safe_reply(
     for template in templates:
         text = render(template, context)
         assert ORDER_ID in text, template.id
+        assert "\n\n\n" not in text and " \n" not in text, template.id
+        if template.language != "en":
+            continue  # the other languages are judged by the guardrails in `kb lint`
         assert len(text) <= 900, template.id
         greeting = f"Hello {context['buyer_name']}," if context["buyer_name"] else "Hello,"
         assert text.startswith(greeting + "\n\n"), template.id
@@ -132,7 +135,10 @@ def test_shipped_articles_have_no_links_contacts_or_placeholders(shipped: Knowle
         a.id for a in articles
     }
     for article in articles:
-        for rule in ("link", "e-mail", "phone", "emoji", "review request", "marketing"):
+        rules = ["link", "e-mail", "phone", "emoji"]
+        if article.language == "en":  # English words: other languages are left to `kb lint`
+            rules += ["review request", "marketing"]
+        for rule in rules:
             assert not FORBIDDEN[rule].search(article.body), f"{article.id}: {rule}"
         assert not re.search(r"\bXXX\b|\[[^\]]*\]|\{\{|<[A-Z_]+>", article.body), article.id
 
@@ -180,7 +186,9 @@ def test_search_filters_by_intent_and_kind(shipped: KnowledgeBase) -> None:
     hits = shipped.search("refund", intent="refund_status", k=10)
     assert hits and all("refund_status" in h.entry.intents for h in hits)
     assert {h.entry.kind for h in hits} == {"template", "article"}
-    templates = shipped.search("refund", intent="refund_status", kind="template", k=10)
+    templates = shipped.search(
+        "refund", language="en", intent="refund_status", kind="template", k=10
+    )
     assert [h.entry.id for h in templates] == ["returns/refund-status"]
     assert shipped.search("refund", intent="no_such_intent") == []
     assert shipped.search("refund", kind="faq") == []
