@@ -12,12 +12,14 @@ import yaml
 
 from guardrails import marketplaces
 from guardrails.language import identify
+from service.intent_model import IntentModel, read_examples
 from service.intents import INTENTS, TAGS, Priority, base_priority
 
 # Below this the detector guesses (a bare "danke" or "ok"); the marketplace knows better.
 _MIN_CONFIDENCE = 0.8
 _MIN_LETTERS = 12
-_INTENT_FILE = Path(__file__).parent / "data" / "intent_keywords.yaml"
+_ACKNOWLEDGEMENTS = Path(__file__).parent / "data" / "acknowledgements.yaml"
+_MAX_ACK_CHARS = 120  # a long message is never a bare "thanks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,23 +30,60 @@ class Analysis:
     intent_confidence: float
     tags: tuple[str, ...]
     priority: Priority
+    no_response_needed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    recommended: bool
+    reasons: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"recommended": self.recommended, "reasons": list(self.reasons)}
+
+
+def escalation(intent: str) -> Escalation:
+    """An A-to-z claim goes to a senior agent; the rest of issue 4's signals come later."""
+    if intent == "a_to_z_claim":
+        return Escalation(recommended=True, reasons=("a_to_z_claim",))
+    return Escalation(recommended=False, reasons=())
 
 
 @lru_cache(maxsize=1)
-def _intent_patterns() -> tuple[tuple[str, int, re.Pattern[str]], ...]:
-    raw = yaml.safe_load(_INTENT_FILE.read_text(encoding="utf-8"))
-    patterns = []
-    for intent, rules in raw.items():
-        if intent not in INTENTS:
-            raise ValueError(f"{_INTENT_FILE}: unknown intent {intent!r}")
-        for weight, pattern in rules:
-            patterns.append((intent, int(weight), re.compile(pattern, re.IGNORECASE)))
-    return tuple(patterns)
+def intent_model() -> IntentModel:
+    """Trained once from service/data/intents/ (well under a second)."""
+    return IntentModel(read_examples(), intents=INTENTS)
+
+
+@lru_cache(maxsize=1)
+def _acknowledgement_re() -> re.Pattern[str]:
+    raw: dict[str, list[str]] = yaml.safe_load(_ACKNOWLEDGEMENTS.read_text(encoding="utf-8"))
+    phrases = sorted({fold(p) for values in raw.values() for p in values}, key=len, reverse=True)
+    # Latin phrases must stand alone ("ok" is not the start of "okra"); Japanese has no spaces.
+    alternatives = [re.escape(p) if p[0] >= "\u3000" else rf"\b{re.escape(p)}\b" for p in phrases]
+    return re.compile("|".join(alternatives))
+
+
+def no_response_needed(text: str, *, buyer_name: str | None = None) -> bool:
+    """A bare thanks or "ok, got it" in one of our languages: nothing left to answer."""
+    folded = fold(text)
+    if "?" in folded or "？" in folded or len(folded) > _MAX_ACK_CHARS:
+        return False
+    rest, found = _acknowledgement_re().subn(" ", folded)
+    if buyer_name:
+        rest = rest.replace(fold(buyer_name), " ")
+    # What remains may be punctuation or a signature name, nothing more; in Japanese, where a
+    # name would follow a phrase without a space, any leftover text means there is more to it.
+    leftover = re.sub(r"[\W_]+", " ", rest).split()
+    if any(ch >= "\u3000" for word in leftover for ch in word):
+        return False
+    return found > 0 and len(leftover) <= 1 and all(len(word) <= 12 for word in leftover)
 
 
 def warm_up() -> None:
-    """Load the intent patterns (done once, at start-up)."""
-    _intent_patterns()
+    """Train the intent model now, at start-up, rather than on the first request."""
+    intent_model()
+    _acknowledgement_re()
 
 
 def fold(text: str) -> str:
@@ -70,22 +109,14 @@ def detect_language(*, text: str, locale: str | None, marketplace: str) -> tuple
 
 
 def classify_intent(text: str) -> tuple[str, float]:
-    folded = fold(text)
-    scores: dict[str, int] = {}
-    for intent, weight, pattern in _intent_patterns():
-        if pattern.search(folded):
-            scores[intent] = scores.get(intent, 0) + weight
-    if not scores:
-        return "other", 0.0
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], INTENTS.index(kv[0])))
-    best, top = ranked[0]
-    total = sum(scores.values())
-    # Share of the evidence, damped for thin evidence: one weak keyword is not certainty.
-    confidence = (top / total) * min(1.0, top / 4)
-    return best, round(confidence, 3)
+    """The intent and a confidence (0–1); `other` when the message is like no intent."""
+    prediction = intent_model().predict(text)
+    return prediction.intent, prediction.confidence
 
 
-def analyse(*, text: str, locale: str | None, marketplace: str) -> Analysis:
+def analyse(
+    *, text: str, locale: str | None, marketplace: str, buyer_name: str | None = None
+) -> Analysis:
     language, source = detect_language(text=text, locale=locale, marketplace=marketplace)
     intent, confidence = classify_intent(text)
     return Analysis(
@@ -95,4 +126,5 @@ def analyse(*, text: str, locale: str | None, marketplace: str) -> Analysis:
         intent_confidence=confidence,
         tags=TAGS[intent],
         priority=base_priority(intent),
+        no_response_needed=no_response_needed(text, buyer_name=buyer_name),
     )

@@ -2,7 +2,8 @@
 
 The requested model name picks the behaviour, so one server serves every test:
 `good`, `violations`, `timeout`, `http500`, `http429`, `http401`, `empty`, `no_choices`,
-`not_json`, `truncated`, `refusal`, `short`. A `delay` (seconds) applies to every answer;
+`not_json`, `truncated`, `refusal`, `short`, `polyglot` (a clean draft in the language the
+system prompt names: "Write the reply in German only"). A `delay` (seconds) applies to every answer;
 the bench uses it to stand in for a slow model. Run alone:
 `python -m tests.fakes.openai_server --port 9100 --delay 2`.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -36,6 +38,43 @@ VIOLATIONS_DRAFT = (
     "or call us at +1 415-555-0132. Use coupon SAVE20 for 20% off your next order!\n\n"
     "Kind regards,\nCustomer Service"
 )
+
+# Policy-clean drafts per language the system prompt may name; unknown languages get English.
+POLYGLOT_DRAFTS = {
+    "English": GOOD_DRAFT,
+    "German": (
+        "Hallo Jane,\n\nvielen Dank für Ihre Nachricht. Ihr Paket ist mit UPS unterwegs und "
+        "laut Sendungsverfolgung in zwei Tagen bei Ihnen.\n\nBestellnummer: {order_id}\n\n"
+        "Mit freundlichen Grüßen\nIhr Kundenservice"
+    ),
+    "French": (
+        "Bonjour Jane,\n\nMerci pour votre message. Votre colis est en route avec UPS et "
+        "devrait arriver d'ici deux jours.\n\nNuméro de commande : {order_id}\n\n"
+        "Cordialement,\nLe service client"
+    ),
+    "Spanish": (
+        "Hola Jane:\n\nGracias por su mensaje. Su paquete está en camino con UPS y llegará "
+        "en unos dos días.\n\nNúmero de pedido: {order_id}\n\nUn saludo,\nAtención al cliente"
+    ),
+    "Italian": (
+        "Buongiorno Jane,\n\ngrazie per il suo messaggio. Il pacco è in viaggio con UPS e "
+        "arriverà entro due giorni.\n\nNumero d'ordine: {order_id}\n\n"
+        "Cordiali saluti,\nServizio clienti"
+    ),
+    "Japanese": (
+        "Jane様\n\nお問い合わせいただきありがとうございます。ご注文の商品はUPSにて配送中で、"
+        "2日以内にお届けの予定です。\n\n注文番号：{order_id}\n\n"
+        "今後ともよろしくお願いいたします。\nカスタマーサービス"
+    ),
+}
+_WRITE_IN_RE = re.compile(r"Write the reply in (\w+) only")
+
+
+def polyglot_draft(body: dict[str, Any], order_id: str) -> str:
+    system = next((m["content"] for m in body.get("messages", []) if m["role"] == "system"), "")
+    named = _WRITE_IN_RE.search(str(system))
+    template = POLYGLOT_DRAFTS.get(named.group(1) if named else "English", GOOD_DRAFT)
+    return template.format(order_id=order_id)
 
 
 class FakeState:
@@ -88,6 +127,7 @@ def make_app(state: FakeState) -> Starlette:
             "truncated": _completion(model, "Hello Jane, thank you for", finish="length"),
             "refusal": _completion(model, None, refusal="I can't help with that."),
             "short": _completion(model, "OK."),
+            "polyglot": _completion(model, polyglot_draft(body, order_id)),
         }
         return JSONResponse(answers.get(model, answers["good"]))
 
