@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench eval lint fmt clean
+.PHONY: install run demo test bench eval lint fmt clean
 
 install: $(STAMP)
 
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(VENV)/bin/replydesk serve --host 127.0.0.1 --port 8000
+
+# Sample buyer messages in six languages, drafted into the database `make run` serves.
+demo: install
+	$(VENV)/bin/replydesk demo
 
 test: install lint
 	$(PY) -m pytest -q

@@ -1,18 +1,33 @@
-"""Drafting and reading drafts."""
+"""Drafting, reading drafts, and the review workflow (list, approve, reject)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from sqlmodel import col, select
 
+from service import review, review_queue
 from service.deps import ResourcesDep, SessionDep, require
 from service.drafting import draft_reply, public_fields, to_public
 from service.errors import NotFound
-from service.models import Draft, DraftDetail, DraftEvent, DraftPublic, DraftRequest
+from service.models import (
+    ApproveRequest,
+    ApproveResponse,
+    Draft,
+    DraftDetail,
+    DraftEvent,
+    DraftList,
+    DraftListItem,
+    DraftPublic,
+    DraftRequest,
+    RejectRequest,
+    RejectResponse,
+)
 
 router = APIRouter(tags=["drafts"])
+
+StatusFilter = Literal["pending", "blocked", "approved", "rejected"]
 
 
 @router.post(
@@ -27,13 +42,43 @@ async def create_draft(body: DraftRequest, resources: ResourcesDep) -> DraftPubl
     return to_public(draft)
 
 
+@router.get("/drafts", response_model=DraftList, dependencies=[Depends(require("agent"))])
+def list_drafts(
+    session: SessionDep,
+    status: Annotated[list[StatusFilter] | None, Query()] = None,
+    intent: Annotated[str | None, Query(max_length=40)] = None,
+    language: Annotated[str | None, Query(max_length=8)] = None,
+    agent_id: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DraftList:
+    """Drafts by status, intent, language or agent, the nearest `respond_by` first."""
+    filters = review_queue.Filters(
+        statuses=tuple(status or ()), intent=intent, language=language, agent_id=agent_id
+    )
+    rows, total = review_queue.list_drafts(session, filters=filters, limit=limit, offset=offset)
+    items = [
+        DraftListItem.model_validate(
+            public_fields(draft)
+            | {
+                "review": review_queue.review_public(draft),
+                "buyer_name": draft.order.get("buyer_name"),
+                "message_excerpt": review_queue.excerpt(draft.message),
+            }
+        )
+        for draft in rows
+    ]
+    return DraftList(data=items, count=total)
+
+
 @router.get(
     "/drafts/{draft_id}",
     response_model=DraftDetail,
+    # Plugins read approved drafts here to send the final text.
     dependencies=[Depends(require("plugin"))],
 )
 def read_draft(draft_id: Annotated[str, "draft id"], session: SessionDep) -> DraftDetail:
-    """One draft with its buyer message, order and history."""
+    """One draft with its buyer message, order, review and history."""
     draft = session.get(Draft, draft_id)
     if draft is None:
         raise NotFound(f"no draft {draft_id!r}")
@@ -45,9 +90,36 @@ def read_draft(draft_id: Annotated[str, "draft id"], session: SessionDep) -> Dra
     return DraftDetail.model_validate(
         public_fields(draft)
         | {
+            "review": review_queue.review_public(draft),
             "message": draft.message,
             "order": draft.order,
             "raw_text": draft.raw_text,
             "history": [event.model_dump() for event in events],
         }
+    )
+
+
+@router.post(
+    "/drafts/{draft_id}/approve",
+    response_model=ApproveResponse,
+    dependencies=[Depends(require("agent"))],
+    responses={409: {"description": "no longer pending"}, 422: {"description": "still blocked"}},
+)
+def approve_draft(draft_id: str, body: ApproveRequest, resources: ResourcesDep) -> ApproveResponse:
+    """Approve the draft, or the agent's edit of it, after the guardrails pass again."""
+    return review.approve(
+        resources.engine, draft_id=draft_id, agent_id=body.agent_id, text=body.text
+    )
+
+
+@router.post(
+    "/drafts/{draft_id}/reject",
+    response_model=RejectResponse,
+    dependencies=[Depends(require("agent"))],
+    responses={409: {"description": "no longer pending"}},
+)
+def reject_draft(draft_id: str, body: RejectRequest, resources: ResourcesDep) -> RejectResponse:
+    """Reject the draft with a reason."""
+    return review.reject(
+        resources.engine, draft_id=draft_id, agent_id=body.agent_id, reason=body.reason
     )

@@ -1,0 +1,67 @@
+"""Concurrent reviews of one draft over real HTTP: exactly one wins, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from service.config import Settings
+from service.main import create_app
+from tests.conftest import draft_request
+from tests.service.review_support import serving
+
+pytestmark = pytest.mark.e2e
+CLIENTS = 8
+
+
+def _race(base_url: str, requests: list[tuple[str, dict[str, str]]]) -> list[int]:
+    """Fire the requests at once from separate threads and connections; their status codes."""
+    barrier = threading.Barrier(len(requests))
+
+    def one(path: str, body: dict[str, str]) -> int:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            client.get("/healthz")  # connect first, so the race is the requests alone
+            barrier.wait()
+            return client.post(path, json=body).status_code
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(lambda r: one(*r), requests))
+
+
+def test_eight_concurrent_approvals_one_wins(
+    db_url: str, make_settings: Callable[..., Settings]
+) -> None:
+    with serving(create_app(make_settings(database_url=db_url))) as url:
+        for _ in range(3):  # several rounds: one lucky interleaving proves little
+            draft = httpx.post(url + "/draft", json=draft_request(), timeout=30).json()
+            path = f"/drafts/{draft['draft_id']}/approve"
+            codes = _race(url, [(path, {"agent_id": f"agent-{i}"}) for i in range(CLIENTS)])
+            assert Counter(codes) == {200: 1, 409: CLIENTS - 1}, codes
+            detail = httpx.get(f"{url}/drafts/{draft['draft_id']}", timeout=30).json()
+            assert detail["status"] == "approved"
+            assert [e["action"] for e in detail["history"]] == ["drafted", "approved"]
+
+
+def test_concurrent_approvals_and_rejections_one_wins(
+    db_url: str, make_settings: Callable[..., Settings]
+) -> None:
+    with serving(create_app(make_settings(database_url=db_url))) as url:
+        draft = httpx.post(url + "/draft", json=draft_request(), timeout=30).json()
+        base = f"/drafts/{draft['draft_id']}"
+        requests = [
+            (f"{base}/approve", {"agent_id": f"a{i}"})
+            if i % 2
+            else (f"{base}/reject", {"agent_id": f"r{i}", "reason": "duplicate"})
+            for i in range(CLIENTS)
+        ]
+        codes = _race(url, requests)
+        assert Counter(codes) == {200: 1, 409: CLIENTS - 1}, codes
+        detail = httpx.get(url + base, timeout=30).json()
+        assert detail["status"] in {"approved", "rejected"}
+        assert len(detail["history"]) == 2
+        assert detail["history"][-1]["action"] == detail["status"]
