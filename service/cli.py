@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import json
 import sys
+from pathlib import Path
 from typing import IO
 
 import click
@@ -131,6 +132,58 @@ def check(
         for finding in report.findings:
             click.echo(f"[{finding.action}] {finding.rule}: {finding.message}", err=True)
     sys.exit(0 if report.passed else 1)
+
+
+@main.group()
+def kb() -> None:
+    """Knowledge-base maintenance."""
+
+
+@kb.command("lint")
+@click.option(
+    "--kb-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="the knowledge base to lint (default: REPLYDESK_KB_DIR)",
+)
+def kb_lint(kb_dir: Path | None) -> None:
+    """Check every KB file and template; exit status 1 on any error."""
+    from service.kb_lint import lint
+
+    directory = kb_dir or get_settings().kb_dir
+    report = lint(directory)
+    for warning in report.warnings:
+        click.echo(f"{warning} (warning)")
+    for error in report.errors:
+        click.echo(str(error))
+    click.echo(
+        f"{report.entries} entries, {len(report.errors)} errors, "
+        f"{len(report.warnings)} warnings in {directory}",
+        err=True,
+    )
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+def demo() -> None:
+    """Draft twenty sample buyer messages (six languages) for the review page."""
+    from service.demo import run
+    from service.main import build_resources
+
+    resources = build_resources(get_settings())
+
+    async def drafts() -> dict[str, int]:
+        try:
+            return await run(resources)
+        finally:
+            if resources.llm is not None:
+                await resources.llm.aclose()
+
+    counts = asyncio.run(drafts())
+    resources.engine.dispose()
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    click.echo(f"drafted {sum(counts.values())} demo messages ({summary})")
+    click.echo("review them: make run, then open http://127.0.0.1:8000/review")
 
 
 @main.group()

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./data/replydesk.db"
     kb_dir: Path = Path("./knowledge_base")
     prompts_dir: Path = Path("./prompts")
+    kb_watch: bool = True  # reload the KB when its files change (service/kb_watch.py)
     # Explicit aliases so the OpenAI SDK's own variables work as fallbacks.
     llm_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REPLYDESK_LLM_BASE_URL", "OPENAI_BASE_URL")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -30,6 +31,8 @@ class Resources:
     kb: KnowledgeBase
     llm: OpenAIDrafter | None
     templates: TemplateDrafter
+    # Serialises reloads (watcher and POST /kb/reload), so one never overwrites a newer one.
+    kb_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 def get_resources(request: Request) -> Resources:

@@ -10,7 +10,7 @@ from babel.dates import format_date
 from starlette.concurrency import run_in_threadpool
 
 import guardrails
-from service.analysis import Analysis, analyse
+from service.analysis import Analysis, analyse, escalation
 from service.db import session_scope
 from service.deps import Resources
 from service.errors import Unavailable
@@ -95,7 +95,12 @@ async def draft_reply(request: DraftRequest, *, resources: Resources) -> Draft:
     now = utcnow()
     message, order = request.message, request.order
     received_at = message.received_at or now
-    analysis = analyse(text=message.text, locale=message.language, marketplace=order.marketplace)
+    analysis = analyse(
+        text=message.text,
+        locale=message.language,
+        marketplace=order.marketplace,
+        buyer_name=order.buyer_name,
+    )
     kb = resources.kb  # one snapshot for the whole request, even if a reload swaps it
     asins = tuple(item.asin for item in order.items if item.asin)
     template = choose_template(kb, query=message.text, analysis=analysis, asins=asins)
@@ -105,7 +110,7 @@ async def draft_reply(request: DraftRequest, *, resources: Resources) -> Draft:
             message.text,
             language=analysis.language,
             kind="article",
-            asin=asins[0] if asins else None,
+            asins=asins,  # boosts the order's products' entries, drops other products'
             k=_ARTICLES,
         )
         if hit.score > 0
@@ -143,7 +148,6 @@ async def draft_reply(request: DraftRequest, *, resources: Resources) -> Draft:
         findings.append(extra)
     passed = report.passed and extra is None
     clock = reply_clock(order=order, received_at=received_at, now=now)
-    escalate = analysis.intent == "a_to_z_claim"
     draft = Draft.model_validate(
         {
             "status": "pending" if passed else "blocked",
@@ -170,11 +174,8 @@ async def draft_reply(request: DraftRequest, *, resources: Resources) -> Draft:
                 for h in generated.sources
             ],
             "policy": clock.as_dict(),
-            "escalation": {
-                "recommended": escalate,
-                "reasons": ["a_to_z_claim"] if escalate else [],
-            },
-            "no_response_needed": False,
+            "escalation": escalation(analysis.intent).as_dict(),
+            "no_response_needed": analysis.no_response_needed,
             "generator_kind": generated.kind,
             "generator_model": generated.model,
             "prompt_version": generated.prompt_version,

@@ -7,15 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from service import analysis
+from service import analysis, kb_watch
 from service.config import Settings, get_settings
 from service.db import create_db_engine, is_sqlite, pending_migrations, upgrade
 from service.deps import Resources
 from service.errors import BodyLimit, install_handlers
 from service.knowledge import load_kb
 from service.llm import OpenAIDrafter, Prompts, TemplateDrafter
-from service.routes import check, drafts, health
+from service.review_page import STATIC_DIR
+from service.routes import check, drafts, health, kb, review, triage
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources = build_resources(settings)
         app.state.resources = resources
         try:
-            yield
+            async with kb_watch.watching(resources):
+                yield
         finally:
             if resources.llm is not None:
                 await resources.llm.aclose()
@@ -58,8 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (drafts, check, health):
+    for module in (drafts, check, health, kb, review, triage):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 
