@@ -229,6 +229,15 @@ class HistoryPublic(BaseModel):
     details: dict[str, Any]
 
 
+class ReviewPublic(BaseModel):
+    reviewed_by: str
+    reviewed_at: datetime
+    edited: bool | None
+    edit_ratio: float | None
+    undone_fixes: list[str]
+    reason: str | None
+
+
 class DraftPublic(BaseModel):
     draft_id: str
     status: DraftStatus
@@ -248,6 +257,7 @@ class DraftPublic(BaseModel):
     marketplace: str
     created_at: datetime
     updated_at: datetime
+    review: ReviewPublic | None = None
 
 
 class DraftDetail(DraftPublic):
@@ -257,6 +267,45 @@ class DraftDetail(DraftPublic):
     history: list[HistoryPublic]
 
 
+class DraftListItem(DraftPublic):
+    buyer_name: str | None
+    message_excerpt: str
+
+
+class DraftList(BaseModel):
+    data: list[DraftListItem]
+    count: int
+
+
+AgentId = Annotated[Text, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
+
+
+class ApproveRequest(_In):
+    agent_id: AgentId
+    text: Body | None = Field(default=None, description="the final text; the draft's when absent")
+
+
+class RejectRequest(_In):
+    agent_id: AgentId
+    reason: Annotated[Text, Field(min_length=1, max_length=2_000), AfterValidator(_not_blank)]
+
+
+class ApproveResponse(BaseModel):
+    draft_id: str
+    status: Literal["approved"]
+    text: str
+    edited: bool
+    edit_ratio: float
+    undone_fixes: list[str]
+    findings: list[FindingPublic]
+
+
+class RejectResponse(BaseModel):
+    draft_id: str
+    status: Literal["rejected"]
+    reason: str
+
+
 # ---------------------------------------------------------------- tables
 def _uuid() -> str:
     return uuid.uuid4().hex
@@ -264,6 +313,8 @@ def _uuid() -> str:
 
 class Draft(SQLModel, table=True):
     __tablename__ = "drafts"
+    # The review queue: one status, oldest deadline first.
+    __table_args__ = (sa.Index("ix_drafts_status_respond_by", "status", "respond_by"),)
 
     id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -298,6 +349,13 @@ class Draft(SQLModel, table=True):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     fallback_reason: str | None = SQLField(default=None, max_length=40)
+    # The review (migration 0002): set once, by the one approval or rejection that wins.
+    reviewed_by: str | None = SQLField(default=None, max_length=100)
+    reviewed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    edited: bool | None = None
+    edit_ratio: float | None = None
+    undone_fixes: list[str] = SQLField(default_factory=list, sa_type=JSONType)
+    reject_reason: str | None = SQLField(default=None, sa_type=sa.Text)
 
 
 class DraftEvent(SQLModel, table=True):
@@ -313,3 +371,17 @@ class DraftEvent(SQLModel, table=True):
     text_before: str | None = SQLField(default=None, sa_type=sa.Text)
     text_after: str | None = SQLField(default=None, sa_type=sa.Text)
     details: dict[str, Any] = SQLField(default_factory=dict, sa_type=JSONType)
+
+
+class TriageResponse(BaseModel):
+    """`POST /triage`: what a help desk needs to tag and sort a message, no draft written."""
+
+    language: str
+    intent: str
+    intent_confidence: float
+    tags: list[str]
+    priority: Literal["low", "normal", "high", "urgent"]
+    respond_by: datetime
+    target_by: datetime
+    escalation: EscalationPublic
+    no_response_needed: bool
