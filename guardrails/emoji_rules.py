@@ -19,20 +19,41 @@ _VS16 = "\ufe0f"
 # Any character that can start or be part of an emoji, except plain ASCII (keycaps start with a
 # digit, which is only an emoji together with U+20E3). Lets most replies skip emoji_list.
 _STARTS = sorted({e[0] for e in emoji.EMOJI_DATA if not e[0].isascii()} - TEXT_SYMBOLS)
-_PREFILTER = re.compile("[" + "".join(map(re.escape, _STARTS)) + "\u20e3\ufe0f]")
+
+
+def _ranges(chars: list[str]) -> str:
+    """A character class of ranges: a class of 1,400 single characters is tested one by one."""
+    points = sorted({ord(c) for c in chars})
+    out, start, prev = [], points[0], points[0]
+    for point in [*points[1:], -1]:
+        if point == prev + 1:
+            prev = point
+            continue
+        out.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+        start = prev = point
+    return "".join(out)
+
+
+# Basic-plane characters in one class (``re`` looks those up in a table) and the astral ones,
+# all pictographs, as one range: a class mixing both is searched range by range.
+_BMP = [c for c in _STARTS if ord(c) <= 0xFFFF]
+assert all(0x1F000 <= ord(c) <= 0x1FAFF for c in _STARTS if ord(c) > 0xFFFF)
+_PREFILTER = re.compile("[" + _ranges([*_BMP, "\u20e3", "\ufe0f"]) + "]|[\U0001f000-\U0001faff]")
 # emoji_list walks the text character by character in Python; feeding it only the non-ASCII
 # runs (plus a keycap's leading digit) keeps a 1,500-character reply well under a millisecond.
 _NON_ASCII = re.compile(r"[0-9#*]?[^\x00-\x7f]+")
 emoji.emoji_list("warm up 😊")  # builds the package's lookup tables at import, not mid-check
 
-_EMOTICON = re.compile(
-    r"(?<![:/=<>^])(?:[:;=]-?[)(\]\[DPpOo/\\|*]|[:;]'-?[()]|\^[_-]?\^)(?![\w/\\])"
-)
+# Starts with its character class so ``re`` can skip ahead fast; the look-behind (not after
+# ":", "/", "=", "<", ">" or "^", as in "http://" or "<=>") is checked per hit instead.
+_EMOTICON = re.compile(r"(?:[:;=]-?[)(\]\[DPpOo/\\|*]|[:;]'-?[()]|\^[_-]?\^)(?![\w/\\])")
+_NOT_AFTER = frozenset(":/=<>^")
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
     found: list[tuple[int, int]] = []
-    for run in _NON_ASCII.finditer(text):
+    runs = _NON_ASCII.finditer(text) if _PREFILTER.search(text) else ()
+    for run in runs:
         if not _PREFILTER.search(run.group()):
             continue
         for hit in emoji.emoji_list(run.group()):
@@ -51,6 +72,8 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         msg = f"Removed the emoji {match}: buyer messages must not contain emoji."
         spans.append(Span("emoji", "fixed", start, end, match, msg, replacement=""))
     for m in _EMOTICON.finditer(text):
+        if m.start() and text[m.start() - 1] in _NOT_AFTER:
+            continue
         msg = f'Removed the emoticon "{m.group()}": buyer messages must not contain emoticons.'
         spans.append(Span("emoji", "fixed", m.start(), m.end(), m.group(), msg, replacement=""))
     return spans

@@ -30,9 +30,12 @@ _TAG = re.compile(
 _BREAK_TOKEN = rf"\n|<br\s*/?>|</?(?:{_BLOCK})(?=[\s/>])[^<>]*>"
 _BREAKS = re.compile(rf"(?:[ \t]*(?:{_BREAK_TOKEN}))+[ \t]*", re.IGNORECASE)
 _TOKEN = re.compile(_BREAK_TOKEN, re.IGNORECASE)
+_THREE_BREAKS = re.compile(r"\n[ \t]*\n[ \t]*\n")  # cheap gate for _breaks
 _BANGS = re.compile(r"!{3,}|！{3,}")
 _INVISIBLE = re.compile("[\ue000-\uf8ff\u200b\u2060\ufeff]+")
-_CAPS = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{3}")  # cheap gate: no run of capitals, no shouting
+# Cheap gate: fewer than three capitalised words that are not acronyms cannot be shouting.
+_CAPS = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{3,}(?![^\W\d_])")
+_SCAN = 200_000
 _ACRONYMS = frozenset(a.upper() for a in phrases.everywhere("formatting", "acronyms"))
 
 
@@ -95,7 +98,7 @@ def _shout(text: str, offset: int, run: list[re.Match[str]]) -> list[Span]:
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
-    spans = _breaks(text) if "\n" in text or "<" in text else []
+    spans = _breaks(text) if "<" in text or _THREE_BREAKS.search(text) else []
     if "<" in text:
         for m in _TAG.finditer(text):
             msg = f"Removed the HTML tag {quote(m.group())}: buyer messages do not display HTML."
@@ -106,4 +109,5 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
     for m in _INVISIBLE.finditer(text):
         msg = "Removed invisible or private-use characters that display as blanks or boxes."
         spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, ""))
-    return spans + (_shouting(text) if _CAPS.search(text) else [])
+    capitals = [w for w in _CAPS.findall(text[:_SCAN]) if w not in _ACRONYMS]
+    return spans + (_shouting(text) if len(capitals) >= 3 else [])

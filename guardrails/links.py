@@ -80,7 +80,9 @@ def _judge(url: str) -> tuple[Verdict, str]:
     except ValueError:
         host = ""
     domain = registrable(host)
-    amazon = domain in AMAZON_DOMAINS
+    # An "@" anywhere (user info, or an address glued to the path) hides where the link goes
+    # or smuggles an address in: never an acceptable Amazon link.
+    amazon = domain in AMAZON_DOMAINS and "@" not in url and "＠" not in url
     if scheme == "https" or not scheme:
         return ("ok" if amazon else "external"), domain
     if scheme == "http":
@@ -170,7 +172,12 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         url = _trim(m.group())
         start, end = m.start(), m.start() + len(url)
         if not free(start, end):
-            continue
+            # "https://x.com/a[label](…)": the URL ends where a judged link begins.
+            cut = min((s for s, _ in taken if start < s < end), default=start)
+            url = _trim(text[start:cut])
+            end = start + len(url)
+            if ("://" not in url and not url.lower().startswith("www.")) or not free(start, end):
+                continue
         verdict, domain = _judge(url)
         span = None
         if verdict == "upgrade":

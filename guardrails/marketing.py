@@ -12,28 +12,18 @@ from collections.abc import Mapping
 
 from guardrails import phrases
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import PhraseMatcher, fold
+from guardrails.textnorm import PhraseMatcher
 
 FAMILY = "marketing"
 
 
-def _matcher(language: str) -> PhraseMatcher:
-    merged: dict[str, list[str]] = {}
-    for lang in dict.fromkeys(("en", language)):
-        for category, items in phrases.categories(lang, FAMILY).items():
-            merged.setdefault(category, []).extend(items)
-    return PhraseMatcher(merged)
-
-
-_MATCHERS: Mapping[str, PhraseMatcher] = {lang: _matcher(lang) for lang in phrases.LEXICONS}
+_MATCHERS: Mapping[str, PhraseMatcher] = phrases.matchers(FAMILY)
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
     matcher = _MATCHERS.get(ctx.language, _MATCHERS["en"])
-    folded = fold(text)
     spans = []
-    for f_start, f_end, category in matcher.finditer(folded.text):
-        start, end = folded.span(f_start, f_end)
+    for start, end, category in phrases.find(matcher, text):
         match = text[start:end]
         kind = category.replace("_", " ")
         msg = (

@@ -25,6 +25,8 @@ _CANONICAL = re.compile(r"\d{3}-\d{7}-\d{7}")
 
 def canonical(raw: str) -> str:
     """ASCII digits and hyphens, so ``１１４－…`` and ``114-…`` compare equal."""
+    if raw.isascii():
+        return raw.strip()
     return "".join(
         str(unicodedata.decimal(ch)) if ch.isdigit() else "-" if ch in "-－‐‑" else ch
         for ch in raw.strip()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 import yaml
+
+from guardrails.textnorm import PhraseMatcher, fold, phrase_regex, starts_pattern, word_starts
 
 Lexicon = Mapping[str, Mapping[str, tuple[str, ...]]]
 
@@ -24,9 +27,17 @@ LEXICON_DIR = Path(__file__).with_name("lexicon")
 FAMILIES: Mapping[str, frozenset[str] | None] = MappingProxyType(
     {
         "marketing": None,
+        "review_solicitation": None,
+        "off_platform": None,
+        "unprofessional": None,
+        "incentive": frozenset({"offers", "compensation"}),
+        "placeholder": frozenset({"words"}),
+        "amazon_duplicate": frozenset({"confirmations", "closings"}),
         "contacts": frozenset(
             {
                 "phone_labels",
+                "phone_cues",
+                "messengers",
                 "email_labels",
                 "link_labels",
                 "prepositions",
@@ -38,6 +49,12 @@ FAMILIES: Mapping[str, frozenset[str] | None] = MappingProxyType(
         "sentences": frozenset({"abbreviations"}),
         "order_id": frozenset({"greetings", "greeting_suffixes", "label"}),
     }
+)
+
+# Families matched with the phrase syntax of textnorm: every phrase must compile at load.
+MATCHED = frozenset(
+    {"marketing", "review_solicitation", "off_platform", "unprofessional", "incentive"}
+    | {"amazon_duplicate"}
 )
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -65,6 +82,15 @@ def _phrases(value: object, *, where: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _compiles(items: tuple[str, ...], *, where: str) -> None:
+    for item in items:
+        try:
+            re.compile(phrase_regex(item))
+            PhraseMatcher({"x": [item]})
+        except (ValueError, re.error) as exc:
+            raise LexiconError(f"{where}: phrase {item!r} is not valid: {exc}") from exc
+
+
 def parse(data: object, *, where: str) -> Lexicon:
     """Validate one decoded file; raises :class:`LexiconError`."""
     if not isinstance(data, dict):
@@ -82,7 +108,10 @@ def parse(data: object, *, where: str) -> Lexicon:
                 raise LexiconError(f"{where}.{family}: bad category name {category!r}")
             if allowed is not None and category not in allowed:
                 raise LexiconError(f"{where}.{family}: unknown category {category!r}")
-            parsed[category] = _phrases(value, where=f"{where}.{family}.{category}")
+            items = _phrases(value, where=f"{where}.{family}.{category}")
+            if family in MATCHED:
+                _compiles(items, where=f"{where}.{family}.{category}")
+            parsed[category] = items
         lexicon[family] = MappingProxyType(parsed)
     labels = lexicon.get("order_id", {}).get("label", ())
     if labels and (len(labels) != 1 or labels[0].count("{order_id}") != 1):
@@ -122,3 +151,57 @@ def everywhere(family: str, category: str) -> tuple[str, ...]:
 
 def categories(language: str, family: str) -> Mapping[str, tuple[str, ...]]:
     return LEXICONS.get(language, {}).get(family, MappingProxyType({}))
+
+
+def matchers(family: str, *, only: tuple[str, ...] = ()) -> Mapping[str, PhraseMatcher]:
+    """One matcher per language for ``family``: English phrases always apply (drafts in any
+    language quote English copy), the language's own phrases add to them. ``only`` limits the
+    categories."""
+
+    def build(language: str) -> PhraseMatcher:
+        merged: dict[str, list[str]] = {}
+        for lang in dict.fromkeys(("en", language)):
+            for category, items in categories(lang, family).items():
+                if not only or category in only:
+                    merged.setdefault(category, []).extend(items)
+        return PhraseMatcher(merged)
+
+    built = {lang: build(lang) for lang in LEXICONS}
+    for matcher in built.values():
+        _KEYS.update(matcher.keys)
+    _UNION.clear()
+    return MappingProxyType(built)
+
+
+def matcher_for(table: Mapping[str, PhraseMatcher], language: str) -> PhraseMatcher:
+    return table.get(language) or table["en"]
+
+
+# Every matcher built by :func:`matchers` adds its keys here; :func:`find` scans a text for
+# word starts once, for all of them (five families, one scan).
+_KEYS: set[str] = set()
+_UNION: list[re.Pattern[str]] = []
+
+
+def _union() -> re.Pattern[str]:
+    if not _UNION:  # built once, after every detector module has made its matchers
+        _UNION.append(starts_pattern(sorted(_KEYS)))
+    return _UNION[0]
+
+
+def freeze() -> None:
+    """Build the shared word-start scan now (the pipeline calls this at import)."""
+    _UNION[:] = [starts_pattern(sorted(_KEYS))]
+    _starts.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def _starts(folded: str) -> tuple[tuple[int, str], ...]:
+    return tuple(word_starts(folded, _union()))
+
+
+def find(matcher: PhraseMatcher, text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, category)`` of ``matcher``'s hits in ``text``, in original offsets."""
+    folded = fold(text)
+    hits = matcher.finditer(folded.text, _starts(folded.text))
+    return [(*folded.span(s, e), category) for s, e, category in hits]

@@ -9,7 +9,22 @@ from __future__ import annotations
 
 import re
 
-from guardrails import contacts, emoji_rules, formatting, links, marketing, marketplaces
+from guardrails import (
+    contacts,
+    duplicate,
+    emoji_rules,
+    formatting,
+    language_rule,
+    links,
+    marketing,
+    marketplaces,
+    phones,
+    phrases,
+    placeholders,
+    sentences,
+    solicitation,
+    tone,
+)
 from guardrails import order_id as order_ids
 from guardrails.report import Finding, Report
 from guardrails.resolve import Edit, resolve
@@ -17,16 +32,29 @@ from guardrails.sentences import tidy
 from guardrails.spans import Context, Detector, MessageKind, Span, quote
 
 MAX_LENGTH = 2000  # SP-API limit for a free-text message
+# Five times that is no draft but a pasted document: it cannot be sent, and fixing it would let
+# one request cost seconds (thousands of links or numbers). Such a text is blocked unread,
+# which bounds every check to 10,000 characters of work.
+MAX_CHECK_LENGTH = 10_000
 
 DETECTORS: tuple[Detector, ...] = (
     links.detect,
     contacts.detect_emails,
-    contacts.detect_phones,
+    phones.detect_phones,
     order_ids.detect_mismatch,
     emoji_rules.detect,
     formatting.detect,
     marketing.detect,
+    solicitation.detect_incentives,
+    solicitation.detect_reviews,
+    solicitation.detect_off_platform,
+    placeholders.detect,
+    tone.detect,
+    language_rule.detect,
+    duplicate.detect,
 )
+phrases.freeze()
+MIN_SUBSTANCE = 1  # a content word besides greeting, order ID line and signature
 
 _LANGUAGE = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})*")
 
@@ -86,6 +114,28 @@ def _recheck(fixed: str, *, ctx: Context) -> list[Finding]:
     return out
 
 
+# Sentence-removal rules, gravest first: the one named when a removal leaves no message.
+SENTENCE_RULES = {"incentive": 0, "review_solicitation": 1, "off_platform": 2, "marketing": 3}
+
+
+def _has_substance(text: str, *, ctx: Context) -> bool:
+    """Anything left besides greeting, order ID line, closing and signature?"""
+    words = 0
+    bounds = sentences.bounds(text)
+    for index, (start, end) in enumerate(bounds):
+        sentence = text[start:end]
+        if order_ids.is_greeting(sentence) or duplicate.is_closing(sentence, ctx=ctx):
+            continue
+        count = sentences.content_words(order_ids.ORDER_ID.sub(" ", sentence))
+        if order_ids.ORDER_ID.search(sentence) and count <= 2:
+            continue  # "Order ID: …", "Your order …."
+        last = index == len(bounds) - 1 and text[start] not in "-*•"
+        if last and count <= 3 and not re.search(r"[.!?。！？]\s*$", sentence):
+            continue  # the signature: "Anna", "Team Blender X2"
+        words += count
+    return words >= MIN_SUBSTANCE
+
+
 def check(
     text: str,
     *,
@@ -98,19 +148,42 @@ def check(
     ctx = context(
         order_id=order_id, marketplace=marketplace, language=language, message_kind=message_kind
     )
+    if len(text) > MAX_CHECK_LENGTH:
+        msg = (
+            f"The text is {len(text):,} characters long, more than five times Amazon's limit of "
+            f"{MAX_LENGTH:,}: it was not checked. Shorten it to a reply and check it again."
+        )
+        return Report(
+            text=text, passed=False, findings=(Finding("length", "blocked", "", 0, 0, msg),)
+        )
     plan = resolve(text, detect(text, ctx=ctx))
     findings = list(plan.findings)
     fixed = tidy(apply(text, plan.edits))
     if not order_ids.present(fixed, ctx=ctx):
         at, line = order_ids.insertion(text, ctx=ctx)
-        for edit in plan.edits:  # never split an edit; land right after it instead
+        for edit in plan.edits:  # never split an edit; land right before it instead
             if edit.start < at < edit.end:
-                at = edit.end
+                at = edit.start
         fixed = tidy(apply(text, plan.edits, insert=(at, line)))
+        label = order_ids.label(ctx=ctx)
+        end = fixed.find(label) + len(label)
+        if not fixed[end:].strip():  # nothing left after the ID: no blank lines to trail it
+            fixed = fixed[:end]
         message = order_ids.missing_message(ctx=ctx)
         findings.append(Finding("order_id_missing", "fixed", "", at, at, message))
     if plan.edits:
         findings += _recheck(fixed, ctx=ctx)
+    removed = [f for f in plan.findings if f.action == "fixed" and f.match == text[f.start : f.end]]
+    sentence_rules = sorted(
+        (f for f in removed if f.rule in SENTENCE_RULES), key=lambda f: SENTENCE_RULES[f.rule]
+    )
+    if sentence_rules and not _has_substance(fixed, ctx=ctx):
+        first = sentence_rules[0]  # the gravest: an incentive before a plain ask
+        msg = (
+            f"Removing what broke the rules ({first.rule.replace('_', ' ')}) left no message: "
+            "write the reply again."
+        )
+        findings.append(Finding(first.rule, "blocked", "", 0, 0, msg))
     if len(fixed) > MAX_LENGTH:
         msg = (
             f"The reply is {len(fixed):,} characters long; Amazon accepts at most "

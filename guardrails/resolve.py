@@ -16,6 +16,7 @@ Order of resolution (each step only sees what the previous ones left):
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 
 from guardrails import sentences
@@ -42,8 +43,19 @@ def _finding(span: Span) -> Finding:
     return Finding(span.rule, span.action, span.match, span.start, span.end, span.message)
 
 
-def _overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(start < e and end > s for s, e in ranges)
+class _Sorted:
+    """Disjoint ranges with O(log n) tests: a long text can hold thousands of fixes."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.items = sorted(ranges)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.items, (end, end))
+        return index > 0 and self.items[index - 1][1] > start
+
+    def contains(self, start: int, end: int) -> bool:
+        index = bisect.bisect_right(self.items, (start, 1 << 62))
+        return index > 0 and self.items[index - 1][1] >= end
 
 
 def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
@@ -51,10 +63,12 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
     bounds = sentences.bounds(text) if needs_sentences else []
     findings: list[Finding] = []
     removed: dict[tuple[int, int], dict[str, Span]] = {}
-    for _, span in spans:
+    # In start order, a new sentence range can only overlap the ranges merged last.
+    for _, span in sorted((p for p in spans if p[1].sentence), key=lambda p: p[1].start):
         if span.sentence:
             rng = sentences.covering(bounds, span.start, span.end)
-            for other in [r for r in removed if r[0] < rng[1] and r[1] > rng[0]]:
+            recent = list(removed)[-2:]
+            for other in [r for r in recent if r[0] < rng[1] and r[1] > rng[0]]:
                 merged = removed.pop(other)
                 rng = (min(rng[0], other[0]), max(rng[1], other[1]))
                 removed.setdefault(rng, {}).update(merged)
@@ -74,21 +88,22 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
         key=lambda p: (p[1].start, -(p[1].end - p[1].start), p[0]),
     )
     last_end = -1
+    removed_set, contact_set = _Sorted(ranges), _Sorted(contact)
     for _, span in candidates:
-        if span.start < last_end or _overlaps(span.start, span.end, ranges):
+        if span.start < last_end or removed_set.overlaps(span.start, span.end):
             continue
         last_end = span.end
         finding = _finding(span)
-        if _overlaps(span.start, span.end, contact):
+        if contact_set.overlaps(span.start, span.end):
             extra = " Its sentence only pointed there, so the whole sentence was removed."
             finding = replace(finding, message=finding.message + extra)
         else:
             marker = sentences.LABEL_SEAM if span.label_cleanup else sentences.SEAM
             edits.append(Edit(span.start, span.end, span.replacement or marker))
         findings.append(finding)
-    ranges += contact
+    gone = _Sorted(ranges + contact)
     for _, span in spans:
-        swallowed = any(s <= span.start and span.end <= e for s, e in ranges)
+        swallowed = gone.contains(span.start, span.end)
         if span.replacement is None and not span.sentence and not swallowed:
             findings.append(_finding(span))
     edits.sort(key=lambda e: e.start)
@@ -103,10 +118,11 @@ def _contact_only(
 ) -> list[tuple[int, int]]:
     """Sentences that hold nothing but removed contact details and filler words."""
     groups: dict[tuple[int, int], list[Span]] = {}
+    taken = _Sorted(removed)
     for _, span in spans:
         if span.label_cleanup and span.replacement == "" and not span.sentence:
             rng = sentences.covering(bounds, span.start, span.end)
-            if not _overlaps(*rng, removed):
+            if not taken.overlaps(*rng):
                 groups.setdefault(rng, []).append(span)
     out = []
     for (start, end), members in groups.items():

@@ -14,6 +14,7 @@ and fixed input changes only where a finding says so.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from guardrails import phrases
@@ -77,7 +78,10 @@ def bounds(text: str) -> list[tuple[int, int]]:
 
 def covering(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """The union of the sentences that ``text[start:end]`` touches."""
-    touched = [(s, e) for s, e in sentences if s < max(end, start + 1) and e > start]
+    # Sentences are sorted and disjoint: bisect instead of a scan (a long text has thousands).
+    first = bisect.bisect_right(sentences, start, key=lambda r: r[1])
+    stop = bisect.bisect_left(sentences, max(end, start + 1), lo=first, key=lambda r: r[0])
+    touched = sentences[first:stop]
     if not touched:
         return start, end
     return touched[0][0], touched[-1][1]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 
 import guardrails
 from service.analysis import language_code
 from service.deps import require
-from service.models import CheckRequest, CheckResponse
+from service.models import MAX_CHECK_BYTES, CheckRequest, CheckResponse
 
 router = APIRouter(tags=["guardrails"])
 
@@ -15,6 +15,9 @@ router = APIRouter(tags=["guardrails"])
 @router.post("/check", response_model=CheckResponse, dependencies=[Depends(require("plugin"))])
 def check_text(body: CheckRequest) -> CheckResponse:
     """Run the guardrails on a text and return the fixed text with findings."""
+    size = len(body.text.encode("utf-8", "surrogatepass"))
+    if size > MAX_CHECK_BYTES:
+        raise HTTPException(413, f"text is {size:,} bytes; /check accepts at most 100 KB")
     report = guardrails.check(
         body.text,
         order_id=body.order_id,

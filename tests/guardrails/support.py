@@ -25,9 +25,11 @@ def assert_offsets(text: str, report: Report) -> None:
         assert 0 <= f.start <= f.end <= len(text), f
 
 
-def assert_clean(text: str, *, marketplace: str = "amazon.com") -> None:
+def assert_clean(
+    text: str, *, marketplace: str = "amazon.com", language: str | None = None
+) -> None:
     """Legitimate text that already names the order comes back byte-identical, no findings."""
-    report = run(text, marketplace=marketplace)
+    report = run(text, marketplace=marketplace, language=language)
     assert report.findings == (), [f.message for f in report.findings]
     assert report.text == text
     assert report.passed

@@ -35,7 +35,7 @@ ORDER = f"Order {OID}."
     ],
 )
 def test_email_addresses_are_removed(text: str, fixed: str) -> None:
-    report = run(text, marketplace="amazon.de")
+    report = run(text, marketplace="amazon.de", language="en")
     assert report.text == fixed
     assert rules(report) == [("email_address", "fixed")]
     assert_offsets(text, report)
@@ -81,21 +81,21 @@ def test_phone_numbers_are_removed(text: str, fixed: str, marketplace: str) -> N
 def test_labelled_number_in_another_countrys_format_is_found() -> None:
     # 030 … is a Berlin number, not valid in the US: the "Tel.:" label gives it away.
     text = f"Hello Jane,\n\n{ORDER}\n\nTel.: 030 12345678\n\nBest,\nAnna"
-    report = run(text, marketplace="amazon.com")
+    report = run(text, marketplace="amazon.com", language="en")
     assert report.text == f"Hello Jane,\n\n{ORDER}\n\nBest,\nAnna"
     assert [f.match for f in report.findings] == ["030 12345678"]
 
 
 def test_contact_block_goes_with_its_labels() -> None:
     text = f"{ORDER}\nE-Mail: a@shop.de, Tel.: 030 1234567, Fax: 030 1234568\nViele Grüße"
-    report = run(text, marketplace="amazon.de")
+    report = run(text, marketplace="amazon.de", language="en")
     assert report.text == f"{ORDER}\nViele Grüße"
     assert rules(report) == [("email_address", "fixed")] + [("phone_number", "fixed")] * 2
 
 
 def test_signature_keeps_the_name() -> None:
     text = f"{ORDER}\n\nAnna Smith | Tel: +49 30 12345678 | anna@shop.de"
-    report = run(text, marketplace="amazon.de")
+    report = run(text, marketplace="amazon.de", language="en")
     assert report.text == f"{ORDER}\n\nAnna Smith"
 
 
@@ -123,13 +123,13 @@ def test_sentence_reduced_to_a_label_is_not_left_dangling() -> None:
 )
 @pytest.mark.parametrize("marketplace", ["amazon.com", "amazon.de", "amazon.in", "amazon.co.jp"])
 def test_numbers_that_are_not_phones_survive(text: str, marketplace: str) -> None:
-    assert_clean(text, marketplace=marketplace)
+    assert_clean(text, marketplace=marketplace, language="en")
 
 
 def test_address_inside_japanese_text() -> None:
     # The sentence only says "send questions to <address>", so it goes whole.
     text = f"注文番号{OID}。ご質問はinfo@shop.example.jpまでお送りください。ありがとうございます。"
-    report = run(text, marketplace="amazon.co.jp")
+    report = run(text, marketplace="amazon.co.jp", language="en")
     assert report.text == f"注文番号{OID}。ありがとうございます。"
     assert [f.match for f in report.findings] == ["info@shop.example.jp"]
 
@@ -139,13 +139,13 @@ def test_long_japanese_sentence_keeps_its_other_content() -> None:
         f"注文番号{OID}。交換品は本日発送いたしましたので、到着まで今しばらくお待ちください、"
         "ご不明な点はinfo@shop.example.jpまで。"
     )
-    report = run(text, marketplace="amazon.co.jp")
+    report = run(text, marketplace="amazon.co.jp", language="en")
     assert "交換品は本日発送いたしました" in report.text
     assert "info@" not in report.text
 
 
 def test_phone_number_inside_japanese_text() -> None:
     text = f"注文番号{OID}。交換品は本日発送しました。お急ぎの場合はお電話03-1234-5678までどうぞ。"
-    report = run(text, marketplace="amazon.co.jp")
+    report = run(text, marketplace="amazon.co.jp", language="en")
     assert report.text == f"注文番号{OID}。交換品は本日発送しました。"
     assert [f.match for f in report.findings] == ["03-1234-5678"]

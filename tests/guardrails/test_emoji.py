@@ -39,7 +39,7 @@ def test_emoji_and_emoticons_are_removed(text: str, fixed: str, count: int) -> N
         f"{ORDER} The Blender X2™ and Kettle® are © 2026 by us.",
         f"{ORDER} See https://www.amazon.com/dp/B08N5WRWNW and C:\\Manuals for it.",
         f"{ORDER} Open 9:00-17:00, ratio 16:9, note: (see below).",
-        f"{ORDER} Größe: 20 × 15 cm – passt für Geräte ≤ 3 kg → siehe Anleitung.",
+        f"{ORDER} Size: 20 × 15 cm – fits devices ≤ 3 kg → see the manual.",
         f"{ORDER} ご注文ありがとうございます。",
     ],
 )

@@ -65,7 +65,7 @@ ORDER = f"Order {OID}."
     ],
 )
 def test_links_are_removed_or_upgraded(text: str, fixed: str, rule: str) -> None:
-    report = run(text, marketplace="amazon.de")
+    report = run(text, marketplace="amazon.de", language="en")
     assert report.text == fixed
     assert rules(report) == [(rule, "fixed")]
     assert report.passed
@@ -86,21 +86,21 @@ def test_links_are_removed_or_upgraded(text: str, fixed: str, rule: str) -> None
 )
 def test_lookalike_and_short_links(url: str, rule: str) -> None:
     text = f"{ORDER} The refund form is at {url} for you and your family."
-    report = run(text, marketplace="amazon.de")
+    report = run(text, marketplace="amazon.de", language="en")
     assert rules(report) == [(rule, "fixed")]
     assert report.findings[0].match == url
 
 
 def test_url_ends_where_japanese_text_starts() -> None:
     text = f"{ORDER} 詳細はhttps://shop.example.com/helpをご覧ください。"
-    report = run(text, marketplace="amazon.co.jp")
+    report = run(text, marketplace="amazon.co.jp", language="en")
     assert report.text == f"{ORDER}"  # "for details see <link>" has nothing else to say
     assert report.findings[0].match == "https://shop.example.com/help"
 
 
 def test_amazon_link_in_html_keeps_text_and_url() -> None:
     text = f'{ORDER} See <a href="https://www.amazon.de/dp/B08N5WRWNW">the listing</a>.'
-    report = run(text, marketplace="amazon.de")
+    report = run(text, marketplace="amazon.de", language="en")
     assert report.text == f"{ORDER} See the listing (https://www.amazon.de/dp/B08N5WRWNW)."
     assert rules(report) == [("formatting", "fixed")]
 
@@ -142,4 +142,4 @@ def test_message_names_the_link_and_the_reason() -> None:
     ],
 )
 def test_legitimate_dots_and_amazon_links_survive(text: str) -> None:
-    assert_clean(text, marketplace="amazon.de")
+    assert_clean(text, marketplace="amazon.de", language="en")

@@ -49,7 +49,14 @@ ORDER = f"Order {OID}."
 def test_marketing_sentences_are_removed_whole(text: str, fixed: str) -> None:
     report = run(text)
     assert report.text == fixed
-    assert {r for r in rules(report)} == {("marketing", "fixed")}
+    # Other rules may claim the same sentence ("Follow us on Instagram" is off-platform too), and
+    # a reply left with nothing but greeting, order ID and signature is blocked.
+    assert ("marketing", "fixed") in rules(report)
+    assert {r for r in rules(report)} <= {
+        ("marketing", "fixed"),
+        ("off_platform", "fixed"),
+        ("marketing", "blocked"),
+    }
     assert_offsets(text, report)
     for finding in report.findings:
         assert finding.match.rstrip() in text  # the match is the removed sentence
@@ -58,7 +65,7 @@ def test_marketing_sentences_are_removed_whole(text: str, fixed: str) -> None:
 def test_one_finding_per_sentence_even_with_two_triggers() -> None:
     text = f"{ORDER} Use promo code SAVE10 for 10% off! Thanks."
     report = run(text)
-    (finding,) = report.findings
+    (finding,) = [f for f in report.findings if f.action == "fixed"]
     assert finding.match == "Use promo code SAVE10 for 10% off!"
     assert "promo code" in finding.message.lower()
 

@@ -1,0 +1,275 @@
+"""``phone_number``: phone and fax numbers in every marketplace's formats, and messenger IDs.
+
+Phone numbers come from the phonenumbers library (Google's libphonenumber metadata) with the
+marketplace country as the default region and ``Leniency.VALID``: a number must be a real,
+dialable number for that region, or carry a ``+`` country code. That is what keeps order IDs,
+prices, tracking numbers, ASINs, model numbers, dates and opening hours out; the few shapes
+that still parse (``INV-2026-000123``) are filtered as parts of longer codes. A second, cheap
+pass catches numbers behind an explicit label ("Tel.: 030 1234567") in other countries' formats,
+and a third any 7-15 digit group the text itself calls a phone number ("call me at …",
+"… -Fax"; cue words are lexicon data). Messenger IDs ("LINE ID: shop_jp") count as numbers.
+The matcher costs about 0.1 ms a number, so it sees at most MATCHER_BUDGET candidates a text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterator
+
+import phonenumbers
+
+from guardrails import phrases
+from guardrails.contacts import WHY as _WHY
+from guardrails.contacts import any_of as _any_of
+from guardrails.order_id import ORDER_ID
+from guardrails.spans import Context, Span, quote
+from guardrails.textnorm import GLUE, fold, fold_str
+
+# All region metadata now, so a check never imports a metadata module on first use.
+phonenumbers.PhoneMetadata.load_all()
+
+# Not glued to letters: tracking numbers, ASINs and VAT IDs never start a phone number.
+_SEPARATORS = r" \u00a0\-–－./()（）"
+_CANDIDATE = re.compile(rf"(?<![{GLUE}])[+＋(（]?\d[\d{_SEPARATORS}]{{4,}}\d")
+# The matcher costs about 0.1 ms a number; a 100 KB text can hold thousands. Past this many
+# candidates only "+" numbers and cued ones count (see _international and _cued).
+MATCHER_BUDGET = 32
+_MAX_DIGITS = 20  # 15 for E.164, plus an extension and a stray prefix
+_CONTEXT = 24  # characters of context the matcher gets on each side of a candidate
+_NUMBER = rf"[+＋]?[(（]?\d[\d{_SEPARATORS}]{{5,}}\d"
+_LABELLED = re.compile(
+    rf"(?<![{GLUE}])(?:{_any_of('phone_labels')})[ \t]*\.?[ \t]*[:：]?[ \t]*"
+    rf"(?:(?:{_any_of('prepositions')})[ \t]+)?(?P<num>{_NUMBER})",
+    re.IGNORECASE,
+)
+_AFTER_CODE_LABEL = re.compile(
+    rf"(?<![{GLUE}])(?:{_any_of('code_labels')})\.?[ \t]*(?:no\.?|nr\.?|number|id|#)?"
+    r"[ \t]*[:#：は]?[ \t]*\Z",
+    re.IGNORECASE,
+)
+_GLUED = re.compile(rf"[{GLUE}]")
+_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+
+
+def _digits(raw: str) -> int:
+    return sum(ch.isdigit() for ch in raw)
+
+
+def _part_of_code(text: str, start: int, end: int) -> bool:
+    """``INV-2026-000123``, ``12345-67890-B``: glued to a longer code by a hyphen or slash."""
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    glued_before = len(before) == 2 and before[1] in "-/_" and before[0].isalnum()
+    glued_after = len(after) == 2 and after[0] in "-/_" and after[1].isalnum()
+    glued_letter = start > 0 and _GLUED.match(text[start - 1]) and text[start] != "+"
+    return glued_before or glued_after or bool(glued_letter)
+
+
+def _windows(text: str, candidates: list[re.Match[str]]) -> list[tuple[int, str]]:
+    """Word-aligned stretches around the candidates: the matcher costs time per character, and
+    needs only a little context (a leading "(", a trailing "ext. 12")."""
+    spans: list[list[int]] = []
+    for m in candidates:
+        # Snap to a blank when one is near; Japanese has none, so cut there instead.
+        start = max(0, m.start() - _CONTEXT)
+        blank = text.rfind(" ", max(0, start - _CONTEXT), start)
+        start = blank + 1 if blank >= 0 else start
+        end = min(len(text), m.end() + _CONTEXT)
+        blank = text.find(" ", end, end + _CONTEXT)
+        end = blank if blank >= 0 else end
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    return [(start, text[start:end]) for start, end in spans]
+
+
+# A cue shortly before the number on its line ("call me at", "answering at"), a label right
+# before it ("Fax:", "Phone:" alone on the line above), or a label right after it ("… office",
+# "-Fax"). Labels must touch the number: "the office is at 17031 2202 Rissik St" is an address.
+_CUE_BEFORE = re.compile(
+    rf"(?<![{GLUE}])(?:(?:{_any_of('phone_cues')})(?![{GLUE}])[^\n.!?。]{{0,24}}"
+    rf"|(?:{_any_of('phone_labels')})(?![{GLUE}])[ \t]*\.?[ \t]*[:：]?[ \t]*\n?[ \t]*)\Z",
+    re.IGNORECASE,
+)
+_CUE_AFTER = re.compile(
+    rf"[ \t]*[-–(]?[ \t]*(?:{_any_of('phone_labels')})(?![{GLUE}])", re.IGNORECASE
+)
+_EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|内線)[ \t]?\d{1,5}(?![{GLUE}])".replace("{GLUE}", GLUE))
+
+
+_MESSENGER_NAMES = _any_of("messengers")
+# Substring tests on the folded text are far cheaper than a case-blind regex alternation.
+_MESSENGER_WORDS = tuple(
+    {fold_str(name).split()[0] for name in phrases.everywhere("contacts", "messengers")}
+)
+
+
+def _has_messenger(text: str) -> bool:
+    folded = fold(text).text
+    return any(word in folded for word in _MESSENGER_WORDS)
+
+
+# "LINE ID: shop_jp", "Telegram: @blender_help", "WhatsApp-ID：shop123".
+_MESSENGER = re.compile(
+    rf"(?<![{GLUE}])(?:{_MESSENGER_NAMES})"
+    r"(?:[ \t]*(?:の)?[ \t-]*(?:id|handle|user(?:name)?|ユーザー名|アカウント))?"
+    r"[ \t]*[:：][ \t]*[@＠]?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,31}(?![A-Za-z0-9_@])",
+    re.IGNORECASE,
+)
+
+
+def _messengers(text: str) -> list[Span]:
+    if not _has_messenger(text):
+        return []
+    folded = fold(text)
+    spans = []
+    for m in _MESSENGER.finditer(folded.text):
+        start, end = folded.span(*m.span())
+        raw = text[start:end]
+        msg = f"Removed the messenger contact {quote(raw)}: {_WHY}"
+        spans.append(Span("phone_number", "fixed", start, end, raw, msg, "", label_cleanup=True))
+    return spans
+
+
+_IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _cued(
+    text: str,
+    candidates: list[re.Match[str]],
+    taken: _Ranges,
+    in_order_id: Callable[[int, int], bool],
+) -> list[tuple[int, int]]:
+    """Numbers in any country's format that the text itself calls a phone number.
+
+    The region-bound matcher only knows the marketplace's own formats; a buyer abroad or a
+    forwarding service writes others ("Mobile: 0490 39 07 81"). Next to a phone cue, any
+    7-15 digit group that is not a date, an order ID or a labelled code is taken.
+    """
+    out = []
+    for m in candidates:
+        start, end = m.span()
+        raw = m.group()
+        if raw.startswith(("(", "（")) and not any(c in raw for c in ")）"):
+            start += 1
+        if taken.overlaps(start, end) or not 7 <= _digits(raw) <= 15:
+            continue
+        if _IP_ADDRESS.fullmatch(raw) or _AFTER_CODE_LABEL.search(text, max(0, start - 40), start):
+            continue
+        after = _CUE_AFTER.match(text, end)  # "…-Fax" is a label, not the rest of a code
+        if _part_of_code(text, start, end if after is None else len(text)):
+            continue
+        if after is None and not _CUE_BEFORE.search(text[max(0, start - 40) : start]):
+            continue
+        ext = _EXTENSION.match(text, end)
+        out.append((start, ext.end() if ext else end))
+    return out
+
+
+class _Ranges:
+    """Sorted, non-overlapping ``(start, end)`` ranges with an O(log n) overlap test: a 100 KB
+    text can hold thousands of numbers, and pairwise tests would be quadratic."""
+
+    def __init__(self, ranges: list[tuple[int, int]] | None = None) -> None:
+        self.items = sorted(ranges or [])
+
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.items, (end, end))
+        return index > 0 and self.items[index - 1][1] > start
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.items, (start, end))
+
+
+def _international(text: str, m: re.Match[str]) -> bool:
+    """Past the matcher's budget, only the unambiguous shape counts: "+" and 8-15 digits."""
+    raw = m.group()
+    return (
+        raw.startswith(("+", "＋"))
+        and 8 <= _digits(raw) <= 15
+        and not _part_of_code(text, m.start(), m.end())
+    )
+
+
+def _pieces(text: str, orders: _Ranges) -> Iterator[re.Match[str]]:
+    """Digit runs, split around order IDs: "+1 415-555-2671. 114-3941689-8772232" is a phone
+    number and an order ID, not one long run to skip."""
+    for m in _CANDIDATE.finditer(text):
+        if not orders.overlaps(*m.span()):
+            yield m
+            continue
+        pos = m.start()
+        for o_start, o_end in orders.items:
+            if o_end <= pos or o_start >= m.end():
+                continue
+            piece = _CANDIDATE.search(text, pos, o_start) if o_start > pos else None
+            if piece is not None:
+                yield piece
+            pos = o_end
+        piece = _CANDIDATE.search(text, pos, m.end()) if pos < m.end() else None
+        if piece is not None:
+            yield piece
+
+
+def detect_phones(text: str, *, ctx: Context) -> list[Span]:
+    if not _CANDIDATE.search(text) and not _has_messenger(text):
+        return []  # cheap prefilter: no run of digits, no messenger name
+    orders = _Ranges([m.span() for m in ORDER_ID.finditer(text)])
+    in_order_id = orders.overlaps
+    # Cheap filters before the (slow) matcher: E.164 numbers have 7-15 digits, and a number
+    # right after "part", "tracking", "Teilenummer"… is a code unless it starts with "+".
+    candidates = [
+        m
+        for m in _pieces(text, orders)
+        if 7 <= _digits(m.group()) <= _MAX_DIGITS
+        and not in_order_id(*m.span())
+        and not _DATE.fullmatch(m.group().strip(" (（)）"))
+        and (
+            m.group().startswith(("+", "＋"))
+            or not _AFTER_CODE_LABEL.search(text, max(0, m.start() - 40), m.start())
+        )
+    ]
+    if not candidates:
+        return _messengers(text)
+    near = _Ranges([m.span() for m in candidates])
+    found: dict[tuple[int, int], str] = {}
+    for window_start, window in _windows(text, candidates[:MATCHER_BUDGET]):
+        for hit in phonenumbers.PhoneNumberMatcher(
+            window, ctx.marketplace.country, leniency=phonenumbers.Leniency.VALID
+        ):
+            start, end, raw = window_start + hit.start, window_start + hit.end, hit.raw_string
+            if raw.startswith(("(", "（")) and not any(c in raw for c in ")）"):
+                start, raw = start + 1, raw[1:]  # "(+1 415…)": the bracket is the text's
+            skip = in_order_id(start, end) or _DATE.fullmatch(raw) or _IP_ADDRESS.fullmatch(raw)
+            if not raw.startswith("+"):  # codes never start with a country code
+                skip = skip or _AFTER_CODE_LABEL.search(text, max(0, start - 40), start)
+            if near.overlaps(start, end) and not skip and not _part_of_code(text, start, end):
+                found[(start, end)] = raw
+    for m in candidates[MATCHER_BUDGET:]:
+        if _international(text, m):
+            found[m.span()] = m.group()
+    taken = _Ranges(list(found))
+    for m in _LABELLED.finditer(text):
+        start, end = m.span("num")
+        raw = m["num"]
+        clash = taken.overlaps(start, end) or in_order_id(start, end)
+        if 7 <= _digits(raw) <= 15 and not clash and not _DATE.fullmatch(raw.strip()):
+            found[(start, end)] = raw
+            taken.add(start, end)
+    for start, end in _cued(text, candidates, taken, in_order_id):
+        found[(start, end)] = text[start:end]
+    for start, end in list(found):
+        ext = _EXTENSION.match(text, end)  # "…-3621x0135": the extension goes with the number
+        if ext:
+            del found[(start, end)]
+            found[(start, ext.end())] = text[start : ext.end()]
+    spans = _messengers(text)
+    messengers = _Ranges([(s.start, s.end) for s in spans])
+    for (start, end), raw in sorted(found.items()):
+        if messengers.overlaps(start, end):
+            continue
+        msg = f"Removed the phone number {quote(raw)}: {_WHY}"
+        spans.append(Span("phone_number", "fixed", start, end, raw, msg, "", label_cleanup=True))
+    return spans

@@ -1,0 +1,61 @@
+"""``placeholder``: template leftovers such as ``{{buyer_name}}``, ``[Customer Name]``,
+``<ORDER_ID>``, ``XXX`` or ``〇〇様``. Blocked, never guessed: only the agent knows the value.
+
+The shapes are code (braces, ALL_CAPS in angle brackets, runs of X or 〇); what counts as a
+placeholder inside square brackets is data, the ``placeholder.words`` of every language
+("name", "Kundenname", "nom", …), so "[1]" or "[sic]" stay ordinary text. A markdown link
+``[label](url)`` is a link, not a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guardrails import phrases
+from guardrails.spans import Context, Span, quote
+from guardrails.textnorm import fold_str
+
+_SHAPES = re.compile(
+    r"\{\{[^{}\n]{0,80}\}\}|\{%[^{}\n]{0,80}%\}|\$\{[^{}\n]{1,40}\}"
+    r"|(?<![\w{])\{[A-Za-z_][A-Za-z0-9_ ]{0,40}\}(?!\})"
+    r"|%[A-Z][A-Z0-9_]{2,30}%"
+    r"|<[A-Z][A-Z0-9]*(?:[_ ][A-Z0-9]+)+>|<(?:NAME|DATE|ORDER|BUYER|CUSTOMER|PRODUCT|ASIN)>"
+    r"|(?<![A-Za-z0-9])(?:X{3,}|x{4,})(?![A-Za-z0-9])"
+    r"|[〇○●◯×＿_]{2,}(?=様|さま|さん|殿)|_{4,}|＿{3,}"
+    r"|lorem ipsum"
+)
+_BRACKETED = re.compile(r"\[([^\[\]\n]{1,50})\](?!\()|[［【〔]([^［］【】〔〕\n]{1,30})[］】〕]")
+_CAPS_SLOT = re.compile(r"[A-Z][A-Z0-9]*(?:[_ ][A-Z0-9]+)*")
+_WORDS = tuple(fold_str(w) for w in phrases.everywhere("placeholder", "words"))
+_SPACED = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _WORDS if w.isascii()) + r")(?!\w)"
+)
+_UNSPACED = tuple(w for w in _WORDS if not w.isascii())
+
+
+def _is_slot(inner: str) -> bool:
+    inner = inner.strip()
+    if len(inner) >= 3 and _CAPS_SLOT.fullmatch(inner) and any(c.isalpha() for c in inner):
+        return True  # [ORDER ID], [NAME]
+    folded = fold_str(inner)
+    return bool(_SPACED.search(folded)) or any(w in folded for w in _UNSPACED)
+
+
+# Cheap gate: every shape above needs one of these characters or words.
+_GATE = re.compile(r"[{%<_＿〇○●◯×]|XXX|xxxx|(?i:lorem)")
+
+
+def detect(text: str, *, ctx: Context) -> list[Span]:
+    found = [m.span() for m in _SHAPES.finditer(text)] if _GATE.search(text) else []
+    if "[" in text or "［" in text or "【" in text or "〔" in text:
+        for m in _BRACKETED.finditer(text):
+            if _is_slot(m.group(1) or m.group(2) or ""):
+                found.append(m.span())
+    spans: list[Span] = []
+    for start, end in sorted(set(found)):
+        if spans and start < spans[-1].end:
+            continue
+        match = text[start:end]
+        msg = f'"{quote(match)}" is a template placeholder: fill it in or remove it.'
+        spans.append(Span("placeholder", "blocked", start, end, match, msg))
+    return spans

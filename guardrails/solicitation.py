@@ -1,0 +1,91 @@
+"""``review_solicitation``, ``incentive`` and ``off_platform``: sentences that must go whole.
+
+Like marketing, these are asks ("please leave us 5 stars", "order directly from our shop")
+that cannot be cut out of a sentence and leave a sentence, so each hit removes the sentences it
+touches. The phrases are data (``lexicon/<language>.yaml``); English always applies.
+
+An incentive is compensation *tied to* a review, so it needs both in one sentence: a
+compensation word ("refund", "gift card", "free") next to a review ask, or an explicit exchange
+("in exchange for"). A refund on its own, or "thank you for your feedback, we refunded you",
+is ordinary support and stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from guardrails import phrases, sentences
+from guardrails.spans import Context, Span, quote
+from guardrails.textnorm import PhraseMatcher
+
+_REVIEW = phrases.matchers("review_solicitation")
+_OFF = phrases.matchers("off_platform")
+_OFFERS = phrases.matchers("incentive", only=("offers",))
+_COMPENSATION = phrases.matchers("incentive", only=("compensation",))
+# "@shop_official": a social-media handle, not part of an e-mail address or a URL. A plain
+# word after "@" ("the @home series") is too often a product name; handles that name no
+# network need a digit, "_" or "." to count.
+_HANDLE = re.compile(
+    r"(?<![\w@./:-])[@＠][A-Za-z_][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]{0,28}(?<!\.)(?![\w@＠-])"
+)
+
+_WHY = {
+    "review_solicitation": 'only Amazon\'s own "Request a Review" may ask for reviews or '
+    "feedback, and never for positive ones or to change them.",
+    "incentive": "offering anything in return for a review or feedback is forbidden.",
+    "off_platform": "buyers must be served through Amazon, not sent elsewhere.",
+}
+
+
+_TABLES: Mapping[str, Mapping[str, PhraseMatcher]] = {
+    "review": _REVIEW,
+    "off": _OFF,
+    "offers": _OFFERS,
+    "compensation": _COMPENSATION,
+}
+
+
+def _hits(text: str, table: str, ctx: Context) -> tuple[tuple[int, int, str], ...]:
+    return _cached_hits(text, table, ctx.language)
+
+
+@lru_cache(maxsize=64)  # review asks are needed by two detectors of the same check
+def _cached_hits(text: str, table: str, language: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple(phrases.find(phrases.matcher_for(_TABLES[table], language), text))
+
+
+def _span(rule: str, text: str, start: int, end: int, category: str) -> Span:
+    match = text[start:end]
+    kind = category.replace("_", " ")
+    msg = f'Removed a sentence ({kind}: "{quote(match)}"): {_WHY[rule]}'
+    return Span(rule, "fixed", start, end, match, msg, sentence=True)
+
+
+def detect_reviews(text: str, *, ctx: Context) -> list[Span]:
+    return [_span("review_solicitation", text, *hit) for hit in _hits(text, "review", ctx)]
+
+
+def detect_incentives(text: str, *, ctx: Context) -> list[Span]:
+    offers = _hits(text, "offers", ctx)
+    asks = _hits(text, "review", ctx)
+    if not asks:  # compensation alone ("we refunded you") is ordinary support
+        return [_span("incentive", text, *hit) for hit in offers]
+    bounds = sentences.bounds(text)
+    asked = {sentences.covering(bounds, s, e) for s, e, _ in asks}
+    spans = [_span("incentive", text, *hit) for hit in offers]
+    for start, end, category in _hits(text, "compensation", ctx):
+        if sentences.covering(bounds, start, end) in asked:
+            spans.append(_span("incentive", text, start, end, category))
+    return spans
+
+
+def detect_off_platform(text: str, *, ctx: Context) -> list[Span]:
+    spans = [_span("off_platform", text, *hit) for hit in _hits(text, "off", ctx)]
+    if "@" in text or "＠" in text:
+        spans += [
+            _span("off_platform", text, m.start(), m.end(), "social handle")
+            for m in _HANDLE.finditer(text)
+        ]
+    return spans

@@ -1,0 +1,166 @@
+"""The rules added on top of the first cut: asks for reviews, incentives, off-platform,
+placeholders, tone, language, Amazon duplicates, messenger IDs, and the limits."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from guardrails import check
+from guardrails.pipeline import MAX_CHECK_LENGTH
+from tests.guardrails.support import OID, assert_clean, assert_offsets, rules, run
+
+ORDER = f"Order {OID}."
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "fixed"),
+    [
+        (
+            f"{ORDER} The new jug ships today. If you are happy, a 5-star review would mean a lot!",
+            "review_solicitation",
+            f"{ORDER} The new jug ships today.",
+        ),
+        (
+            f"{ORDER} Now that it works, could you update your review? The warranty still applies.",
+            "review_solicitation",
+            f"{ORDER} The warranty still applies.",
+        ),
+        (
+            f"{ORDER} Please contact us before leaving negative feedback. The part ships Monday.",
+            "review_solicitation",
+            f"{ORDER} The part ships Monday.",
+        ),
+        (
+            f"{ORDER} The refund is done. We'll add a $10 gift card once your review is posted.",
+            "incentive",
+            f"{ORDER} The refund is done.",
+        ),
+        (
+            f"{ORDER} The part ships Monday. Next time, order directly from our website.",
+            "off_platform",
+            f"{ORDER} The part ships Monday.",
+        ),
+        (
+            f"{ORDER} The part ships Monday. Follow @blenderx2_help for tips.",
+            "off_platform",
+            f"{ORDER} The part ships Monday.",
+        ),
+    ],
+)
+def test_sentence_rules_remove_the_sentence(text: str, rule: str, fixed: str) -> None:
+    report = run(text)
+    assert report.text == fixed
+    assert (rule, "fixed") in rules(report)
+    assert report.passed
+    assert_offsets(text, report)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ORDER} Thank you for your feedback; we refunded you in full and sent a free spare.",
+        f"{ORDER} We reviewed your case and issued a 20% partial refund.",
+        f"{ORDER} Please reply to this message through Amazon messages if anything is unclear.",
+        f"{ORDER} You can print the label from Your Orders on Amazon.",
+        f"{ORDER} The @home series fits; the 5-speed motor is rated 1200 W.",
+        f"{ORDER} The XXL and XXXL sizes are in stock; see [1] in the manual.pdf.",
+    ],
+)
+def test_support_wording_is_not_a_violation(text: str) -> None:
+    assert_clean(text)
+
+
+def test_incentive_that_leaves_nothing_is_blocked() -> None:
+    text = f"{ORDER}\n\nLeave us a 5-star review and we'll refund you 10 dollars!"
+    report = run(text)
+    assert ("incentive", "blocked") in rules(report)
+    assert not report.passed
+    assert "review" not in report.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Hi {{{{buyer_name}}}}, {ORDER}",
+        f"Dear [Customer Name], {ORDER}",
+        f"{ORDER} It arrives on <DELIVERY_DATE>.",
+        f"{ORDER} Your refund of $XXX is approved.",
+        f"〇〇様、ご注文{OID}の件です。",
+    ],
+)
+def test_placeholders_block(text: str) -> None:
+    report = run(text)
+    assert ("placeholder", "blocked") in rules(report)
+    assert not report.passed
+    assert report.text == text  # only the agent knows the value
+    assert_offsets(text, report)
+
+
+def test_unprofessional_wording_is_flagged_not_changed() -> None:
+    text = f"{ORDER} Honestly, this is your own fault: you should have read the manual."
+    report = run(text)
+    assert {r for r in rules(report)} == {("unprofessional", "flagged")}
+    assert report.text == text and report.passed
+
+
+def test_language_mismatch_blocks_only_confident_long_texts() -> None:
+    english = (
+        f"{ORDER} We are sorry the shelf arrived damaged. A free replacement ships tomorrow "
+        "with DHL, and you can keep the damaged one."
+    )
+    report = check(english, order_id=OID, marketplace="amazon.de")
+    assert ("language_mismatch", "blocked") in rules(report)
+    assert check(english, order_id=OID, marketplace="amazon.de", language="en").passed
+    assert check(f"{ORDER} Thanks!", order_id=OID, marketplace="amazon.de").passed
+
+
+def test_amazon_duplicate_only_for_proactive_messages() -> None:
+    text = f"Hello Jane,\n\nThank you for your order {OID}! It has shipped.\n\nBest regards,\nAnna"
+    proactive = check(text, order_id=OID, marketplace="amazon.com", message_kind="proactive")
+    assert ("amazon_duplicate", "blocked") in rules(proactive)
+    assert check(text, order_id=OID, marketplace="amazon.com").findings == ()
+    useful = text.replace("It has shipped.", "Which engraving text would you like on the lid?")
+    assert check(useful, order_id=OID, marketplace="amazon.com", message_kind="proactive").passed
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        (f"{ORDER} LINE ID: kagu_support99 for quick questions.", "kagu_support99"),
+        (f"{ORDER} Mobile: 0490 39 07 81", "0490"),
+        (f"{ORDER} They can call me at 0494 92 82 32 tomorrow.", "0494"),
+        (f"{ORDER} Desk: (898)666-3621x0135", "3621"),
+    ],
+)
+def test_messenger_ids_and_cued_numbers_are_removed(text: str, gone: str) -> None:
+    report = run(text)
+    assert gone not in report.text
+    # A messenger name also makes the sentence off-platform, which may take the number along.
+    assert {"phone_number", "off_platform"} & {f.rule for f in report.findings}
+
+
+def test_cued_pass_leaves_addresses_and_ip_numbers() -> None:
+    assert_clean(f"{ORDER} Our office is at 17031 2202 Rissik St; the server is 36.160.14.148.")
+
+
+def test_text_over_the_working_limit_is_blocked_unread() -> None:
+    text = f"{ORDER} " + "We are sorry. " * (MAX_CHECK_LENGTH // 10)
+    report = run(text)
+    assert report.text == text
+    assert rules(report) == [("length", "blocked")]
+
+
+def test_check_endpoint_offsets_and_size_limit(client: TestClient) -> None:
+    text = f"Hi Jane 😊 {ORDER} Mail me at anna@shop.example.com."
+    body = {"text": text, "order_id": OID, "marketplace": "amazon.com"}
+    response = client.post("/check", json=body)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    for finding in data["findings"]:
+        if finding["end"] > finding["start"]:
+            assert text[finding["start"] : finding["end"]] == finding["match"]
+    assert "@" not in data["text"] and "😊" not in data["text"]
+    assert client.post("/check", json=body | {"text": "a" * 60_000}).status_code == 200
+    big = client.post("/check", json=body | {"text": "ä" * 50_001})
+    assert big.status_code == 413, big.text
