@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from bench import http_draft
+from bench import guardrails, http_draft, kb, review, triage
 from bench.common import RESULTS, Result
 
-MODULES = (http_draft,)
+MODULES = (http_draft, kb, triage, review, guardrails)
 
 
 def main() -> int:

@@ -10,7 +10,9 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-MODULES: tuple[ModuleType, ...] = ()
+from evals import guardrails, intents, retrieval
+
+MODULES: tuple[ModuleType, ...] = (retrieval, intents, guardrails)
 
 
 def main() -> int:
