@@ -10,6 +10,11 @@ language, and "other" is many unrelated topics; the mean similarity of an intent
 examples keeps every topic of "other" its own island, and a low best similarity means the
 message is like nothing we know, which is "other" too. No randomness anywhere: the same text
 always gets the same answer.
+
+product_question or `other` (non-Japanese text) is then settled by word log-odds blended with a
+logistic regression that `python -m evals.intents build` fits offline on the same example files
+and stores in service/data/product_vs_other.npz (numpy only at run time; rebuild it after
+editing a product_question or other file).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +41,13 @@ TEMPERATURE = 0.04  # turns the intents' scores into shares that read as a confi
 PRODUCT_MARGIN = 1.0
 _NB_ALPHA = 0.1
 PRODUCT = "product_question"
+# Added to those log-odds once `python -m evals.intents build` has fitted it: a logistic
+# regression over hashed word and character n-grams of the same product_question and other
+# examples, trained offline (start-up could not afford it), with its weight in the blend and
+# the decision threshold (both chosen by cross-validation on dev rows) stored alongside.
+# Without the file, the log-odds alone decide, against PRODUCT_MARGIN.
+LINEAR_FILE = Path(__file__).parent / "data" / "product_vs_other.npz"
+HASH_BITS = 18
 _MAX_CHARS = 2_000  # the opening of a long message says what it is about
 _WORD_RE = re.compile(r"\w+")
 _DIGITS_RE = re.compile(r"\d+")
@@ -79,6 +92,46 @@ def features(text: str) -> Counter[str]:
     return counts
 
 
+def hashed(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The features of a text as (bucket, value) pairs: 1 + log(count), unit length.
+
+    Buckets are CRC-32 of the n-gram, so the same text has the same vector in every process.
+    """
+    buckets: dict[int, float] = {}
+    mask = (1 << HASH_BITS) - 1
+    for gram, count in features(text).items():
+        bucket = zlib.crc32(gram.encode("utf-8")) & mask
+        buckets[bucket] = buckets.get(bucket, 0.0) + 1 + math.log(count)
+    columns = np.fromiter(buckets.keys(), dtype=np.int64, count=len(buckets))
+    values = np.fromiter(buckets.values(), dtype=np.float64, count=len(buckets))
+    norm = math.sqrt(float(values @ values)) if len(values) else 1.0
+    return columns, values / max(norm, 1e-12)
+
+
+@dataclass(frozen=True, slots=True)
+class LinearScorer:
+    """Log-odds that a message is a product question rather than `other` (a trained file)."""
+
+    weights: npt.NDArray[np.float32]
+    bias: float
+    blend: float  # its weight next to the word log-odds
+    threshold: float  # the blend's value above which it is a product question
+
+    @classmethod
+    def load(cls, path: Path = LINEAR_FILE) -> LinearScorer | None:
+        if not path.exists():
+            return None
+        with np.load(path) as data:
+            weights = data["weights"].astype(np.float32)
+            if len(weights) != 1 << HASH_BITS:
+                return None  # built for another hashing: fall back rather than misread it
+            return cls(weights, float(data["bias"]), float(data["blend"]), float(data["threshold"]))
+
+    def odds(self, text: str) -> float:
+        columns, values = hashed(text)
+        return float(self.weights[columns] @ values) + self.bias
+
+
 def read_examples(data_dir: Path = DATA_DIR) -> list[tuple[str, str, str]]:
     """(language, intent, text) for every example line; `#` starts a comment line."""
     examples = []
@@ -101,7 +154,14 @@ class Prediction:
 
 
 class IntentModel:
-    def __init__(self, examples: list[tuple[str, str, str]], *, intents: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        examples: list[tuple[str, str, str]],
+        *,
+        intents: tuple[str, ...],
+        linear: LinearScorer | Path | None = LINEAR_FILE,
+    ) -> None:
+        self._linear = LinearScorer.load(linear) if isinstance(linear, Path) else linear
         unknown = sorted({intent for _, intent, _ in examples} - set(intents))
         if unknown:
             raise ValueError(f"example files for unknown intents: {unknown}")
@@ -173,7 +233,7 @@ class IntentModel:
         intent = self.intents[best]
         if intent in (OTHER, PRODUCT) and self._product_odds and not any(map(_is_cjk, text)):
             # Japanese keeps the n-gram neighbours alone: its clauses have no words to weigh.
-            choice = PRODUCT if self.product_odds(text) > PRODUCT_MARGIN else OTHER
+            choice = PRODUCT if self.product_odds(text) > 0 else OTHER
             if choice in self.intents and choice != intent:
                 intent = choice
                 confidence = float(
@@ -195,8 +255,12 @@ class IntentModel:
         )
 
     def product_odds(self, text: str) -> float:
-        """Log-odds, from word (bi)grams, that a message asks about a product rather than other."""
-        return sum(self._product_odds.get(g, 0.0) for g in features(text) if g[:2] in ("w ", "b "))
+        """Log-odds, past the decision margin, that a message asks about a product, not other."""
+        words = sum(self._product_odds.get(g, 0.0) for g in features(text) if g[:2] in ("w ", "b "))
+        if self._linear is None:
+            return words - PRODUCT_MARGIN
+        linear = self._linear
+        return words + linear.blend * linear.odds(text) - linear.threshold
 
 
 def _rounded(intents: tuple[str, ...], scores: npt.NDArray[np.float64]) -> dict[str, float]:
