@@ -12,6 +12,8 @@ import yaml
 
 from guardrails import marketplaces
 from guardrails.language import identify
+from service import escalation as escalations
+from service.escalation import Escalation
 from service.intent_model import IntentModel, read_examples
 from service.intents import INTENTS, TAGS, Priority, base_priority
 
@@ -20,6 +22,7 @@ _MIN_CONFIDENCE = 0.8
 _MIN_LETTERS = 12
 _ACKNOWLEDGEMENTS = Path(__file__).parent / "data" / "acknowledgements.yaml"
 _MAX_ACK_CHARS = 120  # a long message is never a bare "thanks"
+NO_ESCALATION = Escalation(recommended=False, reasons=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,22 +34,14 @@ class Analysis:
     tags: tuple[str, ...]
     priority: Priority
     no_response_needed: bool = False
+    escalation: Escalation = NO_ESCALATION
 
 
-@dataclass(frozen=True, slots=True)
-class Escalation:
-    recommended: bool
-    reasons: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, object]:
-        return {"recommended": self.recommended, "reasons": list(self.reasons)}
-
-
-def escalation(intent: str) -> Escalation:
-    """An A-to-z claim goes to a senior agent; the rest of issue 4's signals come later."""
-    if intent == "a_to_z_claim":
-        return Escalation(recommended=True, reasons=("a_to_z_claim",))
-    return Escalation(recommended=False, reasons=())
+def escalation(
+    intent: str, *, text: str = "", language: str = "en", confidence: float = 1.0
+) -> Escalation:
+    """Escalation signals of the message (service/escalation.py), with the intent's say."""
+    return escalations.detect(text, language=language, intent=intent, intent_confidence=confidence)
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +79,7 @@ def warm_up() -> None:
     """Train the intent model now, at start-up, rather than on the first request."""
     intent_model()
     _acknowledgement_re()
+    escalations.warm_up()
 
 
 def fold(text: str) -> str:
@@ -127,4 +123,5 @@ def analyse(
         tags=TAGS[intent],
         priority=base_priority(intent),
         no_response_needed=no_response_needed(text, buyer_name=buyer_name),
+        escalation=escalation(intent, text=text, language=language, confidence=confidence),
     )

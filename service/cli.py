@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -44,7 +46,24 @@ def serve(host: str, port: int, workers: int) -> None:
             f"refusing to listen on {host} without REPLYDESK_API_KEYS: anyone on the network "
             "could read buyer messages. Set REPLYDESK_API_KEYS=role:key,… or use 127.0.0.1."
         )
-    uvicorn.run("service.main:create_app", factory=True, host=host, port=port, workers=workers)
+    # JSON logs unless the operator said otherwise; the variable also reaches worker processes,
+    # whose create_app configures their own logging.
+    if "log_json" not in settings.model_fields_set:  # neither the environment nor .env said
+        os.environ["REPLYDESK_LOG_JSON"] = "true"
+        get_settings.cache_clear()
+        settings = get_settings()
+    if settings.log_json:
+        from service import logging_setup
+
+        logging_setup.configure(settings.log_level)
+    uvicorn.run(
+        "service.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
+    )
 
 
 @main.command()
@@ -184,6 +203,59 @@ def demo() -> None:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     click.echo(f"drafted {sum(counts.values())} demo messages ({summary})")
     click.echo("review them: make run, then open http://127.0.0.1:8000/review")
+
+
+@main.command()
+@click.option(
+    "--sample", "sample_size", default=50, show_default=True, type=click.IntRange(1, 1000)
+)
+@click.option(
+    "--mode", type=click.Choice(["recent", "random"]), default="recent", show_default=True
+)
+@click.option("--seed", type=int, default=None, help="random mode: the same seed, the same sample")
+@click.option("--since", type=click.DateTime(), default=None, help="replies approved since (UTC)")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def audit(
+    sample_size: int,
+    mode: str,
+    seed: int | None,
+    since: datetime | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Re-check a sample of sent replies and every template against today's rules; store it."""
+    from service import audit_report
+    from service.audit import run_and_store
+    from service.db import create_db_engine, is_sqlite, upgrade
+    from service.knowledge import load_kb
+    from service.models import AuditRequest
+
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url)
+    if is_sqlite(settings.database_url):
+        upgrade(engine)  # as the server does: the embedded database keeps itself current
+    request = AuditRequest.model_validate(
+        {"sample_size": sample_size, "mode": mode, "seed": seed, "since": since}
+    )
+    _audit_id, report = run_and_store(
+        engine, kb=load_kb(settings.kb_dir), request=request, requested_by="cli"
+    )
+    engine.dispose()
+    if fmt == "json":
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = audit_report.html(report) if fmt == "html" else audit_report.markdown(report)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+    summary = report["summary"]
+    click.echo(
+        f"audit {report['audit_id']}: {summary['with_violations']} of {summary['replies']} "
+        f"replies with a violation, {summary['templates_with_errors']} templates to fix",
+        err=True,
+    )
 
 
 @main.group()

@@ -6,11 +6,30 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service import calendar
 
 Role = Literal["plugin", "agent", "ops"]
 ROLES: tuple[Role, ...] = ("plugin", "agent", "ops")
+
+
+class Price(BaseModel):
+    """US dollars per million tokens."""
+
+    prompt: float = Field(ge=0)
+    completion: float = Field(ge=0)
+
+
+# List prices of 2026-11 for the models most sellers use; REPLYDESK_LLM_PRICES overrides them
+# (a JSON object of model → {"prompt", "completion"}), e.g. for Azure or a self-hosted model.
+DEFAULT_LLM_PRICES: dict[str, Price] = {
+    "gpt-4o-mini": Price(prompt=0.15, completion=0.60),
+    "gpt-4o": Price(prompt=2.50, completion=10.00),
+    "gpt-4.1-mini": Price(prompt=0.40, completion=1.60),
+    "gpt-4.1": Price(prompt=2.00, completion=8.00),
+}
 
 
 class Settings(BaseSettings):
@@ -38,21 +57,66 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_temperature: float = Field(default=0.3, ge=0, le=2)
     api_keys: SecretStr = SecretStr("")
-    timezone: str = "UTC"
+    # Business calendar (service/calendar.py). UTC by default, as API.md fixes; a seller sets
+    # their own zone (Europe/Berlin). An explicitly blank value means the marketplace's zone.
+    timezone: str | None = "UTC"
     business_hours: str = "Mon-Fri 09:00-17:00"
     holidays: str | None = None
     max_body_bytes: int = Field(default=1_048_576, gt=0)
+    llm_prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_LLM_PRICES))
+    # JSON log lines (service/logging_setup.py); `replydesk serve` turns it on.
+    log_json: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("llm_base_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("llm_prices")
+    @classmethod
+    def _prices_extend_defaults(cls, value: dict[str, Price]) -> dict[str, Price]:
+        # Setting one model's price must not make the cost of the others unknown.
+        return DEFAULT_LLM_PRICES | value
+
     @field_validator("api_keys")
     @classmethod
     def _api_keys_parse(cls, value: SecretStr) -> SecretStr:
         parse_api_keys(value.get_secret_value())  # fail at start-up, not at the first request
         return value
+
+    @field_validator("timezone", "holidays", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_known(cls, value: str | None) -> str | None:
+        if value is not None:
+            calendar.parse_timezone(value)  # fail at start-up with the setting's name
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _business_hours_parse(cls, value: str) -> str:
+        calendar.parse_business_hours(value)
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays_known(cls, value: str | None) -> str | None:
+        if value is not None:
+            calendar.parse_holidays(value)
+        return value
+
+    def business_calendar(self, marketplace: str) -> calendar.BusinessCalendar:
+        return calendar.calendar_for(
+            marketplace=marketplace,
+            timezone=self.timezone,
+            business_hours=self.business_hours,
+            holidays=self.holidays,
+        )
 
     @property
     def llm_configured(self) -> bool:

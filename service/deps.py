@@ -16,6 +16,7 @@ from service.config import Role, Settings
 from service.errors import ServiceError
 from service.knowledge import KnowledgeBase
 from service.llm import OpenAIDrafter, TemplateDrafter
+from service.metrics import Metrics
 
 # Each role may do what the roles before it may: an agent can check text like a plugin,
 # ops can review like an agent.
@@ -33,6 +34,8 @@ class Resources:
     templates: TemplateDrafter
     # Serialises reloads (watcher and POST /kb/reload), so one never overwrites a newer one.
     kb_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The app's Prometheus metrics (service/metrics.py); None outside the server (CLI).
+    metrics: Metrics | None = None
 
 
 def get_resources(request: Request) -> Resources:

@@ -10,7 +10,8 @@ from babel.dates import format_date
 from starlette.concurrency import run_in_threadpool
 
 import guardrails
-from service.analysis import Analysis, analyse, escalation
+from service import attachments
+from service.analysis import Analysis, analyse
 from service.db import session_scope
 from service.deps import Resources
 from service.errors import Unavailable
@@ -24,7 +25,13 @@ from service.models import (
     OrderIn,
     utcnow,
 )
-from service.policy import clock_priority, reply_clock
+from service.policy import (
+    acknowledgement_suggested,
+    answer_by,
+    clock_priority,
+    contact_window_finding,
+    reply_clock,
+)
 
 FALLBACK_LANGUAGE = "en"
 _ARTICLES = 3
@@ -91,8 +98,10 @@ def _template_language_finding(generated: Generated, language: str) -> dict[str,
     }
 
 
-async def draft_reply(request: DraftRequest, *, resources: Resources) -> Draft:
-    now = utcnow()
+async def draft_reply(
+    request: DraftRequest, *, resources: Resources, now: datetime | None = None
+) -> Draft:
+    now = now or utcnow()
     message, order = request.message, request.order
     received_at = message.received_at or now
     analysis = analyse(
@@ -146,8 +155,22 @@ async def draft_reply(request: DraftRequest, *, resources: Resources) -> Draft:
     extra = _template_language_finding(generated, analysis.language)
     if extra is not None:
         findings.append(extra)
-    passed = report.passed and extra is None
-    clock = reply_clock(order=order, received_at=received_at, now=now)
+    findings += attachments.check(request.attachments)  # the seller's files: attachment_type
+    passed = report.passed and not any(f["action"] == "blocked" for f in findings)
+    calendar = resources.settings.business_calendar(order.marketplace)
+    clock = reply_clock(
+        order=order, received_at=received_at, now=now, intent=analysis.intent, calendar=calendar
+    )
+    late = contact_window_finding(clock)
+    if late is not None:
+        findings.append(late)
+    escalated = analysis.escalation.recommended
+    suggest = acknowledgement_suggested(
+        clock=clock, now=now, calendar=calendar, escalated=escalated
+    )
+    policy = clock.as_dict() | {"acknowledgement_suggested": suggest}
+    if suggest:  # what POST /acknowledge would promise now
+        policy["answer_by"] = answer_by(now=now, calendar=calendar).isoformat()
     draft = Draft.model_validate(
         {
             "status": "pending" if passed else "blocked",
@@ -157,10 +180,17 @@ async def draft_reply(request: DraftRequest, *, resources: Resources) -> Draft:
             "language": analysis.language,
             "intent": analysis.intent,
             "intent_confidence": analysis.intent_confidence,
-            "priority": clock_priority(analysis.priority, respond_by=clock.respond_by, now=now),
+            "priority": clock_priority(
+                analysis.priority,
+                respond_by=clock.respond_by,
+                now=now,
+                target_by=clock.target_by,
+                escalated=escalated,
+            ),
             "tags": list(analysis.tags),
             "received_at": received_at,
             "respond_by": clock.respond_by,
+            "target_by": clock.target_by,
             "message": message.model_dump(mode="json"),
             "order": order.model_dump(mode="json"),
             "request": request.model_dump(mode="json", by_alias=True),
@@ -173,8 +203,8 @@ async def draft_reply(request: DraftRequest, *, resources: Resources) -> Draft:
                 {"id": h.entry.id, "title": h.entry.title, "kind": h.entry.kind, "score": h.score}
                 for h in generated.sources
             ],
-            "policy": clock.as_dict(),
-            "escalation": escalation(analysis.intent).as_dict(),
+            "policy": policy,
+            "escalation": analysis.escalation.as_dict(),
             "no_response_needed": analysis.no_response_needed,
             "generator_kind": generated.kind,
             "generator_model": generated.model,
@@ -209,6 +239,8 @@ def _store(resources: Resources, draft: Draft) -> None:
         session.add(draft)
         session.flush()  # the draft row must exist before its event references it
         session.add(event)
+    if resources.metrics is not None:
+        resources.metrics.observe_draft(draft)
 
 
 def to_public(draft: Draft) -> DraftPublic:

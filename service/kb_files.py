@@ -21,7 +21,10 @@ from service.kb_render import TemplateProblem, check_template
 Kind = Literal["template", "article"]
 KINDS: Final = ("template", "article")
 REQUIRED: Final = ("id", "kind", "title", "language", "intents")
-OPTIONAL: Final = ("asins", "tags")
+OPTIONAL: Final = ("asins", "tags", "purpose")
+# What a template is for: replies (chosen by intent), acknowledgements (holding replies) and
+# proactive messages (chosen by id, `<lang>/proactive/<kind>`). Intents stay API.md's list.
+PURPOSES: Final = ("reply", "acknowledgement", "proactive")
 # Ids end up in URLs and in the draft's `sources`: keep them to lowercase path-like slugs.
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*")
 _LANGUAGE = re.compile(r"[a-z]{2}")
@@ -42,6 +45,7 @@ class Entry:
     path: str  # relative to the knowledge-base directory, with "/" separators
     line: int  # the line of the file where the body starts, so messages can point into it
     id_line: int = 2  # the line of the `id:` key, for messages about the id itself
+    purpose: str = "reply"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,7 @@ def parse_entry(text: str, *, rel: str) -> Entry:
         path=rel,
         line=body_line,
         id_line=key_lines["id"],
+        purpose=meta.get("purpose", "reply"),
     )
 
 
@@ -187,7 +192,10 @@ def _validate(meta: dict[str, Any], key_lines: dict[str, int]) -> list[tuple[int
         # YAML 1.1 reads an unquoted `no` (Norwegian) as false
         hint = " (quote it)" if isinstance(value, bool) else ""
         bad("language", f"language must be a 2-letter lowercase code like 'en': {value!r}{hint}")
-    for key in ("intents", *OPTIONAL):
+    if "purpose" in meta and meta["purpose"] not in PURPOSES:
+        bad("purpose", f"purpose must be one of {', '.join(PURPOSES)}, got {meta['purpose']!r}")
+        meta.pop("purpose")
+    for key in ("intents", "asins", "tags"):
         value = meta.get(key)
         if key in meta and not (
             isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)

@@ -29,6 +29,7 @@ TEMPLATE_VARIABLES: Final[tuple[str, ...]] = (
     "delivered_at",
     "latest_delivery_date",
     "fulfillment",  # "MFN" (seller ships) or "AFN" (Fulfilled by Amazon)
+    "answer_by",  # acknowledgements: when the full answer comes, local date and time
 )
 
 # Templates are written by ops, not by us: the sandbox keeps them from reaching Python internals,
@@ -129,6 +130,7 @@ def sample_context() -> dict[str, object]:
         "delivered_at": "November 18, 2026",
         "latest_delivery_date": "November 21, 2026",
         "fulfillment": "MFN",
+        "answer_by": "Monday, November 23, 2026, 3:00 PM PST",
     }
 
 

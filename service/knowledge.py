@@ -77,7 +77,7 @@ class KnowledgeBase:
         self._masks: dict[tuple[str, str], Mask] = {}
         asin_rows: dict[str, list[int]] = {}
         for row, entry in enumerate(self._entries):
-            keys = [("language", entry.language), ("kind", entry.kind)]
+            keys = [("language", entry.language), ("kind", entry.kind), ("purpose", entry.purpose)]
             for key in keys + [("intent", intent) for intent in entry.intents]:
                 self._masks.setdefault(key, np.zeros(n, dtype=np.bool_))[row] = True
             for asin in entry.asins:
@@ -143,7 +143,13 @@ class KnowledgeBase:
         return [self._hit(row, scores[row], tokens) for row in top(rows, scores[rows], k)]
 
     def best_template(
-        self, *, query: str, language: str, intent: str, asins: Sequence[str] = ()
+        self,
+        *,
+        query: str,
+        language: str,
+        intent: str,
+        asins: Sequence[str] = (),
+        purpose: str = "reply",
     ) -> Hit | None:
         """The template to answer with: ASIN-specific first, then BM25 on the query, then id.
 
@@ -154,6 +160,8 @@ class KnowledgeBase:
         mask = self._mask(
             language=language, intent=intent, kind="template", asins=tuple(asins), listed=listed
         )
+        # Holding replies and proactive templates are never a reply to a buyer's question.
+        mask &= self._masks.get(("purpose", purpose), False)
         rows = np.flatnonzero(mask)
         if rows.size == 0:
             return None

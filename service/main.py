@@ -9,15 +9,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service import analysis, kb_watch
+from service import analysis, kb_watch, logging_setup
 from service.config import Settings, get_settings
 from service.db import create_db_engine, is_sqlite, pending_migrations, upgrade
 from service.deps import Resources
 from service.errors import BodyLimit, install_handlers
 from service.knowledge import load_kb
 from service.llm import OpenAIDrafter, Prompts, TemplateDrafter
+from service.metrics import Metrics, RequestObserver
 from service.review_page import STATIC_DIR
-from service.routes import check, drafts, health, kb, review, triage
+from service.routes import check, drafts, health, kb, ops, proactive, review, triage
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,14 @@ def build_resources(settings: Settings) -> Resources:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if settings.log_json:  # `replydesk serve` sets it; tests and embedders configure their own
+        logging_setup.configure(settings.log_level)
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = build_resources(settings)
+        resources.metrics = metrics
         app.state.resources = resources
         try:
             async with kb_watch.watching(resources):
@@ -61,7 +66,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (drafts, check, health, kb, review, triage):
+    # Outermost, so even a 413 has a request id and is counted.
+    app.add_middleware(RequestObserver, metrics=metrics)
+    app.state.metrics = metrics
+    metrics.watch(lambda: getattr(app.state, "resources", None))
+    for module in (drafts, check, health, kb, ops, proactive, review, triage):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -14,6 +14,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from guardrails import marketplaces
+from service.logging_setup import note_personal
 
 ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -91,6 +92,8 @@ Body = Annotated[
     Text, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_not_blank)
 ]
 Timestamp = Annotated[datetime | None, AfterValidator(_aware)]
+# Known for the rest of the request, so the logs mask it (service/logging_setup.py).
+BuyerName = Annotated[Text, AfterValidator(note_personal)]
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -129,7 +132,7 @@ class TrackingIn(_In):
 class OrderIn(_In):
     order_id: OrderId = Field(description="17-digit Amazon order ID, 3-7-7 (114-3941689-8772232)")
     marketplace: MarketplaceDomain = Field(description="a domain (amazon.de) or marketplace id")
-    buyer_name: Text | None = Field(default=None, max_length=200)
+    buyer_name: BuyerName | None = Field(default=None, max_length=200)
     purchase_date: Timestamp = None
     status: Text | None = Field(default=None, max_length=50)
     shipped_at: Timestamp = None
@@ -147,17 +150,36 @@ class ThreadEntryIn(_In):
     sent_at: Timestamp = None
 
 
+AttachmentPurpose = Literal["instruction_manual", "warranty", "invoice", "return_label"]
+
+
+class SellerAttachmentIn(AttachmentIn):
+    """A file the seller sends with the message (the `attachment_type` rule judges it)."""
+
+    purpose: AttachmentPurpose | None = Field(
+        default=None, description="what the file is; guessed from the file name when absent"
+    )
+
+
 class DraftRequest(_In):
     message: MessageIn
     order: OrderIn
     thread: list[ThreadEntryIn] = Field(default_factory=list, max_length=50)
+    # What the seller means to attach to the reply (not the buyer's files: those are in message).
+    attachments: list[SellerAttachmentIn] = Field(default_factory=list, max_length=20)
     agent_id: Text | None = Field(default=None, max_length=100)
     instructions: Text | None = Field(default=None, max_length=2_000)
     tone: Text | None = Field(default=None, max_length=40)
 
 
+# /check takes any text up to 100 KB (larger is 413, from the route): the guardrails block
+# texts over their own working limit themselves, with a finding that says so.
+MAX_CHECK_BYTES = 100_000
+CheckText = Annotated[Text, Field(min_length=1), AfterValidator(_not_blank)]
+
+
 class CheckRequest(_In):
-    text: Body
+    text: CheckText
     order_id: OrderId
     marketplace: MarketplaceDomain
     language: Locale | None = None
@@ -213,6 +235,13 @@ class PolicyPublic(BaseModel):
     respond_by: datetime
     contact_window_ends_at: datetime | None
     within_contact_window: bool
+    # The business calendar's part (service/policy.py); absent on drafts stored before it.
+    respond_by_extended: datetime | None = None
+    target_by: datetime | None = None
+    received_in_business_hours: bool | None = None
+    acknowledgement_suggested: bool = False
+    answer_by: datetime | None = None
+    proactive_kind: str | None = None
 
 
 class EscalationPublic(BaseModel):
@@ -314,7 +343,11 @@ def _uuid() -> str:
 class Draft(SQLModel, table=True):
     __tablename__ = "drafts"
     # The review queue: one status, oldest deadline first.
-    __table_args__ = (sa.Index("ix_drafts_status_respond_by", "status", "respond_by"),)
+    __table_args__ = (
+        sa.Index("ix_drafts_status_respond_by", "status", "respond_by"),
+        # One free-form proactive message per order; the case pack's timeline (migration 0003).
+        sa.Index("ix_drafts_order_id_message_kind", "order_id", "message_kind"),
+    )
 
     id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -356,6 +389,12 @@ class Draft(SQLModel, table=True):
     edit_ratio: float | None = None
     undone_fixes: list[str] = SQLField(default_factory=list, sa_type=JSONType)
     reject_reason: str | None = SQLField(default=None, sa_type=sa.Text)
+    # Message kinds (migration 0003): reply, acknowledgement or proactive.
+    message_kind: str = SQLField(
+        default="reply", max_length=16, sa_column_kwargs={"server_default": "reply"}
+    )
+    proactive_kind: str | None = SQLField(default=None, max_length=32)
+    target_by: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
 
 
 class DraftEvent(SQLModel, table=True):
@@ -385,3 +424,77 @@ class TriageResponse(BaseModel):
     target_by: datetime
     escalation: EscalationPublic
     no_response_needed: bool
+    # Return requests and A-to-z claims: Amazon's 48 hours, beside (never instead of) the 24.
+    respond_by_extended: datetime | None = None
+
+
+# ---------------------------------------------------------------- audits (migration 0004)
+AuditMode = Literal["recent", "random"]
+
+
+class AuditRequest(_In):
+    sample_size: int = Field(default=50, ge=1, le=1_000)
+    since: Timestamp = None
+    mode: AuditMode = "recent"
+    seed: int | None = Field(default=None, description="random mode: same seed, same sample")
+
+
+class Audit(SQLModel, table=True):
+    """One compliance audit: the current guardrails re-run on a sample of sent replies."""
+
+    __tablename__ = "audits"
+
+    id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    requested_by: str | None = SQLField(default=None, max_length=100)
+    mode: str = SQLField(max_length=16)
+    sample_size: int
+    since: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    sampled: int
+    with_violations: int
+    template_errors: int
+    policy_version: str = SQLField(max_length=20)
+    report: dict[str, Any] = SQLField(sa_type=JSONType)
+
+
+class AuditSummary(BaseModel):
+    audit_id: str
+    created_at: datetime
+    requested_by: str | None
+    mode: str
+    sample_size: int
+    since: datetime | None
+    sampled: int
+    with_violations: int
+    template_errors: int
+    policy_version: str
+
+
+class AuditList(BaseModel):
+    data: list[AuditSummary]
+    count: int
+
+
+# ---------------------------------------------------------------- proactive messages (issue 6)
+ProactiveKind = Literal[
+    "delivery_followup",
+    "usage_guide",
+    "return_question",
+    "invoice",
+    "custom_design",
+    "bulky_delivery",
+    "review_request",  # never drafted: refused with Amazon's "Request a Review" window
+]
+
+
+class ProactiveRequest(_In):
+    order: OrderIn
+    kind: ProactiveKind
+    buyer_opted_out: bool = False
+    language: Locale | None = Field(default=None, description="the buyer's locale, if known")
+    instructions: Text | None = Field(default=None, max_length=2_000)
+    agent_id: Text | None = Field(default=None, max_length=100)
+    attachments: list[SellerAttachmentIn] = Field(default_factory=list, max_length=20)
+    text: Body | None = Field(
+        default=None, description="the seller's own message; drafted from the template if absent"
+    )

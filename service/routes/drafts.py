@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse
 from sqlmodel import col, select
 
-from service import review, review_queue
+from service import case_pack, review, review_queue
+from service.calendar import NowDep
 from service.deps import ResourcesDep, SessionDep, require
 from service.drafting import draft_reply, public_fields, to_public
 from service.errors import NotFound
@@ -36,9 +38,9 @@ StatusFilter = Literal["pending", "blocked", "approved", "rejected"]
     response_model=DraftPublic,
     dependencies=[Depends(require("plugin"))],
 )
-async def create_draft(body: DraftRequest, resources: ResourcesDep) -> DraftPublic:
+async def create_draft(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> DraftPublic:
     """Draft a guarded reply to a buyer message and store it for review."""
-    draft = await draft_reply(body, resources=resources)
+    draft = await draft_reply(body, resources=resources, now=now)
     return to_public(draft)
 
 
@@ -123,3 +125,23 @@ def reject_draft(draft_id: str, body: RejectRequest, resources: ResourcesDep) ->
     return review.reject(
         resources.engine, draft_id=draft_id, agent_id=body.agent_id, reason=body.reason
     )
+
+
+@router.get(
+    "/drafts/{draft_id}/case",
+    dependencies=[Depends(require("agent"))],
+    responses={200: {"content": {"text/markdown": {}}}},
+)
+def read_case_pack(
+    draft_id: str,
+    session: SessionDep,
+    format: Annotated[Literal["json", "md"], Query()] = "json",
+) -> Any:
+    """A Seller Support case pack for the draft's order, as JSON or markdown."""
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id!r}")
+    pack = case_pack.build(session, draft)
+    if format == "md":
+        return PlainTextResponse(case_pack.markdown(pack), media_type="text/markdown")
+    return pack

@@ -47,6 +47,7 @@ class EntryOut(BaseModel):
     tags: list[str]
     path: str
     line: int
+    purpose: str = "reply"  # reply | acknowledgement | proactive (front matter, optional)
 
 
 class KBStatus(BaseModel):
@@ -125,6 +126,7 @@ def list_kb(resources: ResourcesDep) -> KBListing:
             tags=list(e.tags),
             path=e.path,
             line=e.line,
+            purpose=e.purpose,
         )
         for e in kb.entries
     ]

@@ -20,6 +20,7 @@ FIELDS = {
     "target_by",
     "escalation",
     "no_response_needed",
+    "respond_by_extended",
 }
 
 
@@ -35,7 +36,9 @@ def test_triage_answers_the_documented_fields_and_stores_nothing(client: TestCli
     assert triage["tags"] == ["Shipping"]
     received = datetime.fromisoformat("2026-11-20T09:15:00+00:00")
     assert datetime.fromisoformat(triage["respond_by"]) == received + timedelta(hours=24)
-    assert datetime.fromisoformat(triage["target_by"]) == received + timedelta(hours=12)
+    # 09:15 on a Friday in the default calendar (UTC, Mon-Fri 09:00-17:00): inside business
+    # hours, so the seller's own target is six hours.
+    assert datetime.fromisoformat(triage["target_by"]) == received + timedelta(hours=6)
     assert triage["escalation"] == {"recommended": False, "reasons": []}
     assert triage["no_response_needed"] is False
     # received long ago, so the 24-hour clock has run out: urgent

@@ -1,0 +1,110 @@
+"""`POST /acknowledge`: a short holding reply that promises the full answer at a set time.
+
+It is a real reply on the buyer's thread (Amazon does not count auto-responders, so an agent
+approves it like any draft), in the buyer's language, naming a concrete local date and time
+from the business calendar (`service.policy.answer_by`). `/draft` suggests one when the full
+answer is unlikely to meet the seller's target.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.core import UnknownLocaleError
+from babel.dates import format_date, format_time
+
+import guardrails
+from service.analysis import analyse
+from service.deps import Resources
+from service.drafting import _store, order_facts
+from service.models import Draft, DraftRequest
+from service.policy import answer_by, clock_priority, contact_window_finding, reply_clock
+from service.proactive import template_text
+
+TEMPLATE_ID = "acknowledgement/holding"
+
+
+def format_when(moment: datetime, *, zone: ZoneInfo, language: str) -> str:
+    """`Monday, November 30, 2026, 2:00 PM (CET)` in the buyer's language and the seller's zone."""
+    local = moment.astimezone(zone)
+    try:
+        day = format_date(local, format="full", locale=language)
+        clock = format_time(local, format="short", locale=language)
+    except (UnknownLocaleError, ValueError):
+        day, clock = local.date().isoformat(), local.strftime("%H:%M")
+    return f"{day}, {clock} ({local.tzname()})"
+
+
+def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -> Draft:
+    message, order = request.message, request.order
+    received_at = message.received_at or now
+    analysis = analyse(
+        text=message.text,
+        locale=message.language,
+        marketplace=order.marketplace,
+        buyer_name=order.buyer_name,
+    )
+    calendar = resources.settings.business_calendar(order.marketplace)
+    clock = reply_clock(
+        order=order, received_at=received_at, now=now, intent=analysis.intent, calendar=calendar
+    )
+    promise = answer_by(now=now, calendar=calendar)
+    facts = order_facts(order, language=analysis.language) | {
+        "answer_by": format_when(promise, zone=calendar.zone, language=analysis.language)
+    }
+    raw, sources, extra = template_text(
+        resources.kb, template_id=TEMPLATE_ID, language=analysis.language, facts=facts
+    )
+    report = guardrails.check(
+        raw,
+        order_id=order.order_id,
+        marketplace=order.marketplace,
+        language=analysis.language,
+        message_kind="reply",
+    )
+    findings = [f.to_dict() for f in report.findings] + extra
+    late = contact_window_finding(clock)
+    if late is not None:
+        findings.append(late)
+    passed = report.passed and not extra
+    escalated = analysis.escalation.recommended
+    draft = Draft.model_validate(
+        {
+            "status": "pending" if passed else "blocked",
+            "order_id": order.order_id,
+            "marketplace": order.marketplace,
+            "agent_id": request.agent_id,
+            "language": analysis.language,
+            "intent": analysis.intent,
+            "intent_confidence": analysis.intent_confidence,
+            "priority": clock_priority(
+                analysis.priority,
+                respond_by=clock.respond_by,
+                now=now,
+                target_by=clock.target_by,
+                escalated=escalated,
+            ),
+            "tags": list(analysis.tags),
+            "received_at": received_at,
+            "respond_by": clock.respond_by,
+            "target_by": clock.target_by,
+            "message": message.model_dump(mode="json"),
+            "order": order.model_dump(mode="json"),
+            "request": request.model_dump(mode="json", by_alias=True),
+            "raw_text": raw,
+            "text": report.text,
+            "findings": findings,
+            "guardrails_passed": passed,
+            "policy_version": report.policy_version,
+            "sources": sources,
+            "policy": clock.as_dict() | {"answer_by": promise.isoformat()},
+            "escalation": analysis.escalation.as_dict(),
+            # A holding reply is an answer: the message did need one.
+            "no_response_needed": False,
+            "generator_kind": "template",
+            "message_kind": "acknowledgement",
+        }
+    )
+    _store(resources, draft)
+    return draft

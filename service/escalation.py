@@ -1,0 +1,114 @@
+"""Escalation: messages an agent must not answer freely (POLICY.md, "Escalate instead").
+
+A-to-z claims and threats of one, chargebacks, legal threats, safety incidents, fraud signals
+and requests to deal outside Amazon. The signals are phrase patterns per language in
+`service/data/escalation/<lang>.yaml` (data ops can extend), matched sentence by sentence so a
+look-alike word elsewhere in the message cannot cancel or trigger a signal. The intent model
+adds `a_to_z_claim` when it is confident: a claim phrased in words the lists lack is still one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+import yaml
+
+DATA_DIR: Final = Path(__file__).parent / "data" / "escalation"
+REASONS: Final = (
+    "a_to_z_claim",
+    "chargeback",
+    "legal_threat",
+    "safety_incident",
+    "fraud_signal",
+    "off_amazon",
+)
+# English patterns run for every message: buyers write "A-to-z", "chargeback" or "WhatsApp"
+# in any language.
+_ALWAYS: Final = "en"
+_INTENT_CONFIDENCE: Final = 0.6
+_SENTENCE = re.compile(r"[^.!?;。！？\n]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    recommended: bool
+    reasons: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"recommended": self.recommended, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    match: re.Pattern[str]
+    unless: re.Pattern[str] | None
+
+
+def _compile(patterns: list[str], *, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error as exc:
+        raise ValueError(f"{where}: bad pattern: {exc}") from exc
+
+
+@cache
+def rules(language: str) -> dict[str, _Rule]:
+    """The language's rules (empty for a language without a file)."""
+    path = DATA_DIR / f"{language}.yaml"
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    found: dict[str, _Rule] = {}
+    for reason, spec in raw.items():
+        if reason not in REASONS:
+            raise ValueError(f"{path.name}: unknown reason {reason!r} (use {', '.join(REASONS)})")
+        where = f"{path.name}:{reason}"
+        unless = spec.get("unless")
+        found[reason] = _Rule(
+            match=_compile(spec["match"], where=where),
+            unless=_compile(unless, where=where) if unless else None,
+        )
+    return found
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in DATA_DIR.glob("*.yaml")))
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def signals(text: str, *, language: str) -> tuple[str, ...]:
+    """The reasons found in the text, in REASONS order."""
+    tables = [rules(code) for code in dict.fromkeys((language, _ALWAYS))]
+    found: set[str] = set()
+    for sentence in _SENTENCE.findall(_fold(text)):
+        for table in tables:
+            for reason, rule in table.items():
+                if reason in found or not rule.match.search(sentence):
+                    continue
+                if rule.unless is None or not rule.unless.search(sentence):
+                    found.add(reason)
+    return tuple(r for r in REASONS if r in found)
+
+
+def detect(
+    text: str, *, language: str, intent: str | None = None, intent_confidence: float = 0.0
+) -> Escalation:
+    reasons = set(signals(text, language=language))
+    # Only when the phrases found nothing: a chargeback is often classified as a claim too.
+    if not reasons and intent == "a_to_z_claim" and intent_confidence >= _INTENT_CONFIDENCE:
+        reasons.add("a_to_z_claim")
+    ordered = tuple(r for r in REASONS if r in reasons)
+    return Escalation(recommended=bool(ordered), reasons=ordered)
+
+
+def warm_up() -> None:
+    for code in languages():
+        rules(code)

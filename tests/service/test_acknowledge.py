@@ -1,0 +1,100 @@
+"""`POST /acknowledge`, `/draft`'s suggestion of one, and "no response needed" in six languages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from service.analysis import no_response_needed
+from service.calendar import current_time
+from tests.conftest import ORDER_ID, draft_request
+
+NO_RESPONSE = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "data" / "no_response.yaml").read_text("utf-8")
+)
+FRIDAY_EVENING = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)  # 19:30 in Berlin
+
+
+def frozen(client: TestClient, at: datetime) -> TestClient:
+    client.app.dependency_overrides[current_time] = lambda: at  # type: ignore[attr-defined]
+    return client
+
+
+def german(text: str = "Mein Mixer ist defekt, was kann ich tun?") -> dict[str, Any]:
+    body = draft_request(text, marketplace="amazon.de", buyer_name="Jana")
+    body["message"]["received_at"] = FRIDAY_EVENING.isoformat()
+    return body
+
+
+def test_acknowledgement_names_a_concrete_time_in_the_buyers_language(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = frozen(make_client(timezone="Europe/Berlin"), FRIDAY_EVENING)
+    response = client.post("/acknowledge", json=german())
+    assert response.status_code == 201, response.text
+    draft = response.json()
+    assert draft["status"] == "pending"
+    assert draft["language"] == "de"
+    assert ORDER_ID in draft["text"]
+    # Monday 30 November, 15:00 Berlin: 6 opening hours after Friday evening.
+    assert "Montag, 30. November 2026, 15:00" in draft["text"]
+    assert draft["policy"]["answer_by"].startswith("2026-11-30T14:00:00")
+    assert draft["sources"][0]["id"] == "de/acknowledgement/holding"
+    listed = client.get("/drafts", params={"status": "pending"}).json()
+    assert listed["count"] == 1  # stored for an agent to approve: not an auto-responder
+
+
+@pytest.mark.parametrize(
+    ("marketplace", "text", "expected"),
+    [
+        ("amazon.fr", "Mon colis est arrivé abîmé, que faire ?", "lundi 30 novembre 2026"),
+        ("amazon.es", "El paquete llegó dañado, ¿qué hago?", "lunes, 30 de noviembre de 2026"),
+        ("amazon.it", "Il pacco è arrivato danneggiato, cosa faccio?", "lunedì 30 novembre 2026"),
+        ("amazon.co.jp", "商品が壊れて届きました。どうすればいいですか？", "2026年11月30日月曜日"),
+        ("amazon.co.uk", "My parcel arrived damaged, what now?", "Monday, November 30, 2026"),
+    ],
+)
+def test_acknowledgement_in_each_language(
+    make_client: Callable[..., TestClient], marketplace: str, text: str, expected: str
+) -> None:
+    client = frozen(make_client(timezone="Europe/Berlin"), FRIDAY_EVENING)
+    body = draft_request(text, marketplace=marketplace)
+    draft = client.post("/acknowledge", json=body).json()
+    assert expected in draft["text"], draft["text"]
+    assert draft["status"] == "pending", draft["guardrails"]
+
+
+def test_draft_suggests_an_acknowledgement_only_when_the_target_cannot_be_met(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = frozen(make_client(timezone="Europe/Berlin"), FRIDAY_EVENING)
+    draft = client.post("/draft", json=german()).json()
+    policy = draft["policy"]
+    assert policy["acknowledgement_suggested"] is True  # nobody works before Saturday 07:30
+    assert policy["target_by"].startswith("2026-11-28T06:30:00")
+    assert policy["answer_by"].startswith("2026-11-30T14:00:00")
+    tuesday = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
+    body = german()
+    body["message"]["received_at"] = tuesday.isoformat()
+    draft = frozen(client, tuesday).post("/draft", json=body).json()
+    assert draft["policy"]["acknowledgement_suggested"] is False
+    assert draft["policy"]["received_in_business_hours"] is True
+
+
+@pytest.mark.parametrize("case", NO_RESPONSE, ids=lambda c: f"{c['lang']}:{c['text'][:20]}")
+def test_no_response_needed_set(case: dict[str, object]) -> None:
+    assert no_response_needed(str(case["text"])) is case["none"]
+
+
+def test_no_response_needed_reaches_draft_and_triage(client: TestClient) -> None:
+    body = draft_request("Vielen Dank, alles klar!", marketplace="amazon.de")
+    assert client.post("/triage", json=body).json()["no_response_needed"] is True
+    assert client.post("/draft", json=body).json()["no_response_needed"] is True
+    body = draft_request("Danke, aber wo ist mein Paket?", marketplace="amazon.de")
+    assert client.post("/triage", json=body).json()["no_response_needed"] is False
