@@ -10,9 +10,9 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-from evals import guardrails, intents, retrieval
+from evals import escalation, guardrails, intents, retrieval
 
-MODULES: tuple[ModuleType, ...] = (retrieval, intents, guardrails)
+MODULES: tuple[ModuleType, ...] = (retrieval, intents, guardrails, escalation)
 
 
 def main() -> int:
