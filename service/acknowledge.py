@@ -18,9 +18,10 @@ import guardrails
 from service.analysis import analyse
 from service.deps import Resources
 from service.drafting import _store, order_facts
+from service.knowledge import render
 from service.models import Draft, DraftRequest
 from service.policy import answer_by, clock_priority, contact_window_finding, reply_clock
-from service.proactive import template_text
+from service.proactive import kb_template
 
 TEMPLATE_ID = "acknowledgement/holding"
 
@@ -53,9 +54,9 @@ def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -
     facts = order_facts(order, language=analysis.language) | {
         "answer_by": format_when(promise, zone=calendar.zone, language=analysis.language)
     }
-    raw, sources, extra = template_text(
-        resources.kb, template_id=TEMPLATE_ID, language=analysis.language, facts=facts
-    )
+    entry, extra = kb_template(resources.kb, template_id=TEMPLATE_ID, language=analysis.language)
+    raw = render(entry, facts)
+    sources = [{"id": entry.id, "title": entry.title, "kind": entry.kind, "score": 1.0}]
     report = guardrails.check(
         raw,
         order_id=order.order_id,

@@ -48,6 +48,10 @@ class DraftJob:
     articles: Sequence[Hit]
     instructions: str | None = None
     tone: str | None = None
+    # A reply answers the buyer's message; a proactive message (the buyer wrote nothing) is the
+    # seller's own, of `proactive_kind`, and has a prompt of its own.
+    purpose: Literal["reply", "proactive"] = "reply"
+    proactive_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,18 +107,28 @@ class Prompts:
             keep_trailing_newline=False,
         )
         self._env.filters["data"] = _neutralise_delimiters
-        self.system = self._env.get_template("draft_reply.system.j2")
-        self.user = self._env.get_template("draft_reply.user.j2")
-        digest = hashlib.sha256()
-        for name in ("draft_reply.system.j2", "draft_reply.user.j2"):
-            digest.update((prompts_dir / name).read_bytes())
-        self.version = f"draft_reply@{digest.hexdigest()[:10]}"
+        self._pairs: dict[str, tuple[jinja2.Template, jinja2.Template]] = {}
+        self._versions: dict[str, str] = {}
+        for purpose, stem in (("reply", "draft_reply"), ("proactive", "draft_proactive")):
+            names = (f"{stem}.system.j2", f"{stem}.user.j2")
+            self._pairs[purpose] = (
+                self._env.get_template(names[0]),
+                self._env.get_template(names[1]),
+            )
+            digest = hashlib.sha256()
+            for name in names:
+                digest.update((prompts_dir / name).read_bytes())
+            self._versions[purpose] = f"{stem}@{digest.hexdigest()[:10]}"
+
+    def version(self, job: DraftJob) -> str:
+        return self._versions[job.purpose]
 
     def messages(self, job: DraftJob) -> list[dict[str, str]]:
+        system, user = self._pairs[job.purpose]
         variables = {"job": job, "language_name": language_name(job.language)}
         return [
-            {"role": "system", "content": self.system.render(variables)},
-            {"role": "user", "content": self.user.render(variables)},
+            {"role": "system", "content": system.render(variables)},
+            {"role": "user", "content": user.render(variables)},
         ]
 
 
@@ -196,7 +210,7 @@ class OpenAIDrafter:
             text=text,
             kind="llm",
             model=completion.model or self._model,
-            prompt_version=self._prompts.version,
+            prompt_version=self._prompts.version(job),
             latency_ms=latency_ms,
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,

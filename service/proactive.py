@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 import guardrails
 from guardrails import marketplaces
@@ -25,7 +26,8 @@ from service.deps import Resources
 from service.drafting import _store, order_facts
 from service.errors import ServiceError
 from service.escalation import Escalation
-from service.knowledge import KnowledgeBase, render
+from service.knowledge import Entry, Hit, KnowledgeBase, render
+from service.llm import DraftJob, Generated, generate
 from service.models import Draft, OrderIn, ProactiveRequest
 from service.policy import CONTACT_WINDOW, contact_window_ends_at
 
@@ -105,16 +107,15 @@ def check_rules(request: ProactiveRequest, *, session: Session, now: datetime) -
         )
 
 
-def template_text(
-    kb: KnowledgeBase, *, template_id: str, language: str, facts: dict[str, Any]
-) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-    """The template `<lang>/<template_id>` rendered (English stands in, blocked), its source
-    and findings; 503 when no language has it."""
+def kb_template(
+    kb: KnowledgeBase, *, template_id: str, language: str
+) -> tuple[Entry, list[dict[str, Any]]]:
+    """The template `<lang>/<template_id>` (English stands in, blocked) and its findings; 503
+    when no language has it."""
     for code in dict.fromkeys((language, "en")):
         entry = kb.get(template_id if code == "en" else f"{code}/{template_id}")
         if entry is None:
             continue
-        source = {"id": entry.id, "title": entry.title, "kind": entry.kind, "score": 1.0}
         findings = []
         if code != language:
             findings.append(
@@ -128,10 +129,35 @@ def template_text(
                     " the English one was used. Translate it before approving.",
                 }
             )
-        return render(entry, facts), [source], findings
+        return entry, findings
     raise ServiceError(
         f"no template {template_id!r} in the knowledge base: add one", status_code=503
     )
+
+
+async def generate_text(
+    request: ProactiveRequest, *, resources: Resources, language: str, facts: dict[str, Any]
+) -> tuple[Generated, list[dict[str, Any]]]:
+    """The LLM's message when one is configured and answers usably, else the kind's template;
+    plus the findings about the template's language."""
+    template_id = "proactive/" + request.kind.replace("_", "-")
+    entry, findings = kb_template(resources.kb, template_id=template_id, language=language)
+    job = DraftJob(
+        message="",
+        thread=(),
+        language=language,
+        intent="other",
+        order_facts=facts,
+        template=Hit(entry=entry, score=1.0, snippet=""),
+        template_text=render(entry, facts),
+        articles=(),
+        instructions=request.instructions,
+        purpose="proactive",
+        proactive_kind=request.kind,
+    )
+    generated = await generate(job, llm=resources.llm, fallback=resources.templates)
+    # The LLM writes in the buyer's language itself; the guardrails judge what it wrote.
+    return generated, findings if generated.kind == "template" else []
 
 
 def buyer_language(request: ProactiveRequest) -> str:
@@ -140,21 +166,30 @@ def buyer_language(request: ProactiveRequest) -> str:
     return marketplaces.resolve(request.order.marketplace).language
 
 
-def draft_proactive(request: ProactiveRequest, *, resources: Resources, now: datetime) -> Draft:
+def _check_rules(request: ProactiveRequest, resources: Resources, now: datetime) -> None:
     with Session(resources.engine) as session:
         check_rules(request, session=session, now=now)
+
+
+async def draft_proactive(
+    request: ProactiveRequest, *, resources: Resources, now: datetime
+) -> Draft:
+    await run_in_threadpool(_check_rules, request, resources, now)
     order, kind = request.order, request.kind
     language = buyer_language(request)
     facts = order_facts(order, language=language) | {"answer_by": None}
-    template_id = "proactive/" + kind.replace("_", "-")
-    sources: list[dict[str, Any]] = []
     extra: list[dict[str, Any]] = []
     if request.text:
-        raw = request.text
+        generated = Generated(text=request.text, kind="template")  # the agent's own words
     else:
-        raw, sources, extra = template_text(
-            resources.kb, template_id=template_id, language=language, facts=facts
+        generated, extra = await generate_text(
+            request, resources=resources, language=language, facts=facts
         )
+    raw = generated.text
+    sources = [
+        {"id": h.entry.id, "title": h.entry.title, "kind": h.entry.kind, "score": h.score}
+        for h in generated.sources
+    ]
     report = guardrails.check(
         raw,
         order_id=order.order_id,
@@ -200,10 +235,16 @@ def draft_proactive(request: ProactiveRequest, *, resources: Resources, now: dat
             "policy": policy,
             "escalation": Escalation(recommended=False, reasons=()).as_dict(),
             "no_response_needed": False,
-            "generator_kind": "template",
+            "generator_kind": generated.kind,
+            "generator_model": generated.model,
+            "prompt_version": generated.prompt_version,
+            "latency_ms": generated.latency_ms,
+            "prompt_tokens": generated.prompt_tokens,
+            "completion_tokens": generated.completion_tokens,
+            "fallback_reason": generated.fallback_reason,
             "message_kind": "proactive",
             "proactive_kind": kind,
         }
     )
-    _store(resources, draft)
+    await run_in_threadpool(_store, resources, draft)
     return draft

@@ -80,10 +80,30 @@ def _transition(
         session.add(event)
 
 
+def _within_contact_window(draft: Draft, *, now: datetime) -> None:
+    """A proactive message drafted on day 29 must not go out on day 31."""
+    ends = draft.policy.get("contact_window_ends_at")
+    if draft.message_kind != "proactive" or not ends or now <= datetime.fromisoformat(ends):
+        return
+    finding = {
+        "rule": "contact_window",
+        "action": "blocked",
+        "match": "",
+        "start": 0,
+        "end": 0,
+        "message": f"The 30-day window for proactive messages closed at {ends}: "
+        "this message can no longer be sent. Reject it.",
+    }
+    raise StillBlocked(
+        {"message": "the contact window has closed", "findings": [finding], "text": draft.text}
+    )
+
+
 def approve(
     engine: sa.Engine, *, draft_id: str, agent_id: str, text: str | None
 ) -> ApproveResponse:
     draft = _load_open(engine, draft_id)
+    _within_contact_window(draft, now=utcnow())
     submitted = draft.text if text is None else text
     report = guardrails.check(
         submitted,

@@ -43,5 +43,5 @@ async def create_proactive(
     body: ProactiveRequest, resources: ResourcesDep, now: NowDep
 ) -> DraftPublic:
     """Draft a seller-initiated message under Amazon's proactive-message rules."""
-    draft = await run_in_threadpool(draft_proactive, body, resources=resources, now=now)
+    draft = await draft_proactive(body, resources=resources, now=now)
     return to_public(draft)

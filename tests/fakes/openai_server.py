@@ -67,7 +67,7 @@ POLYGLOT_DRAFTS = {
         "今後ともよろしくお願いいたします。\nカスタマーサービス"
     ),
 }
-_WRITE_IN_RE = re.compile(r"Write the reply in (\w+) only")
+_WRITE_IN_RE = re.compile(r"Write the (?:reply|message) in (\w+) only")
 
 
 def polyglot_draft(body: dict[str, Any], order_id: str) -> str:

@@ -276,3 +276,59 @@ def test_kb_purpose_is_validated() -> None:
         parse_entry(text.replace("purpose: ad", "purpose: proactive"), rel="x/y.md").purpose
         == "proactive"
     )
+
+
+@pytest.mark.parametrize(
+    ("model", "kind", "reason"),
+    [("polyglot", "llm", None), ("http500", "template", "upstream_error")],
+)
+def test_proactive_messages_come_from_the_llm_when_configured(
+    model: str,
+    kind: str,
+    reason: str | None,
+    make_client: Callable[..., TestClient],
+    fake_llm: tuple[str, Any],
+) -> None:
+    base_url, state = fake_llm
+    client = make_client(llm_base_url=base_url, llm_model=model, llm_timeout_s=2.0)
+    client.app.dependency_overrides[current_time] = lambda: DELIVERED + timedelta(days=3)  # type: ignore[attr-defined]
+    body = {"order": order(), "kind": "usage_guide", "instructions": "mention the quick start"}
+    response = client.post("/proactive", json=body)
+    assert response.status_code == 201, response.text
+    draft = response.json()
+    assert draft["generator"]["kind"] == kind
+    assert draft["generator"]["fallback_reason"] == reason
+    assert draft["language"] == "de"
+    assert ORDER_ID in draft["text"]
+    assert draft["status"] == "pending", draft["guardrails"]
+    messages = state.requests[-1]["messages"]
+    # The proactive prompt, not the reply prompt: kind, language and the agent's instructions.
+    assert "proactive message" in messages[0]["content"]
+    assert "Write the message in German only" in messages[0]["content"]
+    assert "Kind of proactive message: usage_guide" in messages[1]["content"]
+    assert "<<<AGENT_INSTRUCTIONS\nmention the quick start" in messages[1]["content"]
+    if kind == "llm":
+        assert draft["generator"]["prompt_version"].startswith("draft_proactive@")
+        assert draft["sources"][0]["id"] == "de/proactive/usage-guide"
+
+
+def test_a_proactive_draft_cannot_be_approved_after_the_window_closed(
+    at: Callable[[datetime], TestClient],
+) -> None:
+    # Drafted inside the window (frozen time); approved now, long after it closed.
+    long_ago = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+    client = at(long_ago + timedelta(days=3))
+    body = {
+        "order": order(
+            delivered_at=long_ago.isoformat(),
+            earliest_delivery_date=long_ago.isoformat(),
+            latest_delivery_date=long_ago.isoformat(),
+        ),
+        "kind": "usage_guide",
+    }
+    draft = client.post("/proactive", json=body).json()
+    assert draft["status"] == "pending"
+    response = client.post(f"/drafts/{draft['draft_id']}/approve", json={"agent_id": "anna"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]["findings"][0]["rule"] == "contact_window"
+    assert client.get(f"/drafts/{draft['draft_id']}").json()["status"] == "pending"
