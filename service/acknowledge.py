@@ -15,12 +15,12 @@ from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_time
 
 import guardrails
-from service.analysis import analyse
+from service.assessment import answer_fields, assess
 from service.deps import Resources
 from service.drafting import _store, order_facts
 from service.knowledge import render
 from service.models import Draft, DraftRequest
-from service.policy import answer_by, clock_priority, contact_window_finding, reply_clock
+from service.policy import answer_by, contact_window_finding
 from service.proactive import kb_template
 
 TEMPLATE_ID = "acknowledgement/holding"
@@ -38,18 +38,9 @@ def format_when(moment: datetime, *, zone: ZoneInfo, language: str) -> str:
 
 
 def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -> Draft:
-    message, order = request.message, request.order
-    received_at = message.received_at or now
-    analysis = analyse(
-        text=message.text,
-        locale=message.language,
-        marketplace=order.marketplace,
-        buyer_name=order.buyer_name,
-    )
-    calendar = resources.settings.business_calendar(order.marketplace)
-    clock = reply_clock(
-        order=order, received_at=received_at, now=now, intent=analysis.intent, calendar=calendar
-    )
+    order = request.order
+    seen = assess(request, settings=resources.settings, now=now)
+    analysis, clock, calendar = seen.analysis, seen.clock, seen.calendar
     promise = answer_by(now=now, calendar=calendar)
     facts = order_facts(order, language=analysis.language) | {
         "answer_by": format_when(promise, zone=calendar.zone, language=analysis.language)
@@ -69,30 +60,10 @@ def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -
     if late is not None:
         findings.append(late)
     passed = report.passed and not extra
-    escalated = analysis.escalation.recommended
     draft = Draft.model_validate(
-        {
+        answer_fields(request, seen)
+        | {
             "status": "pending" if passed else "blocked",
-            "order_id": order.order_id,
-            "marketplace": order.marketplace,
-            "agent_id": request.agent_id,
-            "language": analysis.language,
-            "intent": analysis.intent,
-            "intent_confidence": analysis.intent_confidence,
-            "priority": clock_priority(
-                analysis.priority,
-                respond_by=clock.respond_by,
-                now=now,
-                target_by=clock.target_by,
-                escalated=escalated,
-            ),
-            "tags": list(analysis.tags),
-            "received_at": received_at,
-            "respond_by": clock.respond_by,
-            "target_by": clock.target_by,
-            "message": message.model_dump(mode="json"),
-            "order": order.model_dump(mode="json"),
-            "request": request.model_dump(mode="json", by_alias=True),
             "raw_text": raw,
             "text": report.text,
             "findings": findings,
@@ -100,7 +71,6 @@ def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -
             "policy_version": report.policy_version,
             "sources": sources,
             "policy": clock.as_dict() | {"answer_by": promise.isoformat()},
-            "escalation": analysis.escalation.as_dict(),
             # A holding reply is an answer: the message did need one.
             "no_response_needed": False,
             "generator_kind": "template",

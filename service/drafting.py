@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 import guardrails
 from service import attachments
-from service.analysis import Analysis, analyse
+from service.analysis import Analysis
+from service.assessment import answer_fields, assess, generator_fields
 from service.db import session_scope
 from service.deps import Resources
 from service.errors import Unavailable
@@ -28,9 +29,7 @@ from service.models import (
 from service.policy import (
     acknowledgement_suggested,
     answer_by,
-    clock_priority,
     contact_window_finding,
-    reply_clock,
 )
 
 FALLBACK_LANGUAGE = "en"
@@ -103,13 +102,8 @@ async def draft_reply(
 ) -> Draft:
     now = now or utcnow()
     message, order = request.message, request.order
-    received_at = message.received_at or now
-    analysis = analyse(
-        text=message.text,
-        locale=message.language,
-        marketplace=order.marketplace,
-        buyer_name=order.buyer_name,
-    )
+    seen = assess(request, settings=resources.settings, now=now)
+    analysis, clock, calendar = seen.analysis, seen.clock, seen.calendar
     kb = resources.kb  # one snapshot for the whole request, even if a reload swaps it
     asins = tuple(item.asin for item in order.items if item.asin)
     template = choose_template(kb, query=message.text, analysis=analysis, asins=asins)
@@ -157,43 +151,20 @@ async def draft_reply(
         findings.append(extra)
     findings += attachments.check(request.attachments)  # the seller's files: attachment_type
     passed = report.passed and not any(f["action"] == "blocked" for f in findings)
-    calendar = resources.settings.business_calendar(order.marketplace)
-    clock = reply_clock(
-        order=order, received_at=received_at, now=now, intent=analysis.intent, calendar=calendar
-    )
     late = contact_window_finding(clock)
     if late is not None:
         findings.append(late)
-    escalated = analysis.escalation.recommended
     suggest = acknowledgement_suggested(
-        clock=clock, now=now, calendar=calendar, escalated=escalated
+        clock=clock, now=now, calendar=calendar, escalated=analysis.escalation.recommended
     )
     policy = clock.as_dict() | {"acknowledgement_suggested": suggest}
     if suggest:  # what POST /acknowledge would promise now
         policy["answer_by"] = answer_by(now=now, calendar=calendar).isoformat()
     draft = Draft.model_validate(
-        {
+        answer_fields(request, seen)
+        | generator_fields(generated)
+        | {
             "status": "pending" if passed else "blocked",
-            "order_id": order.order_id,
-            "marketplace": order.marketplace,
-            "agent_id": request.agent_id,
-            "language": analysis.language,
-            "intent": analysis.intent,
-            "intent_confidence": analysis.intent_confidence,
-            "priority": clock_priority(
-                analysis.priority,
-                respond_by=clock.respond_by,
-                now=now,
-                target_by=clock.target_by,
-                escalated=escalated,
-            ),
-            "tags": list(analysis.tags),
-            "received_at": received_at,
-            "respond_by": clock.respond_by,
-            "target_by": clock.target_by,
-            "message": message.model_dump(mode="json"),
-            "order": order.model_dump(mode="json"),
-            "request": request.model_dump(mode="json", by_alias=True),
             "raw_text": generated.text,
             "text": report.text,
             "findings": findings,
@@ -204,15 +175,7 @@ async def draft_reply(
                 for h in generated.sources
             ],
             "policy": policy,
-            "escalation": analysis.escalation.as_dict(),
             "no_response_needed": analysis.no_response_needed,
-            "generator_kind": generated.kind,
-            "generator_model": generated.model,
-            "prompt_version": generated.prompt_version,
-            "latency_ms": generated.latency_ms,
-            "prompt_tokens": generated.prompt_tokens,
-            "completion_tokens": generated.completion_tokens,
-            "fallback_reason": generated.fallback_reason,
         }
     )
     # The session opens only now: nothing was held while the LLM was called.

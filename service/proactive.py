@@ -22,6 +22,7 @@ import guardrails
 from guardrails import marketplaces
 from service import attachments
 from service.analysis import language_code
+from service.assessment import generator_fields
 from service.deps import Resources
 from service.drafting import _store, order_facts
 from service.errors import ServiceError
@@ -235,16 +236,10 @@ async def draft_proactive(
             "policy": policy,
             "escalation": Escalation(recommended=False, reasons=()).as_dict(),
             "no_response_needed": False,
-            "generator_kind": generated.kind,
-            "generator_model": generated.model,
-            "prompt_version": generated.prompt_version,
-            "latency_ms": generated.latency_ms,
-            "prompt_tokens": generated.prompt_tokens,
-            "completion_tokens": generated.completion_tokens,
-            "fallback_reason": generated.fallback_reason,
             "message_kind": "proactive",
             "proactive_kind": kind,
         }
+        | generator_fields(generated)
     )
     await run_in_threadpool(_store, resources, draft)
     return draft

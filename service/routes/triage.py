@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from service.analysis import analyse
+from service.assessment import assess
 from service.calendar import NowDep
 from service.deps import ResourcesDep, require
 from service.models import DraftRequest, TriageResponse
-from service.policy import clock_priority, reply_clock
 
 router = APIRouter(tags=["triage"])
 
@@ -20,25 +19,8 @@ router = APIRouter(tags=["triage"])
 )
 def triage(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> TriageResponse:
     """Language, intent, tags, priority and deadlines of a buyer message; nothing is stored."""
-    message, order = body.message, body.order
-    received_at = message.received_at or now
-    analysis = analyse(
-        text=message.text,
-        locale=message.language,
-        marketplace=order.marketplace,
-        buyer_name=order.buyer_name,
-    )
-    calendar = resources.settings.business_calendar(order.marketplace)
-    clock = reply_clock(
-        order=order, received_at=received_at, now=now, intent=analysis.intent, calendar=calendar
-    )
-    priority = clock_priority(
-        analysis.priority,
-        respond_by=clock.respond_by,
-        now=now,
-        target_by=clock.target_by,
-        escalated=analysis.escalation.recommended,
-    )
+    seen = assess(body, settings=resources.settings, now=now)
+    analysis, clock, priority = seen.analysis, seen.clock, seen.priority
     return TriageResponse.model_validate(
         {
             "language": analysis.language,
