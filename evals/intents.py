@@ -35,7 +35,7 @@ import yaml
 from scipy import optimize, sparse
 
 from service.analysis import classify_intent
-from service.intent_model import HASH_BITS, OTHER, PRODUCT, hashed, read_examples
+from service.intent_model import HASH_BITS, OTHER, PRODUCT, LinearScorer, hashed, read_examples
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL_DATA = REPO.parent / "shared" / "eval-data"
@@ -265,7 +265,7 @@ LINEAR_FILE_PATH = REPO / "service" / "data" / "product_vs_other.npz"
 LINEAR_L2 = 1e-6
 LINEAR_ITERATIONS = 400
 LINEAR_BLEND = 2.0
-LINEAR_THRESHOLD = 0.5
+LINEAR_THRESHOLD = 0.0  # 5-fold CV on dev rows (`python -m evals.intents cv`), March 2026
 
 
 def linear_training_data(
@@ -332,11 +332,97 @@ def build_linear() -> None:
             )
 
 
+# 5-fold cross-validation on dev rows only, to choose LINEAR_BLEND and LINEAR_THRESHOLD: the ePQA
+# dev questions are split by qid (a question goes with the questions quoted in its candidates),
+# and each fold's are taken out of the example files before the neighbours, the log-odds and the
+# regression are trained; CLINC's oos_train + oos_val are never training data and are scored in
+# every fold. Reported: each (blend, threshold) by the least of the two accuracies.
+CV_FOLDS = 5
+CV_BLENDS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+CV_THRESHOLDS = tuple(round(-3.0 + 0.25 * k, 2) for k in range(25))
+
+
+def _epqa_dev_groups() -> dict[int, set[str]]:
+    """Even qid → its question and the questions quoted in its candidates, normalised."""
+    groups: dict[int, set[str]] = {}
+    with EPQA.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            qid = int(row["qid"])
+            if qid % 2 == 0:
+                group = groups.setdefault(qid, set())
+                group.add(" ".join(row["question"].casefold().split()))
+                group.update(
+                    " ".join(m.group(1).casefold().split())
+                    for m in _CQA_QUESTION.finditer(row["candidate"])
+                )
+    return groups
+
+
+def cross_validate() -> str:
+    from service.intent_model import IntentModel
+    from service.intents import INTENTS
+
+    examples = read_examples()
+    groups = _epqa_dev_groups()
+    questions = dict(epqa_questions("dev"))
+    by_qid = {qid: text for qid, text in _epqa_dev_questions_by_qid().items() if text in questions}
+    clinc = [text for text, _ in clinc_out_of_scope("dev")]
+    # Per row: (dev set, the neighbours' choice, word log-odds, regression log-odds).
+    rows: list[tuple[str, str, float, float]] = []
+    for fold in range(CV_FOLDS):
+        held_qids = [qid for qid in by_qid if (qid // 2) % CV_FOLDS == fold]
+        held = set().union(*(groups[qid] for qid in held_qids))
+        kept = [e for e in examples if " ".join(e[2].casefold().split()) not in held]
+        texts, labels = linear_training_data(kept)
+        weights, bias = train_linear(texts, labels)
+        linear = LinearScorer(weights, bias, blend=0.0, threshold=0.0)
+        model = IntentModel(kept, intents=INTENTS, linear=linear)
+        for name, batch in (("epqa", [by_qid[q] for q in held_qids]), ("clinc", clinc)):
+            for text in batch:
+                intent = model.predict(text).intent
+                words = model.product_odds(text)  # blend 0, threshold 0: the words alone
+                rows.append((name, intent, words, linear.odds(text)))
+    results = []
+    for blend in CV_BLENDS:
+        for threshold in CV_THRESHOLDS:
+            right = Counter[str]()
+            total = Counter[str]()
+            for name, intent, words, odds in rows:
+                total[name] += 1
+                if intent in (PRODUCT, OTHER):
+                    intent = PRODUCT if words + blend * odds - threshold > 0 else OTHER
+                right[name] += intent == (PRODUCT if name == "epqa" else OTHER)
+            accuracies = (right["epqa"] / total["epqa"], right["clinc"] / total["clinc"])
+            results.append((min(accuracies), *accuracies, blend, threshold))
+    results.sort(key=lambda r: (-r[0], abs(r[3] - LINEAR_BLEND), abs(r[4] - LINEAR_THRESHOLD)))
+    lines = [
+        "| min | ePQA dev (CV) | CLINC oos dev | blend | threshold |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for worst, epqa, oos, blend, threshold in results[:10]:
+        lines.append(f"| {worst:.3f} | {epqa:.3f} | {oos:.3f} | {blend} | {threshold} |")
+    current = [r for r in results if (r[3], r[4]) == (LINEAR_BLEND, LINEAR_THRESHOLD)]
+    for worst, epqa, oos, blend, threshold in current:
+        lines.append(f"| {worst:.3f} | {epqa:.3f} | {oos:.3f} | {blend} | {threshold} (now) |")
+    return "\n".join(lines)
+
+
+def _epqa_dev_questions_by_qid() -> dict[int, str]:
+    questions: dict[int, str] = {}
+    with EPQA.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if int(row["qid"]) % 2 == 0:
+                questions.setdefault(int(row["qid"]), row["question"])
+    return questions
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["build"]:
         build_training_data()
         build_linear()
+    elif sys.argv[1:] == ["cv"]:
+        print(cross_validate())
     else:
         print(report())
