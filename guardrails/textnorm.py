@@ -102,6 +102,9 @@ def _token(token: str) -> str:
     return rx + (r"\w*" if star else "")
 
 
+_KATAKANA = "\u30a1-\u30fa\u30fc"
+
+
 def _wordish(char: str) -> bool:
     return char.isalnum() or char in "#_"
 
@@ -130,6 +133,9 @@ def phrase_regex(phrase: str) -> str:
     # Word boundaries only for scripts written with spaces: a Japanese phrase sits inside a run
     # of kana and kanji, and "couponを" must still hit "coupon".
     head = f"(?<![{GLUE}])" if _glued(tokens[0][0]) else ""
+    if re.match(f"[{_KATAKANA}]", tokens[0][0]):
+        # A katakana word glued to more katakana is another word: プレビュー is not レビュー.
+        head = f"(?<![{_KATAKANA}])"
     last = tokens[-1]
     tail = f"(?![{GLUE}])" if _glued(last[-1]) and not last.endswith("*") else ""
     return head + "".join(out) + tail

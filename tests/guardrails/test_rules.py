@@ -164,3 +164,17 @@ def test_check_endpoint_offsets_and_size_limit(client: TestClient) -> None:
     assert client.post("/check", json=body | {"text": "a" * 60_000}).status_code == 200
     big = client.post("/check", json=body | {"text": "ä" * 50_001})
     assert big.status_code == 413, big.text
+
+
+def test_a_longer_katakana_word_is_not_the_phrase_inside_it() -> None:
+    """プレビュー (preview) contains レビュー (review) but is not a review request."""
+    order = "114-3941689-8772232"
+    head = f"お客様\n\nご注文番号：{order}\n"
+    preview = (
+        head + "デザインのプレビューをお送りしますので、ご確認ください。\n\nカスタマーサービス"
+    )
+    asked = head + "商品が届きました。レビューをお願いします。\n\nカスタマーサービス"
+    kwargs = {"order_id": order, "marketplace": "amazon.co.jp", "language": "ja"}
+    assert check(preview, **kwargs).findings == ()
+    rules = [f.rule for f in check(asked, **kwargs).findings]
+    assert rules == ["review_solicitation"]
