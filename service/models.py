@@ -340,6 +340,9 @@ def _uuid() -> str:
     return uuid.uuid4().hex
 
 
+PROACTIVE_SLOT_WHERE = "message_kind = 'proactive' AND status IN ('pending', 'blocked', 'approved')"
+
+
 class Draft(SQLModel, table=True):
     __tablename__ = "drafts"
     # The review queue: one status, oldest deadline first.
@@ -347,6 +350,15 @@ class Draft(SQLModel, table=True):
         sa.Index("ix_drafts_status_respond_by", "status", "respond_by"),
         # One free-form proactive message per order; the case pack's timeline (migration 0003).
         sa.Index("ix_drafts_order_id_message_kind", "order_id", "message_kind"),
+        # The database, not a read-then-write check, keeps two concurrent /proactive calls from
+        # both taking an order's one slot; rejecting a draft frees it (migration 0005).
+        sa.Index(
+            "uq_drafts_one_proactive_per_order",
+            "order_id",
+            unique=True,
+            sqlite_where=sa.text(PROACTIVE_SLOT_WHERE),
+            postgresql_where=sa.text(PROACTIVE_SLOT_WHERE),
+        ),
     )
 
     id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)

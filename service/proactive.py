@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -37,7 +38,9 @@ from service.policy import CONTACT_WINDOW, contact_window_ends_at
 CRITICAL: Final = frozenset({"invoice", "custom_design", "bulky_delivery", "return_question"})
 REVIEW_OPENS: Final = timedelta(days=5)  # after the earliest delivery date
 REVIEW_CLOSES: Final = timedelta(days=30)  # after the latest delivery date
-_SENT_OR_WAITING: Final = ("pending", "approved")
+# A proactive draft holds the order's one slot until an agent rejects it (the partial unique
+# index uq_drafts_one_proactive_per_order says the same to the database).
+_HOLDS_SLOT: Final = ("pending", "blocked", "approved")
 
 
 class Refused(ServiceError):
@@ -93,19 +96,25 @@ def check_rules(request: ProactiveRequest, *, session: Session, now: datetime) -
     earlier = session.exec(
         select(Draft)
         .where(Draft.order_id == order.order_id, Draft.message_kind == "proactive")
-        .where(col(Draft.status).in_(_SENT_OR_WAITING))
+        .where(col(Draft.status).in_(_HOLDS_SLOT))
         .order_by(col(Draft.created_at))
     ).first()
     if earlier is not None:
-        raise Refused(
-            {
-                "rule": "proactive_limit",
-                "message": "This order already has a free-form proactive message "
-                f"({earlier.proactive_kind}, {earlier.status}); Amazon allows one per order.",
-                "draft_id": earlier.id,
-            },
-            status_code=409,
-        )
+        raise slot_taken(earlier)
+
+
+def slot_taken(earlier: Draft | None) -> Refused:
+    """409: the order's one free-form proactive message exists (rejecting it frees the slot)."""
+    what = f" ({earlier.proactive_kind}, {earlier.status})" if earlier else ""
+    return Refused(
+        {
+            "rule": "proactive_limit",
+            "message": f"This order already has a free-form proactive message{what}; Amazon "
+            "allows one per order. Reject that draft to write another.",
+            "draft_id": earlier.id if earlier else None,
+        },
+        status_code=409,
+    )
 
 
 def kb_template(
@@ -241,5 +250,9 @@ async def draft_proactive(
         }
         | generator_fields(generated)
     )
-    await run_in_threadpool(_store, resources, draft)
+    try:
+        await run_in_threadpool(_store, resources, draft)
+    except sa.exc.IntegrityError as exc:
+        # Another /proactive for this order won the race between our check and our insert.
+        raise slot_taken(None) from exc
     return draft

@@ -6,24 +6,29 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from service.config import Settings
+from service.db import create_db_engine, session_scope, upgrade
 from service.main import create_app
-from tests.conftest import draft_request
+from service.models import Draft, utcnow
+from tests.conftest import ORDER_ID, draft_request
 from tests.service.review_support import serving
 
 pytestmark = pytest.mark.e2e
 CLIENTS = 8
 
 
-def _race(base_url: str, requests: list[tuple[str, dict[str, str]]]) -> list[int]:
+def _race(base_url: str, requests: list[tuple[str, dict[str, Any]]]) -> list[int]:
     """Fire the requests at once from separate threads and connections; their status codes."""
     barrier = threading.Barrier(len(requests))
 
-    def one(path: str, body: dict[str, str]) -> int:
+    def one(path: str, body: dict[str, Any]) -> int:
         with httpx.Client(base_url=base_url, timeout=30) as client:
             client.get("/healthz")  # connect first, so the race is the requests alone
             barrier.wait()
@@ -65,3 +70,56 @@ def test_concurrent_approvals_and_rejections_one_wins(
         assert detail["status"] in {"approved", "rejected"}
         assert len(detail["history"]) == 2
         assert detail["history"][-1]["action"] == detail["status"]
+
+
+def test_eight_concurrent_proactive_messages_for_one_order_one_wins(
+    db_url: str, make_settings: Callable[..., Settings]
+) -> None:
+    delivered = (utcnow() - timedelta(days=3)).isoformat()
+    body = {
+        "order": {"order_id": ORDER_ID, "marketplace": "amazon.de", "delivered_at": delivered},
+        "kind": "usage_guide",
+    }
+    with serving(create_app(make_settings(database_url=db_url))) as url:
+        codes = _race(url, [("/proactive", body)] * CLIENTS)
+    assert Counter(codes) == {201: 1, 409: CLIENTS - 1}, codes
+
+
+def test_the_database_itself_refuses_a_second_proactive_slot(db_url: str) -> None:
+    """Without the partial unique index a race between check and insert would slip through."""
+    engine = create_db_engine(db_url)
+    upgrade(engine)
+
+    def proactive(status: str) -> Draft:
+        row = Draft.model_validate(
+            {
+                "status": status,
+                "order_id": ORDER_ID,
+                "marketplace": "amazon.de",
+                "language": "de",
+                "intent": "other",
+                "intent_confidence": 1.0,
+                "priority": "normal",
+                "received_at": utcnow(),
+                "respond_by": utcnow(),
+                "message": {},
+                "order": {},
+                "request": {},
+                "raw_text": "x",
+                "text": "x",
+                "guardrails_passed": True,
+                "policy_version": "test",
+                "policy": {},
+                "escalation": {},
+                "generator_kind": "template",
+                "message_kind": "proactive",
+            }
+        )
+        return row
+
+    with session_scope(engine) as session:
+        session.add(proactive("rejected"))  # a rejected draft frees the slot
+        session.add(proactive("pending"))
+    with pytest.raises(sa.exc.IntegrityError), session_scope(engine) as session:
+        session.add(proactive("blocked"))
+    engine.dispose()
