@@ -7,7 +7,9 @@ Marketplace ids are the ones the SP-API uses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,24 @@ for _m in MARKETPLACES:
 #: Registrable domains a link may point to (https only). Judged by registrable domain, so
 #: ``amazon.de.evil.com`` never matches.
 AMAZON_DOMAINS: frozenset[str] = frozenset(m.domain for m in MARKETPLACES)
+
+
+#: The home marketplace of each language, for judging a text that has no order of its own (a KB
+#: template, a corpus case): es is amazon.es, not amazon.com.mx, the first to speak it above.
+HOME_MARKETPLACE: Mapping[str, str] = MappingProxyType(
+    {
+        "en": "amazon.com",
+        "de": "amazon.de",
+        "fr": "amazon.fr",
+        "es": "amazon.es",
+        "it": "amazon.it",
+        "ja": "amazon.co.jp",
+        "nl": "amazon.nl",
+        "pl": "amazon.pl",
+        "sv": "amazon.se",
+        "tr": "amazon.com.tr",
+    }
+)
 
 
 def lookup(value: str) -> Marketplace | None:

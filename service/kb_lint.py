@@ -11,25 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
 
 import guardrails
+from guardrails.marketplaces import HOME_MARKETPLACE
 from service.kb_render import minimal_context, sample_context
 from service.knowledge import Entry, KBError, RenderError, load_kb, render
-
-# A marketplace whose default language is the template's, so the language rules see a match.
-MARKETPLACES: Final = {
-    "en": "amazon.com",
-    "de": "amazon.de",
-    "fr": "amazon.fr",
-    "es": "amazon.es",
-    "it": "amazon.it",
-    "ja": "amazon.co.jp",
-    "nl": "amazon.nl",
-    "pl": "amazon.pl",
-    "sv": "amazon.se",
-    "tr": "amazon.com.tr",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +47,7 @@ def lint(kb_dir: Path) -> LintReport:
 def lint_template(entry: Entry) -> tuple[list[KBError], list[KBError]]:
     errors: list[KBError] = []
     warnings: list[KBError] = []
-    marketplace = MARKETPLACES.get(entry.language)
+    marketplace = HOME_MARKETPLACE.get(entry.language)
     if marketplace is None:
         warnings.append(
             KBError(

@@ -9,6 +9,7 @@ import pytest
 
 from evals import guardrails as ev
 from guardrails import check
+from guardrails.marketplaces import HOME_MARKETPLACE
 from service.kb_render import compile_template, render_template, sample_context
 
 CASES = ev.load_corpus()
@@ -63,16 +64,6 @@ def test_clean_replies_come_back_byte_identical() -> None:
     assert result.removed_per_1000 == 0
 
 
-MARKETPLACES = {
-    "en": "amazon.com",
-    "de": "amazon.de",
-    "fr": "amazon.fr",
-    "es": "amazon.es",
-    "it": "amazon.it",
-    "ja": "amazon.co.jp",
-}
-
-
 def test_knowledge_base_templates_pass_untouched() -> None:
     """Every shipped reply template, rendered with the sample order, passes with no finding."""
     checked = 0
@@ -80,9 +71,9 @@ def test_knowledge_base_templates_pass_untouched() -> None:
     for path in sorted((ev.REPO / "knowledge_base").rglob("*.md")):
         post = frontmatter.load(path)
         language = str(post.get("language", "en"))
-        if post.get("kind") != "template" or language not in MARKETPLACES:
+        if post.get("kind") != "template" or language not in HOME_MARKETPLACE:
             continue
-        market = MARKETPLACES[language]
+        market = HOME_MARKETPLACE[language]
         context = sample_context() | {"marketplace": market}
         text = render_template(compile_template(post.content), context, name=str(path))
         report = check(text, order_id=ev.ORDER_ID, marketplace=market, language=language)
