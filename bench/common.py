@@ -7,13 +7,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from tests.conftest import draft_request
 from tests.fakes.openai_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,6 +35,30 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
     return ordered[index]
+
+
+def timed_posts(
+    url: str,
+    path: str,
+    messages: list[str],
+    *,
+    requests: int,
+    check: Callable[[httpx.Response], None],
+    warmup: int = 30,
+) -> list[float]:
+    """Milliseconds per sequential `POST path` of a draft request, after a warm-up (connections,
+    caches, SQLite pages); `check` judges every timed answer."""
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for i in range(warmup):
+            client.post(path, json=draft_request(messages[i % len(messages)]))
+        timings = []
+        for i in range(requests):
+            body = draft_request(messages[i % len(messages)])
+            started = time.perf_counter()
+            response = client.post(path, json=body)
+            timings.append((time.perf_counter() - started) * 1000)
+            check(response)
+    return timings
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], path: str = "/readyz") -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import httpx
 
-from bench.common import Result, fake_llm, percentile, serve
+from bench.common import Result, fake_llm, percentile, serve, timed_posts
 from tests.conftest import draft_request
 
 
@@ -21,17 +21,13 @@ def bench_template_latency(requests: int = 400) -> list[Result]:
         "Can I still cancel my order?",
         "When will I get my refund?",
     ]
-    with serve() as url, httpx.Client(base_url=url, timeout=30) as client:
-        for i in range(30):  # warm-up: connections, caches, SQLite pages
-            client.post("/draft", json=draft_request(messages[i % len(messages)]))
-        timings = []
-        for i in range(requests):
-            body = draft_request(messages[i % len(messages)])
-            started = time.perf_counter()
-            response = client.post("/draft", json=body)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 201, response.text
-            assert response.json()["generator"]["kind"] == "template"
+
+    def check(response: httpx.Response) -> None:
+        assert response.status_code == 201, response.text
+        assert response.json()["generator"]["kind"] == "template"
+
+    with serve() as url:
+        timings = timed_posts(url, "/draft", messages, requests=requests, check=check)
     p50, p99 = statistics.median(timings), percentile(timings, 99)
     return [
         Result("/draft, template generator", "p50", p50, "ms", "<= 20 ms", p50 <= 20),

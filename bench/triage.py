@@ -8,9 +8,8 @@ from collections.abc import Callable
 
 import httpx
 
-from bench.common import Result, percentile, serve
+from bench.common import Result, percentile, serve, timed_posts
 from service.analysis import analyse, warm_up
-from tests.conftest import draft_request
 
 MESSAGES = [
     "Where is my package? It has not arrived yet.",
@@ -40,16 +39,11 @@ def bench_in_process(rounds: int = 300) -> list[Result]:
 
 
 def bench_http(requests: int = 400) -> list[Result]:
-    with serve() as url, httpx.Client(base_url=url, timeout=30) as client:
-        for i in range(30):
-            client.post("/triage", json=draft_request(MESSAGES[i % len(MESSAGES)]))
-        timings = []
-        for i in range(requests):
-            body = draft_request(MESSAGES[i % len(MESSAGES)])
-            started = time.perf_counter()
-            response = client.post("/triage", json=body)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.text
+    def check(response: httpx.Response) -> None:
+        assert response.status_code == 200, response.text
+
+    with serve() as url:
+        timings = timed_posts(url, "/triage", MESSAGES, requests=requests, check=check)
     p50 = statistics.median(timings)
     return [
         Result("/triage over HTTP", "p50", p50, "ms", "<= 5 ms", p50 <= 5),
