@@ -13,12 +13,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from bench.common import REPO, Result, percentile
-from service.config import Settings
+from bench.common import Result, percentile
 from service.db import create_db_engine, session_scope, upgrade
 from service.intents import INTENTS
 from service.main import create_app
 from service.models import Draft, utcnow
+from tests.conftest import repo_settings
 
 PENDING = 1000
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja")
@@ -118,13 +118,7 @@ def bench_review_queue() -> list[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'replydesk.db'}"
         _seed(url)
-        settings = Settings(
-            _env_file=None,
-            database_url=url,
-            kb_dir=REPO / "knowledge_base",
-            prompts_dir=REPO / "prompts",
-        )
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(repo_settings(url))) as client:
             page = client.get("/review")
             assert page.text.count('class="queue-item') == PENDING, "the page shows every draft"
             _timings(client, "/review", 3)  # warm-up

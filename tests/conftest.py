@@ -71,16 +71,21 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'data' / 'replydesk.db'}"
 
 
+def repo_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for a test or bench app: the shipped KB and prompts, no `.env`, no environment."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "kb_dir": REPO / "knowledge_base",
+        "prompts_dir": REPO / "prompts",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
 @pytest.fixture
 def make_settings(sqlite_url: str) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "database_url": sqlite_url,
-            "kb_dir": REPO / "knowledge_base",
-            "prompts_dir": REPO / "prompts",
-        }
-        values.update(overrides)
-        return Settings(_env_file=None, **values)
+        return repo_settings(overrides.pop("database_url", sqlite_url), **overrides)
 
     return build
 

@@ -12,23 +12,14 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import draft_request
+from service.main import create_app
+from tests.conftest import draft_request, repo_settings
 
 
 @pytest.fixture(scope="module")
 def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app for all fuzz examples (hypothesis reuses it across examples)."""
-    from service.config import Settings
-    from service.main import create_app
-    from tests.conftest import REPO
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'replydesk.db'}"
-    settings = Settings(
-        _env_file=None,
-        database_url=url,
-        kb_dir=REPO / "knowledge_base",
-        prompts_dir=REPO / "prompts",
-    )
+    settings = repo_settings(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'replydesk.db'}")
     with TestClient(create_app(settings)) as client:
         yield client
 
