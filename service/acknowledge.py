@@ -15,7 +15,7 @@ from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_time
 
 import guardrails
-from service.assessment import answer_fields, assess
+from service.assessment import answer_fields, assess, guarded_fields, source
 from service.deps import Resources
 from service.drafting import _store, order_facts
 from service.knowledge import render
@@ -47,7 +47,7 @@ def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -
     }
     entry, extra = kb_template(resources.kb, template_id=TEMPLATE_ID, language=analysis.language)
     raw = render(entry, facts)
-    sources = [{"id": entry.id, "title": entry.title, "kind": entry.kind, "score": 1.0}]
+    sources = [source(entry, 1.0)]
     report = guardrails.check(
         raw,
         order_id=order.order_id,
@@ -62,14 +62,8 @@ def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -
     passed = report.passed and not extra
     draft = Draft.model_validate(
         answer_fields(request, seen)
+        | guarded_fields(raw=raw, report=report, findings=findings, passed=passed, sources=sources)
         | {
-            "status": "pending" if passed else "blocked",
-            "raw_text": raw,
-            "text": report.text,
-            "findings": findings,
-            "guardrails_passed": passed,
-            "policy_version": report.policy_version,
-            "sources": sources,
             "policy": clock.as_dict() | {"answer_by": promise.isoformat()},
             # A holding reply is an answer: the message did need one.
             "no_response_needed": False,

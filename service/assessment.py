@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from guardrails import Report
 from service.analysis import Analysis, analyse
 from service.calendar import BusinessCalendar
 from service.config import Settings
 from service.intents import Priority
+from service.knowledge import Entry
 from service.llm import Generated
 from service.models import DraftRequest
 from service.policy import Clock, clock_priority, reply_clock
@@ -49,6 +51,32 @@ def assess(request: DraftRequest, *, settings: Settings, now: datetime) -> Asses
         escalated=analysis.escalation.recommended,
     )
     return Assessment(analysis, received_at, calendar, clock, priority)
+
+
+def source(entry: Entry, score: float) -> dict[str, Any]:
+    """How a draft records a knowledge-base entry it was made from."""
+    return {"id": entry.id, "title": entry.title, "kind": entry.kind, "score": score}
+
+
+def guarded_fields(
+    *,
+    raw: str,
+    report: Report,
+    findings: list[dict[str, Any]],
+    passed: bool,
+    sources: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The columns of what was written, what the guardrails made of it, and whether it may go
+    out as it is (a blocked draft waits for an agent's edit)."""
+    return {
+        "status": "pending" if passed else "blocked",
+        "raw_text": raw,
+        "text": report.text,
+        "findings": findings,
+        "guardrails_passed": passed,
+        "policy_version": report.policy_version,
+        "sources": sources,
+    }
 
 
 def generator_fields(generated: Generated) -> dict[str, Any]:

@@ -12,7 +12,13 @@ from starlette.concurrency import run_in_threadpool
 import guardrails
 from service import attachments
 from service.analysis import Analysis
-from service.assessment import answer_fields, assess, generator_fields
+from service.assessment import (
+    answer_fields,
+    assess,
+    generator_fields,
+    guarded_fields,
+    source,
+)
 from service.db import session_scope
 from service.deps import Resources
 from service.errors import Unavailable
@@ -163,17 +169,14 @@ async def draft_reply(
     draft = Draft.model_validate(
         answer_fields(request, seen)
         | generator_fields(generated)
+        | guarded_fields(
+            raw=generated.text,
+            report=report,
+            findings=findings,
+            passed=passed,
+            sources=[source(hit.entry, hit.score) for hit in generated.sources],
+        )
         | {
-            "status": "pending" if passed else "blocked",
-            "raw_text": generated.text,
-            "text": report.text,
-            "findings": findings,
-            "guardrails_passed": passed,
-            "policy_version": report.policy_version,
-            "sources": [
-                {"id": h.entry.id, "title": h.entry.title, "kind": h.entry.kind, "score": h.score}
-                for h in generated.sources
-            ],
             "policy": policy,
             "no_response_needed": analysis.no_response_needed,
         }

@@ -23,7 +23,7 @@ import guardrails
 from guardrails import marketplaces
 from service import attachments
 from service.analysis import language_code
-from service.assessment import generator_fields
+from service.assessment import generator_fields, guarded_fields, source
 from service.deps import Resources
 from service.drafting import _store, order_facts
 from service.errors import ServiceError
@@ -196,10 +196,7 @@ async def draft_proactive(
             request, resources=resources, language=language, facts=facts
         )
     raw = generated.text
-    sources = [
-        {"id": h.entry.id, "title": h.entry.title, "kind": h.entry.kind, "score": h.score}
-        for h in generated.sources
-    ]
+    sources = [source(hit.entry, hit.score) for hit in generated.sources]
     report = guardrails.check(
         raw,
         order_id=order.order_id,
@@ -221,8 +218,8 @@ async def draft_proactive(
         "critical": kind in CRITICAL,
     }
     draft = Draft.model_validate(
-        {
-            "status": "pending" if passed else "blocked",
+        guarded_fields(raw=raw, report=report, findings=findings, passed=passed, sources=sources)
+        | {
             "order_id": order.order_id,
             "marketplace": order.marketplace,
             "agent_id": request.agent_id,
@@ -236,12 +233,6 @@ async def draft_proactive(
             "message": {"text": "", "proactive_kind": kind},
             "order": order.model_dump(mode="json"),
             "request": request.model_dump(mode="json"),
-            "raw_text": raw,
-            "text": report.text,
-            "findings": findings,
-            "guardrails_passed": passed,
-            "policy_version": report.policy_version,
-            "sources": sources,
             "policy": policy,
             "escalation": Escalation(recommended=False, reasons=()).as_dict(),
             "no_response_needed": False,
