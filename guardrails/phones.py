@@ -30,14 +30,18 @@ from guardrails.textnorm import GLUE, fold, fold_str
 phonenumbers.PhoneMetadata.load_all()
 
 # Not glued to letters: tracking numbers, ASINs and VAT IDs never start a phone number.
-_SEPARATORS = r" \u00a0\-–－./()（）"
-_CANDIDATE = re.compile(rf"(?<![{GLUE}])[+＋(（]?\d[\d{_SEPARATORS}]{{4,}}\d")
+_SEPARATORS = r" \u00a0\-–－/()（）"
+# A dot separates digit groups ("030.1234.567") but a dot and a blank end a sentence: a number
+# never runs on past one ("… 12345678. 0 https://…" is a number, then something else).
+_SEPARATOR = rf"(?:[\d{_SEPARATORS}]|\.(?!\s))"
+_SENTENCE_END = re.compile(r"\.\s")
+_CANDIDATE = re.compile(rf"(?<![{GLUE}])[+＋(（]?\d{_SEPARATOR}{{4,}}\d")
 # The matcher costs about 0.1 ms a number; a 100 KB text can hold thousands. Past this many
 # candidates only "+" numbers and cued ones count (see _international and _cued).
 MATCHER_BUDGET = 32
 _MAX_DIGITS = 20  # 15 for E.164, plus an extension and a stray prefix
 _CONTEXT = 24  # characters of context the matcher gets on each side of a candidate
-_NUMBER = rf"[+＋]?[(（]?\d[\d{_SEPARATORS}]{{5,}}\d"
+_NUMBER = rf"[+＋]?[(（]?\d{_SEPARATOR}{{5,}}\d"
 _LABELLED = re.compile(
     rf"(?<![{GLUE}])(?:{_any_of('phone_labels')})[ \t]*\.?[ \t]*[:：]?[ \t]*"
     rf"(?:(?:{_any_of('prepositions')})[ \t]+)?(?P<num>{_NUMBER})",
@@ -50,6 +54,13 @@ _AFTER_CODE_LABEL = re.compile(
 )
 _GLUED = re.compile(rf"[{GLUE}]")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+
+
+def _valid(raw: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(raw, region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _digits(raw: str) -> int:
@@ -240,6 +251,12 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
             window, ctx.marketplace.country, leniency=phonenumbers.Leniency.VALID
         ):
             start, end, raw = window_start + hit.start, window_start + hit.end, hit.raw_string
+            cut = _SENTENCE_END.search(raw)
+            if cut is not None:  # read across a sentence end: the part before it, if valid
+                raw = raw[: cut.start()]
+                end = start + len(raw)
+                if not _valid(raw, ctx.marketplace.country):
+                    continue
             if raw.startswith(("(", "（")) and not any(c in raw for c in ")）"):
                 start, raw = start + 1, raw[1:]  # "(+1 415…)": the bracket is the text's
             skip = in_order_id(start, end) or _DATE.fullmatch(raw) or _IP_ADDRESS.fullmatch(raw)

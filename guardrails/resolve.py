@@ -117,15 +117,24 @@ def _contact_only(
     removed: list[tuple[int, int]],
 ) -> list[tuple[int, int]]:
     """Sentences that hold nothing but removed contact details and filler words."""
-    groups: dict[tuple[int, int], list[Span]] = {}
     taken = _Sorted(removed)
+    touched = []
     for _, span in spans:
         if span.label_cleanup and span.replacement == "" and not span.sentence:
             rng = sentences.covering(bounds, span.start, span.end)
             if not taken.overlaps(*rng):
-                groups.setdefault(rng, []).append(span)
+                touched.append((rng, span))
+    # A detail that runs past a sentence end ("+49 30 1234. 0 https://…") joins its sentences
+    # into one group with the details of the next: judged apart, neither would be all contact.
+    groups: list[tuple[tuple[int, int], list[Span]]] = []
+    for rng, span in sorted(touched, key=lambda t: (t[0], t[1].start)):
+        if groups and rng[0] < groups[-1][0][1]:
+            (start, end), members = groups[-1]
+            groups[-1] = ((start, max(end, rng[1])), [*members, span])
+        else:
+            groups.append((rng, [span]))
     out = []
-    for (start, end), members in groups.items():
+    for (start, end), members in groups:
         left, pos = [], start
         for span in sorted(members, key=lambda s: s.start):
             left.append(text[pos : max(pos, span.start)])
