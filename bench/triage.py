@@ -19,6 +19,9 @@ MESSAGES = [
     "Il prodotto non si accende più dopo due giorni.",
     "配達済みになっていますが受け取っていません。",
     "Thanks, got it!",
+    # Product questions and questions about anything else go through the product-or-other stage.
+    "Does this kettle switch itself off when the water boils?",
+    "what is the best way to learn spanish quickly",
 ]
 
 

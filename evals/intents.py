@@ -10,32 +10,26 @@ No test row is a training example. The Bitext and ePQA dev rows are (see build_t
 and the headers of service/data/intents/en/*.bitext-dev.txt, *.epqa-dev.txt), as are
 CLINC150's in-scope "train" utterances; CLINC150's out-of-scope rows never are.
 `python -m evals.intents build` rewrites those files and then fits the product_question-or-other
-regression, service/data/product_vs_other.npz. While the example files were written, only a fixed
-"dev" part of each external set was looked at (Bitext rows whose index is a multiple of 5,
-CLINC's oos_train and oos_val, ePQA questions with an even qid); the "test" part is held out,
-and the floors the tests enforce are on it.
+stage, service/data/product_vs_other.npz (evals/product_stage.py; `cv` cross-validates it).
+While the example files were written, only a fixed "dev" part of each external set was looked
+at (Bitext rows whose index is a multiple of 5, CLINC's oos_train and oos_val, ePQA questions
+with an even qid); the "test" part is held out, and the floors the tests enforce are on it.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
 import yaml
-from scipy import optimize, sparse
 
 from service.analysis import classify_intent
-from service.intent_model import HASH_BITS, OTHER, PRODUCT, LinearScorer, hashed, read_examples
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL_DATA = REPO.parent / "shared" / "eval-data"
@@ -165,10 +159,11 @@ def report() -> str:
             "*.bitext-dev.txt, *.epqa-dev.txt), and so is CLINC150's in-scope 'train' split"
             " (other.clinc150-train.txt): those dev figures are not held out. CLINC150's"
             " out-of-scope rows (dev and test) are never trained on (dev tunes, test scores)."
-            " product_question vs other: word log-odds blended with a regression fitted on"
-            " the same example files (service/data/product_vs_other.npz); blend and threshold"
-            " from cross-validation on dev rows. The floors are"
-            " on the test parts, never trained or tuned on."
+            " product_question vs other: word log-odds blended with a regression and, for"
+            " English, a network over word-piece vectors distilled from all-MiniLM-L6-v2,"
+            " fitted on the same example files (service/data/product_vs_other.npz, see"
+            " evals/product_stage.py); blends and thresholds from cross-validation on dev"
+            " rows. The floors are on the test parts, never trained or tuned on."
         )
     else:
         notes.append(f"- {EVAL_DATA} is missing: external sets skipped")
@@ -256,173 +251,15 @@ def build_training_data() -> None:
     )
 
 
-# The product_question-or-other regression (service/intent_model.py's LinearScorer): trained on
-# the same product_question and other example files as the word log-odds; its blend weight and
-# the threshold were chosen by 5-fold cross-validation on the dev rows (ePQA even qids, by qid
-# with their quoted questions; CLINC oos_train + oos_val), the least of the two accuracies
-# being maximised. Nothing of a test part was looked at to choose them.
-LINEAR_FILE_PATH = REPO / "service" / "data" / "product_vs_other.npz"
-LINEAR_L2 = 1e-6
-LINEAR_ITERATIONS = 400
-LINEAR_BLEND = 2.0
-LINEAR_THRESHOLD = 0.0  # 5-fold CV on dev rows (`python -m evals.intents cv`), March 2026
-
-
-def linear_training_data(
-    examples: list[tuple[str, str, str]] | None = None,
-) -> tuple[list[str], list[int]]:
-    """(texts, 1 for product_question or 0 for other) of every language's example files."""
-    examples = read_examples() if examples is None else examples
-    chosen = [(text, intent) for _, intent, text in examples if intent in (PRODUCT, OTHER)]
-    return [text for text, _ in chosen], [int(intent == PRODUCT) for _, intent in chosen]
-
-
-def train_linear(
-    texts: list[str], labels: list[int], *, l2: float = LINEAR_L2
-) -> tuple[npt.NDArray[np.float32], float]:
-    """Class-balanced L2 logistic regression over hashed n-grams; deterministic (L-BFGS)."""
-    rows, columns, values = [], [], []
-    for row, text in enumerate(texts):
-        cols, vals = hashed(text)
-        rows.append(np.full(len(cols), row))
-        columns.append(cols)
-        values.append(vals)
-    x = sparse.csr_matrix(
-        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
-        shape=(len(texts), 1 << HASH_BITS),
-    )
-    y = np.array(labels, dtype=np.float64)
-    positives = y.sum()
-    # Each class weighs as much as the other, whatever their sizes.
-    weight = np.where(y == 1, 0.5 / positives, 0.5 / (len(y) - positives))
-
-    def loss(theta: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
-        w, b = theta[:-1], theta[-1]
-        z = x @ w + b
-        p = 1 / (1 + np.exp(-z))
-        nll = np.logaddexp(0, z) - y * z
-        g = weight * (p - y)
-        grad = np.append(x.T @ g + l2 * w, g.sum())
-        return float(weight @ nll + 0.5 * l2 * (w @ w)), grad
-
-    theta0 = np.zeros(x.shape[1] + 1)
-    result = optimize.minimize(
-        loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": LINEAR_ITERATIONS}
-    )
-    return result.x[:-1].astype(np.float32), float(result.x[-1])
-
-
-def build_linear() -> None:
-    """Fit the regression on the example files as they are now and write its .npz."""
-    texts, labels = linear_training_data()
-    weights, bias = train_linear(texts, labels)
-    arrays = {
-        "weights": weights.astype(np.float16),  # small; the blend does not need more
-        "bias": np.float64(round(bias, 6)),
-        "blend": np.float64(LINEAR_BLEND),
-        "threshold": np.float64(LINEAR_THRESHOLD),
-    }
-    # np.savez stamps the time into the archive: a fixed stamp gives the same bytes each build.
-    with zipfile.ZipFile(LINEAR_FILE_PATH, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.asanyarray(array), allow_pickle=False)
-            archive.writestr(
-                zipfile.ZipInfo(f"{name}.npy", (1980, 1, 1, 0, 0, 0)), buffer.getvalue()
-            )
-
-
-# 5-fold cross-validation on dev rows only, to choose LINEAR_BLEND and LINEAR_THRESHOLD: the ePQA
-# dev questions are split by qid (a question goes with the questions quoted in its candidates),
-# and each fold's are taken out of the example files before the neighbours, the log-odds and the
-# regression are trained; CLINC's oos_train + oos_val are never training data and are scored in
-# every fold. Reported: each (blend, threshold) by the least of the two accuracies.
-CV_FOLDS = 5
-CV_BLENDS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
-CV_THRESHOLDS = tuple(round(-3.0 + 0.25 * k, 2) for k in range(25))
-
-
-def _epqa_dev_groups() -> dict[int, set[str]]:
-    """Even qid → its question and the questions quoted in its candidates, normalised."""
-    groups: dict[int, set[str]] = {}
-    with EPQA.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            qid = int(row["qid"])
-            if qid % 2 == 0:
-                group = groups.setdefault(qid, set())
-                group.add(" ".join(row["question"].casefold().split()))
-                group.update(
-                    " ".join(m.group(1).casefold().split())
-                    for m in _CQA_QUESTION.finditer(row["candidate"])
-                )
-    return groups
-
-
-def cross_validate() -> str:
-    from service.intent_model import IntentModel
-    from service.intents import INTENTS
-
-    examples = read_examples()
-    groups = _epqa_dev_groups()
-    questions = dict(epqa_questions("dev"))
-    by_qid = {qid: text for qid, text in _epqa_dev_questions_by_qid().items() if text in questions}
-    clinc = [text for text, _ in clinc_out_of_scope("dev")]
-    # Per row: (dev set, the neighbours' choice, word log-odds, regression log-odds).
-    rows: list[tuple[str, str, float, float]] = []
-    for fold in range(CV_FOLDS):
-        held_qids = [qid for qid in by_qid if (qid // 2) % CV_FOLDS == fold]
-        held = set().union(*(groups[qid] for qid in held_qids))
-        kept = [e for e in examples if " ".join(e[2].casefold().split()) not in held]
-        texts, labels = linear_training_data(kept)
-        weights, bias = train_linear(texts, labels)
-        linear = LinearScorer(weights, bias, blend=0.0, threshold=0.0)
-        model = IntentModel(kept, intents=INTENTS, linear=linear)
-        for name, batch in (("epqa", [by_qid[q] for q in held_qids]), ("clinc", clinc)):
-            for text in batch:
-                intent = model.predict(text).intent
-                words = model.product_odds(text)  # blend 0, threshold 0: the words alone
-                rows.append((name, intent, words, linear.odds(text)))
-    results = []
-    for blend in CV_BLENDS:
-        for threshold in CV_THRESHOLDS:
-            right = Counter[str]()
-            total = Counter[str]()
-            for name, intent, words, odds in rows:
-                total[name] += 1
-                if intent in (PRODUCT, OTHER):
-                    intent = PRODUCT if words + blend * odds - threshold > 0 else OTHER
-                right[name] += intent == (PRODUCT if name == "epqa" else OTHER)
-            accuracies = (right["epqa"] / total["epqa"], right["clinc"] / total["clinc"])
-            results.append((min(accuracies), *accuracies, blend, threshold))
-    results.sort(key=lambda r: (-r[0], abs(r[3] - LINEAR_BLEND), abs(r[4] - LINEAR_THRESHOLD)))
-    lines = [
-        "| min | ePQA dev (CV) | CLINC oos dev | blend | threshold |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for worst, epqa, oos, blend, threshold in results[:10]:
-        lines.append(f"| {worst:.3f} | {epqa:.3f} | {oos:.3f} | {blend} | {threshold} |")
-    current = [r for r in results if (r[3], r[4]) == (LINEAR_BLEND, LINEAR_THRESHOLD)]
-    for worst, epqa, oos, blend, threshold in current:
-        lines.append(f"| {worst:.3f} | {epqa:.3f} | {oos:.3f} | {blend} | {threshold} (now) |")
-    return "\n".join(lines)
-
-
-def _epqa_dev_questions_by_qid() -> dict[int, str]:
-    questions: dict[int, str] = {}
-    with EPQA.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if int(row["qid"]) % 2 == 0:
-                questions.setdefault(int(row["qid"]), row["question"])
-    return questions
-
-
 if __name__ == "__main__":
     import sys
 
+    from evals import product_stage
+
     if sys.argv[1:] == ["build"]:
         build_training_data()
-        build_linear()
+        product_stage.build()
     elif sys.argv[1:] == ["cv"]:
-        print(cross_validate())
+        print(product_stage.cross_validate())
     else:
         print(report())

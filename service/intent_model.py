@@ -11,18 +11,14 @@ examples keeps every topic of "other" its own island, and a low best similarity 
 message is like nothing we know, which is "other" too. No randomness anywhere: the same text
 always gets the same answer.
 
-product_question or `other` (non-Japanese text) is then settled by word log-odds blended with a
-logistic regression that `python -m evals.intents build` fits offline on the same example files
-and stores in service/data/product_vs_other.npz (numpy only at run time; rebuild it after
-editing a product_question or other file).
+product_question or `other` (non-Japanese text) is then settled by word log-odds blended with
+the trained stage of service/product_or_other.py, which `python -m evals.intents build` fits
+offline on the same example files (rebuild it after editing a product_question or other file).
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +26,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+
+from service.intent_features import features, is_cjk
+from service.product_or_other import STAGE_FILE, ProductStage
 
 DATA_DIR = Path(__file__).parent / "data" / "intents"
 OTHER = "other"
@@ -41,95 +40,7 @@ TEMPERATURE = 0.04  # turns the intents' scores into shares that read as a confi
 PRODUCT_MARGIN = 1.0
 _NB_ALPHA = 0.1
 PRODUCT = "product_question"
-# Added to those log-odds once `python -m evals.intents build` has fitted it: a logistic
-# regression over hashed word and character n-grams of the same product_question and other
-# examples, trained offline (start-up could not afford it), with its weight in the blend and
-# the decision threshold (both chosen by cross-validation on dev rows) stored alongside.
-# Without the file, the log-odds alone decide, against PRODUCT_MARGIN.
-LINEAR_FILE = Path(__file__).parent / "data" / "product_vs_other.npz"
-HASH_BITS = 18
-_MAX_CHARS = 2_000  # the opening of a long message says what it is about
-_WORD_RE = re.compile(r"\w+")
-_DIGITS_RE = re.compile(r"\d+")
-
-
-def normalise(text: str) -> str:
-    """Casefolded, Latin accents dropped (buyers often omit them), digit runs → "0"."""
-    folded = unicodedata.normalize("NFKC", text[:_MAX_CHARS]).casefold()
-    # Only Latin letters lose their marks: decomposing kana would turn が into か.
-    out = []
-    for ch in folded:
-        if ch < "\u0250" and not ch.isascii():
-            ch = "".join(
-                c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)
-            )
-        out.append(ch)
-    return _DIGITS_RE.sub("0", "".join(out))
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3040" <= ch <= "\u9fff" or "\uff66" <= ch <= "\uff9f"
-
-
-def features(text: str) -> Counter[str]:
-    """Word unigrams and bigrams, and 2–4 character n-grams of each word with its boundaries."""
-    words = _WORD_RE.findall(normalise(text))
-    counts: Counter[str] = Counter()
-    for i, word in enumerate(words):
-        cjk = _is_cjk(word[0])
-        # A Japanese "word" here is a whole clause (no spaces): only its n-grams can match.
-        if not cjk:
-            counts["w " + word] += 1
-            if i:
-                counts["b " + words[i - 1] + " " + word] += 1
-        padded = f" {word} "
-        smallest, largest = (1, 3) if cjk else (2, 4)  # one kanji is a word; one letter is not
-        for n in range(smallest, largest + 1):
-            for start in range(len(padded) - n + 1):
-                gram = padded[start : start + n]
-                if gram.strip():
-                    counts[gram] += 1
-    return counts
-
-
-def hashed(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """The features of a text as (bucket, value) pairs: 1 + log(count), unit length.
-
-    Buckets are CRC-32 of the n-gram, so the same text has the same vector in every process.
-    """
-    buckets: dict[int, float] = {}
-    mask = (1 << HASH_BITS) - 1
-    for gram, count in features(text).items():
-        bucket = zlib.crc32(gram.encode("utf-8")) & mask
-        buckets[bucket] = buckets.get(bucket, 0.0) + 1 + math.log(count)
-    columns = np.fromiter(buckets.keys(), dtype=np.int64, count=len(buckets))
-    values = np.fromiter(buckets.values(), dtype=np.float64, count=len(buckets))
-    norm = math.sqrt(float(values @ values)) if len(values) else 1.0
-    return columns, values / max(norm, 1e-12)
-
-
-@dataclass(frozen=True, slots=True)
-class LinearScorer:
-    """Log-odds that a message is a product question rather than `other` (a trained file)."""
-
-    weights: npt.NDArray[np.float32]
-    bias: float
-    blend: float  # its weight next to the word log-odds
-    threshold: float  # the blend's value above which it is a product question
-
-    @classmethod
-    def load(cls, path: Path = LINEAR_FILE) -> LinearScorer | None:
-        if not path.exists():
-            return None
-        with np.load(path) as data:
-            weights = data["weights"].astype(np.float32)
-            if len(weights) != 1 << HASH_BITS:
-                return None  # built for another hashing: fall back rather than misread it
-            return cls(weights, float(data["bias"]), float(data["blend"]), float(data["threshold"]))
-
-    def odds(self, text: str) -> float:
-        columns, values = hashed(text)
-        return float(self.weights[columns] @ values) + self.bias
+# Without service/data/product_vs_other.npz, the log-odds alone decide, against PRODUCT_MARGIN.
 
 
 def read_examples(data_dir: Path = DATA_DIR) -> list[tuple[str, str, str]]:
@@ -159,9 +70,9 @@ class IntentModel:
         examples: list[tuple[str, str, str]],
         *,
         intents: tuple[str, ...],
-        linear: LinearScorer | Path | None = LINEAR_FILE,
+        stage: ProductStage | Path | None = STAGE_FILE,
     ) -> None:
-        self._linear = LinearScorer.load(linear) if isinstance(linear, Path) else linear
+        self._stage = ProductStage.load(stage) if isinstance(stage, Path) else stage
         unknown = sorted({intent for _, intent, _ in examples} - set(intents))
         if unknown:
             raise ValueError(f"example files for unknown intents: {unknown}")
@@ -231,7 +142,7 @@ class IntentModel:
         confidence = float(1 / shares.sum())
         similarity = float(scores[best])
         intent = self.intents[best]
-        if intent in (OTHER, PRODUCT) and self._product_odds and not any(map(_is_cjk, text)):
+        if intent in (OTHER, PRODUCT) and self._product_odds and not any(map(is_cjk, text)):
             # Japanese keeps the n-gram neighbours alone: its clauses have no words to weigh.
             choice = PRODUCT if self.product_odds(text) > 0 else OTHER
             if choice in self.intents and choice != intent:
@@ -254,13 +165,16 @@ class IntentModel:
             _rounded(self.intents, scores),
         )
 
+    def word_odds(self, text: str) -> float:
+        """Naive Bayes log-odds of the word (bi)grams: product_question rather than other."""
+        return sum(self._product_odds.get(g, 0.0) for g in features(text) if g[:2] in ("w ", "b "))
+
     def product_odds(self, text: str) -> float:
         """Log-odds, past the decision margin, that a message asks about a product, not other."""
-        words = sum(self._product_odds.get(g, 0.0) for g in features(text) if g[:2] in ("w ", "b "))
-        if self._linear is None:
+        words = self.word_odds(text)
+        if self._stage is None:
             return words - PRODUCT_MARGIN
-        linear = self._linear
-        return words + linear.blend * linear.odds(text) - linear.threshold
+        return self._stage.odds(text, words)
 
 
 def _rounded(intents: tuple[str, ...], scores: npt.NDArray[np.float64]) -> dict[str, float]:

@@ -77,9 +77,6 @@ def test_multilingual_buyer_messages_floor(language: str) -> None:
 
 
 _external = pytest.mark.skipif(not available(), reason=f"{EVAL_DATA} is missing")
-_not_yet = pytest.mark.xfail(
-    strict=True, reason="floor of issue 4 not reached yet: see `python -m evals intents`"
-)
 
 
 @_external
@@ -89,13 +86,11 @@ def test_bitext_floor() -> None:
 
 
 @_external
-@_not_yet
 def test_clinc_out_of_scope_is_other() -> None:
     assert score(clinc_out_of_scope("test")).accuracy >= 0.90
 
 
 @_external
-@_not_yet
 def test_epqa_questions_are_product_questions() -> None:
     assert score(epqa_questions("test")).accuracy >= 0.90
 

@@ -1,0 +1,265 @@
+"""Fit and cross-validate the product_question-or-other stage (service/product_or_other.py).
+
+`python -m evals.intents build` fits it on the example files as they are now and writes
+service/data/product_vs_other.npz; `python -m evals.intents cv` prints the cross-validated
+choices of its blend weights and thresholds.
+
+Both parts are trained on the product_question and other example files: the regression on
+every language's, the piece network on the English ones (it reads English word pieces, and runs
+only on messages identified as English). The weights of the blend and the thresholds were chosen
+by 5-fold cross-validation on dev rows only (ePQA even qids, split by qid with the questions
+quoted in their candidates; CLINC oos_train + oos_val, which are never training data), the least
+of the two accuracies being maximised. Nothing of a test part was looked at to choose them.
+
+Rebuilding needs the dev extra (scikit-learn, safetensors) and, once, the MiniLM weights (see
+evals/static_vectors.py); the service itself needs none of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import zipfile
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import optimize, sparse
+
+from evals.intents import _CQA_QUESTION, EPQA, REPO, clinc_out_of_scope, epqa_questions
+from service.intent_features import HASH_BITS, hashed
+from service.intent_model import OTHER, PRODUCT, IntentModel, read_examples
+from service.product_or_other import (
+    STAGE_FILE,
+    LinearScorer,
+    PieceScorer,
+    ProductStage,
+    WordPieces,
+)
+
+LINEAR_L2 = 1e-6
+LINEAR_ITERATIONS = 400
+# Without the piece network (messages not identified as English): November 2026 CV.
+LINEAR_BLEND = 2.0
+LINEAR_THRESHOLD = 0.0
+# English messages, with it: `python -m evals.intents cv`, 2026-11-27 (the middle of a plateau
+# of settings within 0.001 of the best, rather than its single best point).
+ENGLISH_LINEAR_BLEND = 0.5
+ENGLISH_PIECE_BLEND = 3.0
+ENGLISH_THRESHOLD = 3.0
+PIECE_HIDDEN = 64
+PIECE_L2 = 1e-2
+VECTORS_CACHE = REPO / ".cache" / "minilm-static-vectors.npz"
+
+Examples = list[tuple[str, str, str]]
+Floats = npt.NDArray[np.float64]
+
+
+def training_data(
+    examples: Examples, *, languages: tuple[str, ...] | None = None
+) -> tuple[list[str], list[int]]:
+    """(texts, 1 for product_question or 0 for other) of the example files."""
+    chosen = [
+        (text, intent)
+        for language, intent, text in examples
+        if intent in (PRODUCT, OTHER) and (languages is None or language in languages)
+    ]
+    return [text for text, _ in chosen], [int(intent == PRODUCT) for _, intent in chosen]
+
+
+def _balanced(y: Floats) -> Floats:
+    """Per-row weights under which each class weighs as much as the other."""
+    positives = y.sum()
+    weights: Floats = np.where(y == 1, 0.5 / positives, 0.5 / (len(y) - positives))
+    return weights
+
+
+def train_linear(texts: list[str], labels: list[int], *, l2: float = LINEAR_L2) -> LinearScorer:
+    """Class-balanced L2 logistic regression over hashed n-grams; deterministic (L-BFGS)."""
+    rows, columns, values = [], [], []
+    for row, text in enumerate(texts):
+        cols, vals = hashed(text)
+        rows.append(np.full(len(cols), row))
+        columns.append(cols)
+        values.append(vals)
+    x = sparse.csr_matrix(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+        shape=(len(texts), 1 << HASH_BITS),
+    )
+    y = np.array(labels, dtype=np.float64)
+    weight = _balanced(y)
+
+    def loss(theta: Floats) -> tuple[float, Floats]:
+        w, b = theta[:-1], theta[-1]
+        z = x @ w + b
+        p = 1 / (1 + np.exp(-z))
+        nll = np.logaddexp(0, z) - y * z
+        g = weight * (p - y)
+        grad = np.append(x.T @ g + l2 * w, g.sum())
+        return float(weight @ nll + 0.5 * l2 * (w @ w)), grad
+
+    result = optimize.minimize(
+        loss,
+        np.zeros(x.shape[1] + 1),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": LINEAR_ITERATIONS},
+    )
+    return LinearScorer(result.x[:-1].astype(np.float32), float(result.x[-1]))
+
+
+def static_vectors() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """The distilled piece vectors, computed once (about a minute) and kept in .cache/."""
+    if VECTORS_CACHE.exists():
+        with np.load(VECTORS_CACHE) as data:
+            return data["vectors"], data["kept"]
+    from evals.static_vectors import distil, model_dir
+
+    vectors, kept = distil(model_dir())
+    VECTORS_CACHE.parent.mkdir(exist_ok=True)
+    np.savez(VECTORS_CACHE, vectors=vectors, kept=kept)
+    return vectors, kept
+
+
+def train_pieces(
+    texts: list[str],
+    labels: list[int],
+    vectors: npt.NDArray[np.float32],
+    pieces: WordPieces,
+) -> PieceScorer:
+    """A 64-unit ReLU network on the mean piece vector, folded into an int8 table."""
+    from sklearn.neural_network import MLPClassifier
+
+    x = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+    for row, text in enumerate(texts):
+        ids = pieces(text)
+        if len(ids):
+            x[row] = vectors[ids].mean(axis=0)
+    network = MLPClassifier((PIECE_HIDDEN,), alpha=PIECE_L2, max_iter=500, random_state=0).fit(
+        x, labels
+    )
+    first, second = network.coefs_
+    folded = vectors @ first.astype(np.float32)  # mean(v) @ W == mean(v @ W)
+    scale = np.abs(folded).max(axis=0) / 127
+    scale[scale == 0] = 1.0
+    return PieceScorer(
+        pieces,
+        np.round(folded / scale).astype(np.int8),
+        scale.astype(np.float32),
+        network.intercepts_[0].astype(np.float32),
+        second[:, 0].astype(np.float32),
+        float(network.intercepts_[1][0]),
+    )
+
+
+def fit(examples: Examples) -> tuple[LinearScorer, PieceScorer]:
+    linear = train_linear(*training_data(examples))
+    vectors, kept = static_vectors()
+    english = training_data(examples, languages=("en",))
+    return linear, train_pieces(*english, vectors, WordPieces(kept))
+
+
+def build() -> None:
+    """Fit the stage on the example files as they are now and write its .npz."""
+    linear, pieces = fit(read_examples())
+    arrays: dict[str, Any] = {
+        "weights": linear.weights.astype(np.float16),  # small; the blend does not need more
+        "bias": np.float64(round(linear.bias, 6)),
+        "blend": np.float64(LINEAR_BLEND),
+        "threshold": np.float64(LINEAR_THRESHOLD),
+        "piece_kept": pieces.pieces.kept,
+        "piece_table": pieces.table,
+        "piece_scale": pieces.scale,
+        "piece_hidden_bias": pieces.hidden_bias,
+        "piece_out_weights": pieces.out_weights,
+        "piece_out_bias": np.float64(pieces.out_bias),
+        "english_linear_blend": np.float64(ENGLISH_LINEAR_BLEND),
+        "english_piece_blend": np.float64(ENGLISH_PIECE_BLEND),
+        "english_threshold": np.float64(ENGLISH_THRESHOLD),
+    }
+    # np.savez stamps the time into the archive: a fixed stamp gives the same bytes each build.
+    with zipfile.ZipFile(STAGE_FILE, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asanyarray(array), allow_pickle=False)
+            archive.writestr(
+                zipfile.ZipInfo(f"{name}.npy", (1980, 1, 1, 0, 0, 0)), buffer.getvalue()
+            )
+
+
+CV_FOLDS = 5
+CV_LINEAR_BLENDS = (0.0, 0.5, 1.0, 2.0, 3.0)
+CV_PIECE_BLENDS = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0)
+CV_THRESHOLDS = tuple(round(-3.0 + 0.25 * k, 2) for k in range(37))
+
+
+def _epqa_dev_groups() -> tuple[dict[int, str], dict[int, set[str]]]:
+    """Even qid → its question; and → that question and those quoted in its candidates."""
+    questions: dict[int, str] = {}
+    groups: dict[int, set[str]] = {}
+    with EPQA.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            qid = int(row["qid"])
+            if qid % 2 == 0:
+                questions.setdefault(qid, row["question"])
+                group = groups.setdefault(qid, set())
+                group.add(" ".join(row["question"].casefold().split()))
+                group.update(
+                    " ".join(m.group(1).casefold().split())
+                    for m in _CQA_QUESTION.finditer(row["candidate"])
+                )
+    return questions, groups
+
+
+def cross_validate() -> str:
+    from service.intents import INTENTS
+
+    examples = read_examples()
+    questions, groups = _epqa_dev_groups()
+    dev = {text for text, _ in epqa_questions("dev")}
+    by_qid = {qid: text for qid, text in questions.items() if text in dev}
+    clinc = [text for text, _ in clinc_out_of_scope("dev")]
+    # Per row: dev set, the neighbours' choice, and the stage's log-odds.
+    rows: list[tuple[str, str, float, float, float | None]] = []
+    for fold in range(CV_FOLDS):
+        held_qids = [qid for qid in by_qid if (qid // 2) % CV_FOLDS == fold]
+        held = set().union(*(groups[qid] for qid in held_qids))
+        kept = [e for e in examples if " ".join(e[2].casefold().split()) not in held]
+        linear, pieces = fit(kept)
+        stage = ProductStage(linear, 0.0, 0.0, pieces)
+        model = IntentModel(kept, intents=INTENTS, stage=stage)
+        for name, batch in (("epqa", [by_qid[q] for q in held_qids]), ("clinc", clinc)):
+            for text in batch:
+                intent = model.predict(text).intent
+                words, piece = model.word_odds(text), stage.piece_odds(text)
+                rows.append((name, intent, words, linear.odds(text), piece))
+    results = []
+    for linear_blend, piece_blend, threshold in itertools.product(
+        CV_LINEAR_BLENDS, CV_PIECE_BLENDS, CV_THRESHOLDS
+    ):
+        right, total = Counter[str](), Counter[str]()
+        for name, intent, words, linear_odds, piece in rows:
+            total[name] += 1
+            if intent in (PRODUCT, OTHER):
+                if piece is None:
+                    odds = words + LINEAR_BLEND * linear_odds - LINEAR_THRESHOLD
+                else:
+                    odds = words + linear_blend * linear_odds + piece_blend * piece - threshold
+                intent = PRODUCT if odds > 0 else OTHER
+            right[name] += intent == (PRODUCT if name == "epqa" else OTHER)
+        accuracies = (right["epqa"] / total["epqa"], right["clinc"] / total["clinc"])
+        results.append((min(accuracies), *accuracies, linear_blend, piece_blend, threshold))
+    now = (ENGLISH_LINEAR_BLEND, ENGLISH_PIECE_BLEND, ENGLISH_THRESHOLD)
+    results.sort(key=lambda r: (-r[0], sum(abs(a - b) for a, b in zip(r[3:], now, strict=True))))
+    lines = [
+        "| min | ePQA dev (CV) | CLINC oos dev | linear blend | piece blend | threshold |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for worst, epqa, oos, *chosen in results[:10]:
+        lines.append(f"| {worst:.3f} | {epqa:.3f} | {oos:.3f} | " + " | ".join(map(str, chosen)))
+    for worst, epqa, oos, *chosen in results:
+        if tuple(chosen) == now:
+            lines.append(f"| {worst:.3f} | {epqa:.3f} | {oos:.3f} | {chosen} (now) |")
+    return "\n".join(lines)
