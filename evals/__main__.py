@@ -10,9 +10,9 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-from evals import escalation, guardrails, intents, retrieval
+from evals import escalation, guardrails, guardrails_external, intents, retrieval
 
-MODULES: tuple[ModuleType, ...] = (retrieval, intents, guardrails, escalation)
+MODULES: tuple[ModuleType, ...] = (retrieval, intents, guardrails, guardrails_external, escalation)
 
 
 def main() -> int:

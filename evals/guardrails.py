@@ -1,22 +1,15 @@
-"""Guardrails quality: recall per rule and language, clean texts untouched, external corpora.
+"""Guardrails quality on the hand-written corpus: recall per rule and language, clean texts intact.
 
-Sources (see ``tests/data/guardrails/README.md`` and ``../shared/eval-data/*/SOURCE.md``):
-- the hand-written corpus in ``tests/data/guardrails/*.yaml`` (violations and clean replies);
-- Bitext customer-support responses that send the buyer to a phone, an e-mail address, a
-  website or live chat: positives for the contact and off-platform rules;
-- presidio-research's synthetic PII: its phone, e-mail and domain spans are positives, every
-  other entity (dates, card numbers, IBANs, zip codes, street numbers, …) must survive;
-- SMS ham messages: personal texts that must pass the marketing rule untouched.
+The corpus is ``tests/data/guardrails/*.yaml`` (violations and clean replies; see its README).
+The external corpora are scored in evals/guardrails_external.py with the Case and score here.
 The test suite enforces the floors below with these same functions.
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,14 +19,11 @@ from guardrails import Report, check, pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "tests" / "data" / "guardrails"
-EVAL_DATA = REPO.parent / "shared" / "eval-data"
 ORDER_ID = "114-3941689-8772232"
 
 RECALL_FLOOR = 0.97
 UNTOUCHED_FLOOR = 1.0
-PII_RECALL_FLOOR = 0.97
 LINK_RULES = frozenset({"external_link", "insecure_link"})
-CONTACT_RULES = {"phone": "phone_number", "email": "email_address", "link": "external_link"}
 
 
 @dataclass(frozen=True)
@@ -147,115 +137,6 @@ def score(cases: list[Case]) -> Score:
     return result
 
 
-# ---------------------------------------------------------------- external corpora
-def eval_data_missing() -> str | None:
-    if not EVAL_DATA.is_dir():
-        return f"eval data not found at {EVAL_DATA} (it sits beside the repository in CI)"
-    return None
-
-
-def bitext_cases() -> list[Case]:
-    """Distinct Bitext responses that send the buyer elsewhere, labelled by what they name."""
-    path = (
-        EVAL_DATA
-        / "bitext-customer-support"
-        / "Bitext_Sample_Customer_Support_Training_Dataset.csv"
-    )
-    with path.open(encoding="utf-8", newline="") as handle:
-        responses = sorted({row["response"] for row in csv.DictReader(handle)})
-    cases = []
-    for text in responses:
-        folded = text.lower()
-        rules = set()
-        if "@" in text:
-            rules.add("email_address")
-        if "call us at" in folded or "calling us at" in folded:
-            rules.add("phone_number")
-        if any(w in folded for w in ("website", "homepage", "live chat")):
-            rules.add("off_platform")
-        if rules:
-            cases.append(Case(text, "en", "amazon.com", frozenset(rules), source="bitext"))
-    return cases
-
-
-def _presidio() -> list[dict[str, object]]:
-    path = EVAL_DATA / "presidio-research" / "synth_dataset_v2.json"
-    data: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
-_PRESIDIO_TARGETS = {"PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email", "DOMAIN_NAME": "link"}
-_TARGET_RULES = {"phone": {"phone_number"}, "email": {"email_address"}, "link": LINK_RULES}
-
-
-@dataclass
-class PiiScore:
-    found: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    total: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    others: int = 0
-    others_removed: int = 0
-    misses: list[str] = field(default_factory=list)
-    wrong: list[str] = field(default_factory=list)
-
-    def recall(self, kind: str) -> float:
-        return self.found[kind] / self.total[kind] if self.total[kind] else 1.0
-
-
-def presidio_score() -> PiiScore:
-    result = PiiScore()
-    for sample in _presidio():
-        text = str(sample["full_text"])
-        spans = sample["spans"]
-        assert isinstance(spans, list)
-        report = check(text, order_id=ORDER_ID, marketplace="amazon.com", language="en")
-        edits = [f for f in report.findings if f.action == "fixed" and f.end > f.start]
-        targets = [
-            (s["start_position"], s["end_position"])
-            for s in spans
-            if s["entity_type"] in _PRESIDIO_TARGETS
-        ]
-        for span in spans:
-            start, end, kind = span["start_position"], span["end_position"], span["entity_type"]
-            if kind in _PRESIDIO_TARGETS:
-                key = _PRESIDIO_TARGETS[kind]
-                result.total[key] += 1
-                if any(
-                    f.rule in _TARGET_RULES[key] and f.start <= start and f.end >= end - 1
-                    for f in edits
-                ):
-                    result.found[key] += 1
-                else:
-                    result.misses.append(f"{kind} {span['entity_value']!r}")
-                continue
-            if any(s < end and e > start for s, e in targets):
-                continue  # a name inside an e-mail address goes with the address
-            result.others += 1
-            hit = [f for f in edits if f.start < end and f.end > start]
-            if hit:
-                result.others_removed += 1
-                result.wrong.append(f"{kind} {span['entity_value']!r} <- {hit[0].rule}")
-    return result
-
-
-def sms_ham() -> Iterator[str]:
-    path = EVAL_DATA / "sms-spam-collection" / "SMSSpamCollection"
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[1:]:
-        label, _, text = line.partition("\t")
-        if label == "ham" and text.strip():
-            yield text
-
-
-def sms_marketing_flagged() -> tuple[int, list[str]]:
-    flagged = []
-    total = 0
-    for text in sms_ham():
-        total += 1
-        report = check(text, order_id=ORDER_ID, marketplace="amazon.com", language="en")
-        if any(f.rule == "marketing" for f in report.findings):
-            flagged.append(text[:80])
-    return total, flagged
-
-
 # ---------------------------------------------------------------- the report
 def _corpus_report() -> str:
     cases = load_corpus()
@@ -284,33 +165,4 @@ def _corpus_report() -> str:
     return "\n".join(lines)
 
 
-def _external_report() -> str:
-    missing = eval_data_missing()
-    if missing:
-        return f"skipped: {missing}"
-    bitext = score(bitext_cases())
-    rules = sorted({r for r, _ in bitext.totals})
-    lines = ["Bitext responses that send the buyer to phone, e-mail, website or live chat:", ""]
-    lines += [f"- {r}: {bitext.recall(r, 'en'):.0%} of {bitext.totals[(r, 'en')]}" for r in rules]
-    lines += [f"  - missed: {m}" for m in bitext.misses]
-    pii = presidio_score()
-    lines += ["", "presidio-research synthetic PII (amazon.com, en):", ""]
-    for kind in ("phone", "email", "link"):
-        lines.append(f"- {kind}: recall {pii.recall(kind):.1%} of {pii.total[kind]}")
-    lines.append(
-        f"- other entities removed: {pii.others_removed} of {pii.others} "
-        "(dates, card numbers, IBANs, zip codes, street numbers, names, …)"
-    )
-    lines += [f"  - missed: {m}" for m in pii.misses[:20]] + [
-        f"  - wrongly removed: {w}" for w in pii.wrong[:20]
-    ]
-    total, flagged = sms_marketing_flagged()
-    lines += ["", f"SMS ham with a marketing finding: {len(flagged)} of {total}"]
-    lines += [f"  - {t!r}" for t in flagged[:20]]
-    return "\n".join(lines)
-
-
-EVALS: dict[str, Callable[[], str]] = {
-    "guardrails-corpus": _corpus_report,
-    "guardrails-external": _external_report,
-}
+EVALS: dict[str, Callable[[], str]] = {"guardrails-corpus": _corpus_report}

@@ -7,7 +7,8 @@ prices, tracking numbers, ASINs, model numbers, dates and opening hours out; the
 that still parse (``INV-2026-000123``) are filtered as parts of longer codes. A second, cheap
 pass catches numbers behind an explicit label ("Tel.: 030 1234567") in other countries' formats,
 and a third any 7-15 digit group the text itself calls a phone number ("call me at …",
-"… -Fax"; cue words are lexicon data). Messenger IDs ("LINE ID: shop_jp") count as numbers.
+"… -Fax"; cue words are lexicon data). Messenger IDs ("LINE ID: shop_jp") count as numbers
+(guardrails/messengers.py).
 The matcher costs about 0.1 ms a number, so it sees at most MATCHER_BUDGET candidates a text.
 """
 
@@ -19,12 +20,12 @@ from collections.abc import Callable, Iterator
 
 import phonenumbers
 
-from guardrails import phrases
 from guardrails.contacts import WHY as _WHY
 from guardrails.contacts import any_of as _any_of
+from guardrails.messengers import detect_messengers, has_messenger
 from guardrails.order_id import ORDER_ID
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import GLUE, fold, fold_str
+from guardrails.textnorm import GLUE
 
 # All region metadata now, so a check never imports a metadata module on first use.
 phonenumbers.PhoneMetadata.load_all()
@@ -110,40 +111,6 @@ _CUE_AFTER = re.compile(
 _EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|内線)[ \t]?\d{1,5}(?![{GLUE}])".replace("{GLUE}", GLUE))
 
 
-_MESSENGER_NAMES = _any_of("messengers")
-# Substring tests on the folded text are far cheaper than a case-blind regex alternation.
-_MESSENGER_WORDS = tuple(
-    {fold_str(name).split()[0] for name in phrases.everywhere("contacts", "messengers")}
-)
-
-
-def _has_messenger(text: str) -> bool:
-    folded = fold(text).text
-    return any(word in folded for word in _MESSENGER_WORDS)
-
-
-# "LINE ID: shop_jp", "Telegram: @blender_help", "WhatsApp-ID：shop123".
-_MESSENGER = re.compile(
-    rf"(?<![{GLUE}])(?:{_MESSENGER_NAMES})"
-    r"(?:[ \t]*(?:の)?[ \t-]*(?:id|handle|user(?:name)?|ユーザー名|アカウント))?"
-    r"[ \t]*[:：][ \t]*[@＠]?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,31}(?![A-Za-z0-9_@])",
-    re.IGNORECASE,
-)
-
-
-def _messengers(text: str) -> list[Span]:
-    if not _has_messenger(text):
-        return []
-    folded = fold(text)
-    spans = []
-    for m in _MESSENGER.finditer(folded.text):
-        start, end = folded.span(*m.span())
-        raw = text[start:end]
-        msg = f"Removed the messenger contact {quote(raw)}: {_WHY}"
-        spans.append(Span("phone_number", "fixed", start, end, raw, msg, "", label_cleanup=True))
-    return spans
-
-
 _IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
@@ -225,7 +192,7 @@ def _pieces(text: str, orders: _Ranges) -> Iterator[re.Match[str]]:
 
 
 def detect_phones(text: str, *, ctx: Context) -> list[Span]:
-    if not _CANDIDATE.search(text) and not _has_messenger(text):
+    if not _CANDIDATE.search(text) and not has_messenger(text):
         return []  # cheap prefilter: no run of digits, no messenger name
     orders = _Ranges([m.span() for m in ORDER_ID.finditer(text)])
     in_order_id = orders.overlaps
@@ -243,7 +210,7 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
         )
     ]
     if not candidates:
-        return _messengers(text)
+        return detect_messengers(text)
     near = _Ranges([m.span() for m in candidates])
     found: dict[tuple[int, int], str] = {}
     for window_start, window in _windows(text, candidates[:MATCHER_BUDGET]):
@@ -282,7 +249,7 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
         if ext:
             del found[(start, end)]
             found[(start, ext.end())] = text[start : ext.end()]
-    spans = _messengers(text)
+    spans = detect_messengers(text)
     messengers = _Ranges([(s.start, s.end) for s in spans])
     for (start, end), raw in sorted(found.items()):
         if messengers.overlaps(start, end):

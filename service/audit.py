@@ -19,14 +19,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import guardrails
-from service.db import session_scope
 from service.kb_lint import lint_template
 from service.knowledge import KnowledgeBase
-from service.models import Audit, AuditRequest, AuditSummary, Draft, utcnow
+from service.models import AuditRequest, Draft, utcnow
 
 EXAMPLES_PER_RULE = 3
 _EXCERPT = 60  # characters of context either side of a match
@@ -149,7 +147,7 @@ def _recommendations(
 def run(
     session: Session, *, kb: KnowledgeBase, request: AuditRequest, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The audit report as a JSON-ready dict (not stored: see `run_and_store`)."""
+    """The audit report as a JSON-ready dict (not stored: see audit_store.run_and_store)."""
     now = now or utcnow()
     if request.mode == "random" and request.seed is None:
         request = request.model_copy(update={"seed": random.SystemRandom().randrange(2**31)})
@@ -252,42 +250,3 @@ def _kind(
             if source["id"] == source_id:
                 return str(source.get("kind"))
     return None
-
-
-def run_and_store(
-    engine: sa.Engine, *, kb: KnowledgeBase, request: AuditRequest, requested_by: str | None
-) -> tuple[str, dict[str, Any]]:
-    """Run the audit, store it, and return its id and the JSON report (times as ISO text)."""
-    with session_scope(engine) as session:
-        report = run(session, kb=kb, request=request)
-    audit = Audit.model_validate(
-        {
-            "created_at": report["created_at"],
-            "requested_by": requested_by,
-            "mode": request.mode,
-            "sample_size": request.sample_size,
-            "since": request.since,
-            "sampled": report["sample"]["sampled"],
-            "with_violations": report["summary"]["with_violations"],
-            "template_errors": report["summary"]["templates_with_errors"],
-            "policy_version": report["policy_version"],
-            "report": _jsonable(report),
-        }
-    )
-    with session_scope(engine) as session:
-        session.add(audit)
-    return audit.id, {"audit_id": audit.id, **audit.report}
-
-
-def summary(audit: Audit) -> AuditSummary:
-    return AuditSummary.model_validate(audit.model_dump() | {"audit_id": audit.id})
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value

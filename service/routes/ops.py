@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlmodel import col, func, select
 from starlette.concurrency import run_in_threadpool
 
-from service import audit, audit_report, stats
+from service import audit_report, audit_store, stats
 from service.deps import ResourcesDep, SessionDep, require
 from service.errors import NotFound, ServiceError
 from service.models import Audit, AuditList, AuditRequest
@@ -37,7 +37,11 @@ async def run_audit(
     """Re-run today's guardrails on a sample of sent replies and on every template; store it."""
     request = body or AuditRequest()
     _audit_id, report = await run_in_threadpool(
-        audit.run_and_store, resources.engine, kb=resources.kb, request=request, requested_by="api"
+        audit_store.run_and_store,
+        resources.engine,
+        kb=resources.kb,
+        request=request,
+        requested_by="api",
     )
     return _render(report, format)
 
@@ -53,7 +57,7 @@ def list_audits(
     rows = session.exec(
         select(Audit).order_by(col(Audit.created_at).desc()).limit(limit).offset(offset)
     ).all()
-    return AuditList(data=[audit.summary(row) for row in rows], count=int(total))
+    return AuditList(data=[audit_store.summary(row) for row in rows], count=int(total))
 
 
 @router.get("/audits/{audit_id}", response_model=None, dependencies=[Depends(_ops)])

@@ -1,4 +1,4 @@
-"""The acceptance floors, computed by the same code as `make eval` (evals/guardrails.py)."""
+"""The acceptance floors, computed by the same code as `make eval` (evals/guardrails*.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import frontmatter
 import pytest
 
 from evals import guardrails as ev
+from evals import guardrails_external as ext
 from guardrails import check
 from guardrails.marketplaces import HOME_MARKETPLACE
 from service.kb_render import compile_template, render_template, sample_context
@@ -85,22 +86,22 @@ def test_knowledge_base_templates_pass_untouched() -> None:
 
 
 needs_eval_data = pytest.mark.skipif(
-    ev.eval_data_missing() is not None, reason=ev.eval_data_missing() or ""
+    ext.eval_data_missing() is not None, reason=ext.eval_data_missing() or ""
 )
 
 
 @needs_eval_data
 def test_presidio_phone_email_and_domain_recall_with_no_other_entity_removed() -> None:
-    result = ev.presidio_score()
+    result = ext.presidio_score()
     for kind in ("phone", "email", "link"):
-        assert result.recall(kind) >= ev.PII_RECALL_FLOOR, (kind, result.misses)
+        assert result.recall(kind) >= ext.PII_RECALL_FLOOR, (kind, result.misses)
     assert result.others > 2000
     assert result.others_removed == 0, result.wrong
 
 
 @needs_eval_data
 def test_bitext_responses_that_send_buyers_elsewhere_are_caught() -> None:
-    cases = ev.bitext_cases()
+    cases = ext.bitext_cases()
     result = ev.score(cases)
     assert {"off_platform", "phone_number", "email_address"} <= {r for r, _ in result.totals}
     for rule, language in result.totals:
@@ -109,6 +110,6 @@ def test_bitext_responses_that_send_buyers_elsewhere_are_caught() -> None:
 
 @needs_eval_data
 def test_sms_ham_passes_the_marketing_rule() -> None:
-    total, flagged = ev.sms_marketing_flagged()
+    total, flagged = ext.sms_marketing_flagged()
     assert total > 4000
     assert flagged == []

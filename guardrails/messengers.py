@@ -1,0 +1,48 @@
+"""Messenger IDs ("LINE ID: shop_jp", "Telegram: @blender_help"): reported as ``phone_number``.
+
+Messenger names are lexicon data (contacts, messengers); a name needs a colon and a handle after
+it to count, so "we ship with LINE" alone is no finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guardrails import phrases
+from guardrails.contacts import WHY as _WHY
+from guardrails.contacts import any_of as _any_of
+from guardrails.spans import Span, quote
+from guardrails.textnorm import GLUE, fold, fold_str
+
+_MESSENGER_NAMES = _any_of("messengers")
+# Substring tests on the folded text are far cheaper than a case-blind regex alternation.
+_MESSENGER_WORDS = tuple(
+    {fold_str(name).split()[0] for name in phrases.everywhere("contacts", "messengers")}
+)
+
+
+def has_messenger(text: str) -> bool:
+    folded = fold(text).text
+    return any(word in folded for word in _MESSENGER_WORDS)
+
+
+# "LINE ID: shop_jp", "Telegram: @blender_help", "WhatsApp-ID：shop123".
+_MESSENGER = re.compile(
+    rf"(?<![{GLUE}])(?:{_MESSENGER_NAMES})"
+    r"(?:[ \t]*(?:の)?[ \t-]*(?:id|handle|user(?:name)?|ユーザー名|アカウント))?"
+    r"[ \t]*[:：][ \t]*[@＠]?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,31}(?![A-Za-z0-9_@])",
+    re.IGNORECASE,
+)
+
+
+def detect_messengers(text: str) -> list[Span]:
+    if not has_messenger(text):
+        return []
+    folded = fold(text)
+    spans = []
+    for m in _MESSENGER.finditer(folded.text):
+        start, end = folded.span(*m.span())
+        raw = text[start:end]
+        msg = f"Removed the messenger contact {quote(raw)}: {_WHY}"
+        spans.append(Span("phone_number", "fixed", start, end, raw, msg, "", label_cleanup=True))
+    return spans
