@@ -19,6 +19,9 @@ from guardrails import Report, check, pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "tests" / "data" / "guardrails"
+# Written blind on 2026-11-27 (no phrase list or corpus case seen); its first score, 210/237
+# violations found (88.6%) and 36/36 clean replies untouched, is the out-of-sample figure.
+FRESH_DIR = REPO / "tests" / "data" / "guardrails-fresh"
 ORDER_ID = "114-3941689-8772232"
 
 RECALL_FLOOR = 0.97
@@ -165,4 +168,28 @@ def _corpus_report() -> str:
     return "\n".join(lines)
 
 
-EVALS: dict[str, Callable[[], str]] = {"guardrails-corpus": _corpus_report}
+def _fresh_report() -> str:
+    cases = load_corpus(FRESH_DIR)
+    result = score(cases)
+    found, total = sum(result.hits.values()), sum(result.totals.values())
+    by_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (rule, language), count in result.totals.items():
+        by_rule[rule][0] += result.hits[(rule, language)]
+        by_rule[rule][1] += count
+    lines = [
+        f"Blind probe `tests/data/guardrails-fresh/` ({len(cases)} cases, six languages):"
+        f" {found}/{total} violations found ({found / total:.1%}); clean replies untouched"
+        f" {result.untouched}/{result.clean}. First, out-of-sample score: 210/237 (88.6%), 36/36.",
+        "",
+        "| rule | found |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {rule} | {hit}/{count} |" for rule, (hit, count) in sorted(by_rule.items())]
+    lines += [f"- missed: {m}" for m in result.misses] + [f"- touched: {d}" for d in result.dirty]
+    return "\n".join(lines)
+
+
+EVALS: dict[str, Callable[[], str]] = {
+    "guardrails-corpus": _corpus_report,
+    "guardrails-fresh": _fresh_report,
+}
