@@ -3,7 +3,9 @@
 A-to-z claims and threats of one, chargebacks, legal threats, safety incidents, fraud signals
 and requests to deal outside Amazon. The signals are phrase patterns per language in
 `service/data/escalation/<lang>.yaml` (data ops can extend), matched sentence by sentence so a
-look-alike word elsewhere in the message cannot cancel or trigger a signal. The intent model
+look-alike word elsewhere in the message cannot cancel or trigger a signal. A reason holds one
+rule or a list of them, each with its own `unless`: a look-alike context (a lawyer who recommended
+the product, a fire pit that burns well) then cancels only the words it is about. The intent model
 adds `a_to_z_claim` when it is confident: a claim phrased in words the lists lack is still one.
 """
 
@@ -57,21 +59,23 @@ def _compile(patterns: list[str], *, where: str) -> re.Pattern[str]:
 
 
 @cache
-def rules(language: str) -> dict[str, _Rule]:
-    """The language's rules (empty for a language without a file)."""
+def rules(language: str) -> dict[str, tuple[_Rule, ...]]:
+    """The language's rules per reason (empty for a language without a file)."""
     path = DATA_DIR / f"{language}.yaml"
     if not path.is_file():
         return {}
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    found: dict[str, _Rule] = {}
+    found: dict[str, tuple[_Rule, ...]] = {}
     for reason, spec in raw.items():
         if reason not in REASONS:
             raise ValueError(f"{path.name}: unknown reason {reason!r} (use {', '.join(REASONS)})")
         where = f"{path.name}:{reason}"
-        unless = spec.get("unless")
-        found[reason] = _Rule(
-            match=_compile(spec["match"], where=where),
-            unless=_compile(unless, where=where) if unless else None,
+        found[reason] = tuple(
+            _Rule(
+                match=_compile(group["match"], where=where),
+                unless=_compile(group["unless"], where=where) if group.get("unless") else None,
+            )
+            for group in (spec if isinstance(spec, list) else [spec])
         )
     return found
 
@@ -81,7 +85,8 @@ def languages() -> tuple[str, ...]:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    # Typographic apostrophes as typed ones: "s’est brûlé" is "s'est brûlé".
+    return unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
 
 
 def signals(text: str, *, language: str) -> tuple[str, ...]:
@@ -90,12 +95,16 @@ def signals(text: str, *, language: str) -> tuple[str, ...]:
     found: set[str] = set()
     for sentence in _SENTENCE.findall(_fold(text)):
         for table in tables:
-            for reason, rule in table.items():
-                if reason in found or not rule.match.search(sentence):
-                    continue
-                if rule.unless is None or not rule.unless.search(sentence):
+            for reason, group in table.items():
+                if reason not in found and any(_fires(rule, sentence) for rule in group):
                     found.add(reason)
     return tuple(r for r in REASONS if r in found)
+
+
+def _fires(rule: _Rule, sentence: str) -> bool:
+    return bool(rule.match.search(sentence)) and not (
+        rule.unless is not None and rule.unless.search(sentence)
+    )
 
 
 def detect(

@@ -106,3 +106,24 @@ def test_the_intent_models_ordinary_examples_rarely_escalate() -> None:
                 flagged += bool(signals(line, language=path.parent.name))
     assert total > 5_000
     assert flagged / total <= 0.005
+
+
+def test_a_look_alike_cancels_only_the_words_it_is_about() -> None:
+    # A lawyer who recommended the product is no threat; the same sentence with a threat is.
+    assert signals("C'est mon avocat qui m'a conseillé ce fauteuil.", language="fr") == ()
+    assert signals("C’est mon avocat qui m’a conseillé ce fauteuil.", language="fr") == ()
+    assert signals(
+        "Mon avocat m'a conseillé ce fauteuil, je vais porter plainte.", language="fr"
+    ) == ("legal_threat",)
+    # Flames a product is made for are no incident; a fire still is.
+    assert signals("El efecto de las llamas es muy realista.", language="es") == ()
+    assert signals("焚き火台、よく燃えて最高でした。", language="ja") == ()
+    assert signals("El cargador se incendió.", language="es") == ("safety_incident",)
+    assert signals("充電器が発火しました。", language="ja") == ("safety_incident",)
+
+
+def test_short_stems_start_at_a_word() -> None:
+    assert signals("Dejaré mi opinión cuando lo haya probado.", language="es") == ()
+    assert signals("Siempre de buen humor.", language="es") == ()
+    assert signals("Could you bring me the parcel during meetings?", language="en") == ()
+    assert signals("Me han robado la tarjeta.", language="es") == ("fraud_signal",)
