@@ -23,9 +23,9 @@ FALSE_CEILING = 0.05
 INTENT_SET_CEILING = 0.03
 
 
-def load(language: str) -> list[dict[str, object]]:
+def load(language: str, folder: str = "escalation") -> list[dict[str, object]]:
     items: list[dict[str, object]] = yaml.safe_load(
-        (DATA / "escalation" / f"{language}.yaml").read_text(encoding="utf-8")
+        (DATA / folder / f"{language}.yaml").read_text(encoding="utf-8")
     )
     return items
 
@@ -44,9 +44,11 @@ def test_every_language_has_a_balanced_set_of_at_least_20() -> None:
         assert {r for i in items for r in i["reasons"]} <= set(REASONS)  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("folder", ["escalation", "escalation-fresh"])
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_recall_and_false_escalations_per_language(language: str) -> None:
-    items = load(language)
+def test_recall_and_false_escalations_per_language(language: str, folder: str) -> None:
+    # escalation-fresh: the blind probe (its first score was 80% recall, 8% false; see its README)
+    items = load(language, folder)
     misses = [i["text"] for i in items if i["reasons"] and not escalated(str(i["text"]), language)]
     false = [i["text"] for i in items if not i["reasons"] and escalated(str(i["text"]), language)]
     positives = sum(1 for i in items if i["reasons"])
