@@ -12,21 +12,38 @@ from guardrails import phrases
 from guardrails.links import registrable
 from guardrails.spans import Context, Span, quote
 
+_OPEN = r"[\[({<（［【｛＜]"
+_CLOSE = r"[\])}>）］】｝＞]"
+# "at" spelt out: English, Spanish "arroba", French "arobase", Italian "chiocciola", Japanese
+# "アットマーク"; "dot" likewise ("punkt", "point", "punto", "ドット").
+_AT_WORDS = r"at|@|＠|arroba|arobase|chiocciola|アットマーク|あっとまーく"
+_DOT_WORDS = r"dot|punkt|point|punto|ドット|どっと"
 _AT = (
-    r"(?:[ \t]?[@＠][ \t]?|[ \t]*[\[({<][ \t]*(?i:at|@)[ \t]*[\])}>][ \t]*|[ \t]+AT[ \t]+"
+    rf"(?:[ \t]?[@＠][ \t]?|[ \t]*{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}[ \t]*|[ \t]+AT[ \t]+"
     r"|(?i:[ \t]+at[ \t]+)(?=\w[\w-]*(?i:[ \t]+dot[ \t]+)))"
 )
 _DOT = (
-    r"(?:[.．]|[ \t]*[\[({<][ \t]*(?i:dot|punkt|point|punto)[ \t]*[\])}>][ \t]*"
+    rf"(?:[.．]|[ \t]*{_OPEN}[ \t]*(?i:{_DOT_WORDS})[ \t]*{_CLOSE}[ \t]*"
     r"|[ \t]+DOT[ \t]+|(?i:[ \t]+dot[ \t]+))"
 )
+# Unbracketed words ("compta arobase jardin-et-co point fr", "keiriアットマークshop.jp"): only
+# behind a spelt-out "at" word, so "info@shop.de point by point" keeps its last words, and only
+# with a host that ends in a real public suffix (checked in _email_ok).
+_AT_WORD = (
+    r"(?:(?i:[ \t]+(?:arroba|arobase|chiocciola)[ \t]+)|[ \t]*(?:アットマーク|あっとまーく)[ \t]*)"
+)
+_DOT_WORD = r"(?:(?i:[ \t]+(?:dot|punkt|point|punto)[ \t]+)|[ \t]*(?:ドット|どっと)[ \t]*)"
 # Addresses are ASCII or its full-width form; see textnorm.GLUE for why not \w.
 _A = r"0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 _EMAIL = re.compile(
     rf"(?<![{_A}._%+-])(?:mailto:)?[{_A}._%+-]*[{_A}]{_AT}[{_A}][{_A}-]*(?:{_DOT}[{_A}-]*[{_A}])+"
 )
+_EMAIL_WORDS = re.compile(
+    rf"(?<![{_A}._%+-])[{_A}._%+-]*[{_A}]{_AT_WORD}[{_A}][{_A}-]*"
+    rf"(?:(?:{_DOT}|{_DOT_WORD})[{_A}-]*[{_A}])+"
+)
 _PLAIN = re.compile(r"[^\s\[\](){}<>]+[@＠][^\s\[\](){}<>]+")
-_OBFUSCATION = re.compile(rf"{_AT}|{_DOT}")
+_OBFUSCATION = re.compile(rf"{_AT}|{_AT_WORD}|{_DOT}|{_DOT_WORD}")
 
 WHY = "buyers are answered through Amazon messages only."
 
@@ -51,15 +68,28 @@ def _email_ok(raw: str) -> bool:
 
 # Cheap gate: an address needs an at sign, a bracketed or capitalised "at", or a spelt-out dot.
 _EMAIL_GATE = re.compile(
-    r"[@＠]|[\[({<][ \t]*(?i:at)[ \t]*[\])}>]|[ \t]AT[ \t]|(?i:[ \t](?:dot|punkt|point|punto)[ \t])"
+    r"[@＠]|[\[({<（［【｛＜][ \t]*(?i:at)[ \t]*[\])}>）］】｝＞]|[ \t]AT[ \t]"
+    r"|(?i:[ \t](?:dot|punkt|point|punto)[ \t]|arroba|arobase|chiocciola)|アットマーク|あっとまーく"
 )
+
+
+_WORDY_GATE = re.compile(r"(?i:arroba|arobase|chiocciola)|アットマーク|あっとまーく")
 
 
 def detect_emails(text: str, *, ctx: Context) -> list[Span]:
     if not _EMAIL_GATE.search(text):
         return []
     spans = []
-    for m in _EMAIL.finditer(text):
+    matches = list(_EMAIL.finditer(text))
+    if _WORDY_GATE.search(text):
+        taken = [m.span() for m in matches]
+        matches += [
+            m
+            for m in _EMAIL_WORDS.finditer(text)
+            if not any(s < m.end() and m.start() < e for s, e in taken)
+        ]
+        matches.sort(key=lambda m: m.start())
+    for m in matches:
         raw = m.group()
         if _email_ok(raw):
             msg = f"Removed the e-mail address {quote(raw)}: {WHY}"

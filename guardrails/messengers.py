@@ -16,8 +16,9 @@ from guardrails.textnorm import GLUE, fold, fold_str
 
 _MESSENGER_NAMES = _any_of("messengers")
 # Substring tests on the folded text are far cheaper than a case-blind regex alternation.
-_MESSENGER_WORDS = tuple(
-    {fold_str(name).split()[0] for name in phrases.everywhere("contacts", "messengers")}
+_MESSENGER_WORDS = (
+    "line",
+    *{fold_str(name).split()[0] for name in phrases.everywhere("contacts", "messengers")},
 )
 
 
@@ -26,11 +27,16 @@ def has_messenger(text: str) -> bool:
     return any(word in folded for word in _MESSENGER_WORDS)
 
 
-# "LINE ID: shop_jp", "Telegram: @blender_help", "WhatsApp-ID：shop123".
+# "LINE ID: shop_jp", "Telegram: @blender_help", "WhatsApp-ID：shop123", and the Japanese
+# "LINE公式アカウント（ID：@shop_name）" (matched folded: full-width forms are ASCII here). A
+# bare "line" is a name only right before a bracketed "ID" ("Product line: HX" is none).
 _MESSENGER = re.compile(
-    rf"(?<![{GLUE}])(?:{_MESSENGER_NAMES})"
+    rf"(?<![{GLUE}])(?:{_MESSENGER_NAMES}|line(?=[ \t]*\([ \t]*id))"
+    r"(?:[ \t]*(?:の)?[ \t]*(?:公式)?[ \t]*(?:アカウント))?"
+    r"(?P<open>[ \t]*\()?"
     r"(?:[ \t]*(?:の)?[ \t-]*(?:id|handle|user(?:name)?|ユーザー名|アカウント))?"
-    r"[ \t]*[:：][ \t]*[@＠]?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,31}(?![A-Za-z0-9_@])",
+    r"[ \t]*[:：][ \t]*[@＠]?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,31}(?![A-Za-z0-9_@])"
+    r"(?(open)[ \t]*\)|)",
     re.IGNORECASE,
 )
 

@@ -64,7 +64,16 @@ def _span(rule: str, text: str, start: int, end: int, category: str) -> Span:
 
 
 def detect_reviews(text: str, *, ctx: Context) -> list[Span]:
-    return [_span("review_solicitation", text, *hit) for hit in _hits(text, "review", ctx)]
+    """Review asks, and offers made for a review ("in exchange for your feedback on Amazon, …"):
+    an offer tied to a review asks for that review, whatever else it is."""
+    hits = sorted({*_hits(text, "review", ctx), *_hits(text, "offers", ctx)})
+    spans: list[Span] = []
+    last = -1
+    for start, end, category in hits:
+        if start >= last:
+            spans.append(_span("review_solicitation", text, start, end, category))
+            last = end
+    return spans
 
 
 def detect_incentives(text: str, *, ctx: Context) -> list[Span]:
