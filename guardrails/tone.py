@@ -7,6 +7,8 @@ guardrail points at the words and leaves the rewrite to the agent. The phrases a
 
 from __future__ import annotations
 
+import re
+
 from guardrails import phrases
 from guardrails.spans import Context, Span, quote
 
@@ -20,9 +22,29 @@ _WHY = {
 }
 
 
+# Blame denied is an apology: "this is not your fault", "ce n'est pas de votre faute",
+# "お客様のせいではございません". A negation just before a blame phrase (or, in Japanese, just
+# after it) turns the flag off.
+_NEGATED_BEFORE = re.compile(
+    r"(?:\b(?:not|never|no|nicht|keine?|keineswegs|pas|jamais|nullement|nunca|non|mai)"
+    r"|n't|n’t)\s+(?:\w+\s+){0,3}\Z",
+    re.IGNORECASE,
+)
+_NEGATED_AFTER = re.compile(r"\A(?:では|じゃ)(?:ありません|ございません|ない)")
+
+
+def _denied(text: str, start: int, end: int) -> bool:
+    return bool(
+        _NEGATED_BEFORE.search(text[max(0, start - 30) : start])
+        or _NEGATED_AFTER.match(text[end : end + 8])
+    )
+
+
 def detect(text: str, *, ctx: Context) -> list[Span]:
     spans = []
     for start, end, category in phrases.find(phrases.matcher_for(_TONE, ctx.language), text):
+        if category.startswith("blame") and _denied(text, start, end):
+            continue
         match = text[start:end]
         why = _WHY.get(category, "it reads as unprofessional")
         msg = f'"{quote(match)}" may read as unprofessional ({why}): please rephrase.'

@@ -113,3 +113,11 @@ def test_sms_ham_passes_the_marketing_rule() -> None:
     total, flagged = ext.sms_marketing_flagged()
     assert total > 4000
     assert flagged == []
+
+
+def test_blind_fresh_probe() -> None:
+    """tests/data/guardrails-fresh: written blind (first score 88.6% found, 36/36 clean intact)."""
+    result = ev.score(ev.load_corpus(ev.FRESH_DIR))
+    found, total = sum(result.hits.values()), sum(result.totals.values())
+    assert found / total >= ev.RECALL_FLOOR, result.misses
+    assert result.untouched == result.clean, result.dirty
