@@ -6,14 +6,15 @@ product_question and other example files and stored in service/data/product_vs_o
 
 - the word (bi)gram log-odds of service/intent_model.py (naive Bayes, built at start-up);
 - a logistic regression over hashed word and character n-grams (`LinearScorer`);
-- for English messages, a small neural network over static word-piece vectors distilled from
-  the sentence encoder all-MiniLM-L6-v2 (`PieceScorer`): it knows that "will it fit my bike"
-  asks about the item and "what do geese eat" does not, from meaning rather than shared words.
+- for English messages, four small neural networks, averaged, over static word-piece vectors
+  distilled from the sentence encoder all-MiniLM-L6-v2 (`PieceScorer`): they know that "will it
+  fit my bike" asks about the item and "what do geese eat" does not, from meaning rather than
+  shared words.
 
 Their weights in the blend and the thresholds come from cross-validation on dev rows
 (`python -m evals.intents cv`). Run time needs NumPy and the word-piece tokenizer only; a
-message costs microseconds. The vectors are folded into the network's first layer, so the file
-holds one int8 row of 64 numbers per word piece, not the 384-wide vectors.
+message costs microseconds. The vectors are folded into the networks' first layers, so the file
+holds one int8 row of 64 numbers per word piece (4 × 16 hidden units), not the 384-wide vectors.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class WordPieces:
 
 @dataclass(frozen=True, slots=True)
 class PieceScorer:
-    """Log-odds from a one-hidden-layer network over the mean of a message's piece vectors.
+    """Log-odds from one-hidden-layer networks over the mean of a message's piece vectors.
 
     `table` is (vocabulary × hidden) int8 with a scale per hidden unit: each word piece's
     distilled vector already multiplied by the first layer. Pieces that `pieces` does not keep
