@@ -16,8 +16,12 @@ _OPEN = r"[\[({<（［【｛＜]"
 _CLOSE = r"[\])}>）］】｝＞]"
 # "at" spelt out: English, Spanish "arroba", French "arobase", Italian "chiocciola", Japanese
 # "アットマーク"; "dot" likewise ("punkt", "point", "punto", "ドット").
-_AT_WORDS = r"at|@|＠|arroba|arobase|chiocciola|アットマーク|あっとまーく"
-_DOT_WORDS = r"dot|punkt|point|punto|ドット|どっと"
+_LATIN_AT = "arroba|arobase|chiocciola"
+_KANA_AT = "アットマーク|あっとまーく"
+_LATIN_DOT = "dot|punkt|point|punto"
+_KANA_DOT = "ドット|どっと"
+_AT_WORDS = rf"at|@|＠|{_LATIN_AT}|{_KANA_AT}"
+_DOT_WORDS = rf"{_LATIN_DOT}|{_KANA_DOT}"
 _AT = (
     rf"(?:[ \t]?[@＠][ \t]?|[ \t]*{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}[ \t]*|[ \t]+AT[ \t]+"
     r"|(?i:[ \t]+at[ \t]+)(?=\w[\w-]*(?i:[ \t]+dot[ \t]+)))"
@@ -29,10 +33,8 @@ _DOT = (
 # Unbracketed words ("compta arobase jardin-et-co point fr", "keiriアットマークshop.jp"): only
 # behind a spelt-out "at" word, so "info@shop.de point by point" keeps its last words, and only
 # with a host that ends in a real public suffix (checked in _email_ok).
-_AT_WORD = (
-    r"(?:(?i:[ \t]+(?:arroba|arobase|chiocciola)[ \t]+)|[ \t]*(?:アットマーク|あっとまーく)[ \t]*)"
-)
-_DOT_WORD = r"(?:(?i:[ \t]+(?:dot|punkt|point|punto)[ \t]+)|[ \t]*(?:ドット|どっと)[ \t]*)"
+_AT_WORD = rf"(?:(?i:[ \t]+(?:{_LATIN_AT})[ \t]+)|[ \t]*(?:{_KANA_AT})[ \t]*)"
+_DOT_WORD = rf"(?:(?i:[ \t]+(?:{_LATIN_DOT})[ \t]+)|[ \t]*(?:{_KANA_DOT})[ \t]*)"
 # Addresses are ASCII or its full-width form; see textnorm.GLUE for why not \w.
 _A = r"0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 _EMAIL = re.compile(
@@ -67,13 +69,12 @@ def _email_ok(raw: str) -> bool:
 
 
 # Cheap gate: an address needs an at sign, a bracketed or capitalised "at", or a spelt-out dot.
+_SPELT_AT = rf"(?i:{_LATIN_AT})|{_KANA_AT}"
 _EMAIL_GATE = re.compile(
-    r"[@＠]|[\[({<（［【｛＜][ \t]*(?i:at)[ \t]*[\])}>）］】｝＞]|[ \t]AT[ \t]"
-    r"|(?i:[ \t](?:dot|punkt|point|punto)[ \t]|arroba|arobase|chiocciola)|アットマーク|あっとまーく"
+    rf"[@＠]|{_OPEN}[ \t]*(?i:at)[ \t]*{_CLOSE}|[ \t]AT[ \t]"
+    rf"|(?i:[ \t](?:{_LATIN_DOT})[ \t])|{_SPELT_AT}"
 )
-
-
-_WORDY_GATE = re.compile(r"(?i:arroba|arobase|chiocciola)|アットマーク|あっとまーく")
+_WORDY_GATE = re.compile(_SPELT_AT)
 
 
 def detect_emails(text: str, *, ctx: Context) -> list[Span]:
