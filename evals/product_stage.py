@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -105,6 +106,7 @@ def train_linear(texts: list[str], labels: list[int], *, l2: float = LINEAR_L2) 
     return LinearScorer(result.x[:-1].astype(np.float32), float(result.x[-1]))
 
 
+@cache  # a 47 MB file: cross-validation fits five times in one process
 def static_vectors() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
     """The distilled piece vectors, computed once (about a minute) and kept in .cache/."""
     if VECTORS_CACHE.exists():
