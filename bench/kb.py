@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import Result, percentile
-from service.intents import INTENTS
-from service.kb_render import check_template, compile_template
 from service.knowledge import load_kb
+from service.knowledge.render import check_template, compile_template
+from service.understand.intents import INTENTS
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja")
 # Space-separated vocabularies, split where they are used.

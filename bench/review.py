@@ -14,10 +14,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from bench.common import Result, percentile
-from service.db import create_db_engine, session_scope, upgrade
-from service.intents import INTENTS
-from service.main import create_app
-from service.models import Draft, utcnow
+from service.api.app import create_app
+from service.store.db import create_db_engine, session_scope, upgrade
+from service.store.models import Draft, utcnow
+from service.understand.intents import INTENTS
 from tests.conftest import repo_settings
 
 PENDING = 1000

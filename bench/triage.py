@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 
 from bench.common import Result, percentile, serve, timed_posts
-from service.analysis import analyse, warm_up
+from service.understand.analysis import analyse, warm_up
 
 MESSAGES = [
     "Where is my package? It has not arrived yet.",

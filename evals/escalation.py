@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from service.analysis import classify_intent
-from service.escalation import detect, signals
+from service.understand.analysis import classify_intent
+from service.understand.escalation import detect, signals
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from service.analysis import classify_intent
+from service.understand.analysis import classify_intent
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL_DATA = REPO.parent / "shared" / "eval-data"

@@ -27,9 +27,9 @@ import numpy.typing as npt
 from scipy import optimize, sparse
 
 from evals.intents import REPO
-from service.intent_features import HASH_BITS, hashed
-from service.intent_model import OTHER, PRODUCT, read_examples
-from service.product_or_other import STAGE_FILE, LinearScorer, PieceScorer, WordPieces
+from service.understand.features import HASH_BITS, hashed
+from service.understand.intent_model import OTHER, PRODUCT, read_examples
+from service.understand.product_stage import STAGE_FILE, LinearScorer, PieceScorer, WordPieces
 
 LINEAR_L2 = 1e-6
 LINEAR_ITERATIONS = 400

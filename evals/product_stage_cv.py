@@ -21,8 +21,8 @@ from evals.product_stage import (
     LINEAR_THRESHOLD,
     fit,
 )
-from service.intent_model import OTHER, PRODUCT, IntentModel, read_examples
-from service.product_or_other import ProductStage
+from service.understand.intent_model import OTHER, PRODUCT, IntentModel, read_examples
+from service.understand.product_stage import ProductStage
 
 CV_FOLDS = 5
 CV_LINEAR_BLENDS = (0.0, 0.5, 1.0, 2.0, 3.0)
@@ -49,7 +49,7 @@ def _epqa_dev_groups() -> tuple[dict[int, str], dict[int, set[str]]]:
 
 
 def cross_validate() -> str:
-    from service.intents import INTENTS
+    from service.understand.intents import INTENTS
 
     examples = read_examples()
     questions, groups = _epqa_dev_groups()

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service import calendar
+from service.clock import calendar
 
 Role = Literal["plugin", "agent", "ops"]
 ROLES: tuple[Role, ...] = ("plugin", "agent", "ops")

@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from service.api.app import create_app
 from service.config import Settings
-from service.db import create_db_engine, upgrade
-from service.main import create_app
+from service.store.db import create_db_engine, upgrade
 from tests.fakes import openai_server
 
 REPO = Path(__file__).resolve().parents[1]

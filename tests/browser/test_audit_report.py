@@ -9,8 +9,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from service.api.app import create_app
 from service.config import Settings
-from service.main import create_app
 from tests.service.ops_support import DAMAGED, SHIPPING, approved, at, store
 from tests.service.review_support import serving
 from tests.service.test_audit import CLEAN, LINK, REVIEW_REQUEST

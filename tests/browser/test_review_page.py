@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
+from service.api.app import create_app
 from service.config import Settings
-from service.main import create_app
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import draft_request
 from tests.service.review_support import PORTUGUESE_MESSAGE, PORTUGUESE_REPLY, serving

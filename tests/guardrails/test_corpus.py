@@ -11,7 +11,7 @@ from evals import guardrails as ev
 from evals import guardrails_external as ext
 from guardrails import check
 from guardrails.marketplaces import HOME_MARKETPLACE
-from service.kb_render import compile_template, render_template, sample_context
+from service.knowledge.render import compile_template, render_template, sample_context
 
 CASES = ev.load_corpus()
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja")

@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from service.db import create_db_engine, session_scope, upgrade
-from service.models import Draft
+from service.store.db import create_db_engine, session_scope, upgrade
+from service.store.models import Draft
 
 ORDER = "114-3941689-8772232"
 SHIPPING = {"id": "shipping/where-is-my-order", "title": "Where", "kind": "template", "score": 5.0}

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from service.analysis import no_response_needed
-from service.calendar import current_time
+from service.clock.calendar import current_time
+from service.understand.analysis import no_response_needed
 from tests.conftest import ORDER_ID, draft_request
 
 NO_RESPONSE = yaml.safe_load(

@@ -17,9 +17,9 @@ from evals.intents import (
     epqa_questions,
     score,
 )
-from service.analysis import analyse, classify_intent, detect_language
-from service.models import OrderIn
-from service.policy import clock_priority, reply_clock
+from service.clock.rules import clock_priority, reply_clock
+from service.store.models import OrderIn
+from service.understand.analysis import analyse, classify_intent, detect_language
 
 
 @pytest.mark.parametrize(

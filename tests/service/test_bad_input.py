@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.main import create_app
+from service.api.app import create_app
 from tests.conftest import draft_request, repo_settings
 
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from service.calendar import (
+from service.clock.calendar import (
     BusinessCalendar,
     CalendarError,
     calendar_for,
@@ -23,9 +23,9 @@ from service.calendar import (
     parse_holidays,
     parse_timezone,
 )
+from service.clock.rules import Clock, answer_by, clock_priority, reply_clock
 from service.config import Settings
-from service.models import OrderIn
-from service.policy import Clock, answer_by, clock_priority, reply_clock
+from service.store.models import OrderIn
 from tests.conftest import draft_request
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from service.cli import main
 from service.config import get_settings
-from service.db import create_db_engine, pending_migrations, upgrade
-from service.models import Draft
+from service.store.db import create_db_engine, pending_migrations, upgrade
+from service.store.models import Draft
 from tests.conftest import draft_request
 
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from service.analysis import classify_intent
-from service.escalation import REASONS, detect, languages, rules, signals
+from service.understand.analysis import classify_intent
+from service.understand.escalation import REASONS, detect, languages, rules, signals
 from tests.conftest import draft_request
 
 DATA = Path(__file__).resolve().parents[1] / "data"

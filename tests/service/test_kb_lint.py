@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import guardrails
 from service.cli import main
-from service.kb_lint import lint
+from service.knowledge.lint import lint
 
 KB_DIR = Path(__file__).resolve().parents[2] / "knowledge_base"
 FRONT = "id: {id}\nkind: template\ntitle: Test\nlanguage: {language}\nintents: [other]"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service import logging_setup
+from service.api.app import create_app
 from service.config import Settings
-from service.main import create_app
-from service.models import DraftRequest
+from service.ops import logs as logging_setup
+from service.store.models import DraftRequest
 from tests.conftest import ORDER_ID, draft_request
 
 NAME = "Zebulon Quackenbush"

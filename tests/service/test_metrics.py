@@ -109,7 +109,7 @@ def test_metrics_take_the_ops_key_as_bearer(make_client: Callable[..., TestClien
 
 
 def test_a_crashing_request_is_counted_as_500(make_settings: Callable[..., Any]) -> None:
-    from service.main import create_app
+    from service.api.app import create_app
 
     app = create_app(make_settings())
 

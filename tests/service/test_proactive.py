@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.calendar import current_time
+from service.clock.calendar import current_time
 from tests.conftest import ORDER_ID
 
 DELIVERED = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
@@ -266,7 +266,7 @@ def test_purpose_keeps_proactive_and_holding_templates_out_of_replies(client: Te
 
 
 def test_kb_purpose_is_validated() -> None:
-    from service.kb_files import _Invalid, parse_entry
+    from service.knowledge.files import _Invalid, parse_entry
 
     front = "id: x/y\nkind: template\ntitle: T\nlanguage: en\nintents: [other]\npurpose: ad"
     text = f"---\n{front}\n---\nHi {{{{ order_id }}}}"

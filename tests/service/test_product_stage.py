@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from evals.product_stage import train_pieces
-from service.analysis import classify_intent
-from service.intent_features import HASH_BITS
-from service.intent_model import IntentModel, read_examples
-from service.intents import INTENTS
-from service.product_or_other import STAGE_FILE, VOCABULARY_FILE, ProductStage, WordPieces
+from service.understand.analysis import classify_intent
+from service.understand.features import HASH_BITS
+from service.understand.intent_model import IntentModel, read_examples
+from service.understand.intents import INTENTS
+from service.understand.product_stage import STAGE_FILE, VOCABULARY_FILE, ProductStage, WordPieces
 
 
 @pytest.fixture(scope="module")

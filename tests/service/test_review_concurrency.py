@@ -13,10 +13,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from service.api.app import create_app
 from service.config import Settings
-from service.db import create_db_engine, session_scope, upgrade
-from service.main import create_app
-from service.models import Draft, utcnow
+from service.store.db import create_db_engine, session_scope, upgrade
+from service.store.models import Draft, utcnow
 from tests.conftest import ORDER_ID, draft_request
 from tests.service.review_support import serving
 

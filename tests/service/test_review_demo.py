@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from service import demo
+from service.cli import demo_messages as demo
 from service.cli import main
 from service.config import get_settings
 from tests.conftest import REPO

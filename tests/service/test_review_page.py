@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from service.review_page import time_left
+from service.review.page import time_left
 from tests.conftest import draft_request
 from tests.service.review_support import create_blocked_draft, create_draft
 

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service import stats
 from service.config import DEFAULT_LLM_PRICES
+from service.ops import stats
 from tests.service.ops_support import at, stats_seed, store
 
 WINDOW = {"since": "2026-11-01T00:00:00Z", "until": "2026-11-20T00:00:00Z"}
@@ -137,7 +137,7 @@ def test_every_figure_is_defined_and_window_is_echoed(figures: dict[str, Any]) -
 
 
 def test_default_window_is_the_last_30_days(seeded: str) -> None:
-    from service.db import create_db_engine
+    from service.store.db import create_db_engine
 
     engine = create_db_engine(seeded)
     with Session(engine) as session:

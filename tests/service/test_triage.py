@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from service.analysis import no_response_needed
+from service.understand.analysis import no_response_needed
 from tests.conftest import draft_request
 
 FIELDS = {

@@ -1,0 +1,149 @@
+"""Drafting, reading drafts, and the review workflow (list, approve, reject)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse
+from sqlmodel import col, select
+
+from service.api.deps import ResourcesDep, SessionDep, require
+from service.clock.calendar import NowDep
+from service.compose.reply import draft_reply, public_fields, to_public
+from service.errors import NotFound
+from service.review import actions as review
+from service.review import case_pack
+from service.review import queue as review_queue
+from service.store.models import (
+    ApproveRequest,
+    ApproveResponse,
+    Draft,
+    DraftDetail,
+    DraftEvent,
+    DraftList,
+    DraftListItem,
+    DraftPublic,
+    DraftRequest,
+    RejectRequest,
+    RejectResponse,
+)
+
+router = APIRouter(tags=["drafts"])
+
+StatusFilter = Literal["pending", "blocked", "approved", "rejected"]
+
+
+@router.post(
+    "/draft",
+    status_code=201,
+    response_model=DraftPublic,
+    dependencies=[Depends(require("plugin"))],
+)
+async def create_draft(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> DraftPublic:
+    """Draft a guarded reply to a buyer message and store it for review."""
+    draft = await draft_reply(body, resources=resources, now=now)
+    return to_public(draft)
+
+
+@router.get("/drafts", response_model=DraftList, dependencies=[Depends(require("agent"))])
+def list_drafts(
+    session: SessionDep,
+    status: Annotated[list[StatusFilter] | None, Query()] = None,
+    intent: Annotated[str | None, Query(max_length=40)] = None,
+    language: Annotated[str | None, Query(max_length=8)] = None,
+    agent_id: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DraftList:
+    """Drafts by status, intent, language or agent, the nearest `respond_by` first."""
+    filters = review_queue.Filters(
+        statuses=tuple(status or ()), intent=intent, language=language, agent_id=agent_id
+    )
+    rows, total = review_queue.list_drafts(session, filters=filters, limit=limit, offset=offset)
+    items = [
+        DraftListItem.model_validate(
+            public_fields(draft)
+            | {
+                "review": review_queue.review_public(draft),
+                "buyer_name": draft.order.get("buyer_name"),
+                "message_excerpt": review_queue.excerpt(draft.message),
+            }
+        )
+        for draft in rows
+    ]
+    return DraftList(data=items, count=total)
+
+
+@router.get(
+    "/drafts/{draft_id}",
+    response_model=DraftDetail,
+    # Plugins read approved drafts here to send the final text.
+    dependencies=[Depends(require("plugin"))],
+)
+def read_draft(draft_id: Annotated[str, "draft id"], session: SessionDep) -> DraftDetail:
+    """One draft with its buyer message, order, review and history."""
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id!r}")
+    events = session.exec(
+        select(DraftEvent)
+        .where(DraftEvent.draft_id == draft_id)
+        .order_by(col(DraftEvent.at), col(DraftEvent.id))
+    ).all()
+    return DraftDetail.model_validate(
+        public_fields(draft)
+        | {
+            "review": review_queue.review_public(draft),
+            "message": draft.message,
+            "order": draft.order,
+            "raw_text": draft.raw_text,
+            "history": [event.model_dump() for event in events],
+        }
+    )
+
+
+@router.post(
+    "/drafts/{draft_id}/approve",
+    response_model=ApproveResponse,
+    dependencies=[Depends(require("agent"))],
+    responses={409: {"description": "no longer pending"}, 422: {"description": "still blocked"}},
+)
+def approve_draft(draft_id: str, body: ApproveRequest, resources: ResourcesDep) -> ApproveResponse:
+    """Approve the draft, or the agent's edit of it, after the guardrails pass again."""
+    return review.approve(
+        resources.engine, draft_id=draft_id, agent_id=body.agent_id, text=body.text
+    )
+
+
+@router.post(
+    "/drafts/{draft_id}/reject",
+    response_model=RejectResponse,
+    dependencies=[Depends(require("agent"))],
+    responses={409: {"description": "no longer pending"}},
+)
+def reject_draft(draft_id: str, body: RejectRequest, resources: ResourcesDep) -> RejectResponse:
+    """Reject the draft with a reason."""
+    return review.reject(
+        resources.engine, draft_id=draft_id, agent_id=body.agent_id, reason=body.reason
+    )
+
+
+@router.get(
+    "/drafts/{draft_id}/case",
+    dependencies=[Depends(require("agent"))],
+    responses={200: {"content": {"text/markdown": {}}}},
+)
+def read_case_pack(
+    draft_id: str,
+    session: SessionDep,
+    format: Annotated[Literal["json", "md"], Query()] = "json",
+) -> Any:
+    """A Seller Support case pack for the draft's order, as JSON or markdown."""
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id!r}")
+    pack = case_pack.build(session, draft)
+    if format == "md":
+        return PlainTextResponse(case_pack.markdown(pack), media_type="text/markdown")
+    return pack

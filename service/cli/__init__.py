@@ -1,0 +1,191 @@
+"""The `replydesk` command line: serve, draft, check and demo.
+
+The maintenance commands (kb lint, audit, db upgrade) are in service/cli_maintenance.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import os
+import sys
+from typing import IO
+
+import click
+from pydantic import ValidationError
+
+import guardrails
+from service.cli.maintenance import audit, db, kb
+from service.config import get_settings
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.group()
+def main() -> None:
+    """replydesk: policy-safe drafts of replies to Amazon buyer messages."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the HTTP API and the review page."""
+    import uvicorn
+
+    settings = get_settings()
+    if not settings.key_roles() and not _is_loopback(host):
+        raise click.ClickException(
+            f"refusing to listen on {host} without REPLYDESK_API_KEYS: anyone on the network "
+            "could read buyer messages. Set REPLYDESK_API_KEYS=role:key,… or use 127.0.0.1."
+        )
+    # JSON logs unless the operator said otherwise; the variable also reaches worker processes,
+    # whose create_app configures their own logging.
+    if "log_json" not in settings.model_fields_set:  # neither the environment nor .env said
+        os.environ["REPLYDESK_LOG_JSON"] = "true"
+        get_settings.cache_clear()
+        settings = get_settings()
+    if settings.log_json:
+        from service.ops import logs as logging_setup
+
+        logging_setup.configure(settings.log_level)
+    uvicorn.run(
+        "service.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
+    )
+
+
+@main.command()
+@click.option("--message", "text", required=True, help="the buyer's message")
+@click.option("--order-id", required=True, help="17-digit order ID, 3-7-7")
+@click.option("--marketplace", default="amazon.com", show_default=True)
+@click.option("--language", default=None, help="buyer locale, e.g. de-DE")
+@click.option("--buyer-name", default=None)
+@click.option("--json", "as_json", is_flag=True, help="print the whole draft as JSON")
+def draft(
+    text: str,
+    order_id: str,
+    marketplace: str,
+    language: str | None,
+    buyer_name: str | None,
+    as_json: bool,
+) -> None:
+    """Draft one reply from the terminal (stored like any other draft)."""
+    from service.api.app import build_resources
+    from service.compose.reply import draft_reply, to_public
+    from service.store.models import DraftRequest
+
+    try:
+        request = DraftRequest.model_validate(
+            {
+                "message": {"text": text, "language": language},
+                "order": {
+                    "order_id": order_id,
+                    "marketplace": marketplace,
+                    "buyer_name": buyer_name,
+                },
+            }
+        )
+    except ValidationError as exc:
+        raise click.BadParameter(_first_error(exc)) from exc
+    resources = build_resources(get_settings())
+
+    async def run() -> None:
+        try:
+            public = to_public(await draft_reply(request, resources=resources))
+        finally:
+            if resources.llm is not None:
+                await resources.llm.aclose()
+        if as_json:
+            click.echo(public.model_dump_json(indent=2))
+            return
+        click.echo(public.text)
+        for finding in public.guardrails.findings:
+            click.echo(f"[{finding.action}] {finding.rule}: {finding.message}", err=True)
+
+    asyncio.run(run())
+    resources.engine.dispose()
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--order-id", required=True)
+@click.option("--marketplace", default="amazon.com", show_default=True)
+@click.option("--language", default=None)
+@click.option("--kind", "message_kind", type=click.Choice(["reply", "proactive"]), default="reply")
+@click.option("--json", "as_json", is_flag=True)
+def check(
+    file: IO[str],
+    order_id: str,
+    marketplace: str,
+    language: str | None,
+    message_kind: str,
+    as_json: bool,
+) -> None:
+    """Run the guardrails on FILE (or stdin); exit status 1 when a finding blocks."""
+    try:
+        report = guardrails.check(
+            file.read(),
+            order_id=order_id,
+            marketplace=marketplace,
+            language=language,
+            message_kind=message_kind,
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.text)
+        for finding in report.findings:
+            click.echo(f"[{finding.action}] {finding.rule}: {finding.message}", err=True)
+    sys.exit(0 if report.passed else 1)
+
+
+@main.command()
+def demo() -> None:
+    """Draft twenty sample buyer messages (six languages) for the review page."""
+    from service.api.app import build_resources
+    from service.cli.demo_messages import run
+
+    resources = build_resources(get_settings())
+
+    async def drafts() -> dict[str, int]:
+        try:
+            return await run(resources)
+        finally:
+            if resources.llm is not None:
+                await resources.llm.aclose()
+
+    counts = asyncio.run(drafts())
+    resources.engine.dispose()
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    click.echo(f"drafted {sum(counts.values())} demo messages ({summary})")
+    click.echo("review them: make run, then open http://127.0.0.1:8000/review")
+
+
+main.add_command(kb)
+main.add_command(audit)
+main.add_command(db)
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+
+
+if __name__ == "__main__":
+    main()

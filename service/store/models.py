@@ -1,0 +1,512 @@
+"""Tables and API schemas (SQLModel families: XBase / X(table=True) / XCreate / XPublic)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from guardrails import marketplaces
+from service.ops.logs import note_personal
+
+ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+_LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+# Lone surrogates and NUL survive json.loads but not UTF-8 storage (PostgreSQL rejects both).
+_UNSTORABLE_RE = re.compile(r"[\x00\ud800-\udfff]")
+
+MAX_MESSAGE_CHARS = 20_000
+DraftStatus = Literal["pending", "blocked", "approved", "rejected"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _storable(value: str) -> str:
+    if _UNSTORABLE_RE.search(value):
+        raise ValueError("text contains a NUL character or an unpaired surrogate")
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Naive timestamps are taken as UTC, the zone Amazon's APIs use.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _order_id(value: str) -> str:
+    value = value.strip()
+    if not ORDER_ID_RE.match(value):
+        raise ValueError("order_id must be Amazon's 17-digit 3-7-7 form, e.g. 114-3941689-8772232")
+    return value
+
+
+def _marketplace(value: str) -> str:
+    return marketplaces.resolve(value).domain
+
+
+def _locale(value: str) -> str:
+    if not _LOCALE_RE.match(value):
+        raise ValueError("language must be a locale such as 'de', 'de-DE' or 'de_DE'")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("text is blank")
+    return value
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out on every database (SQLite keeps no zone of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: replydesk stores aware UTC timestamps only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+OrderId = Annotated[Text, AfterValidator(_order_id)]
+MarketplaceDomain = Annotated[Text, AfterValidator(_marketplace)]
+Locale = Annotated[Text, Field(max_length=20), AfterValidator(_locale)]
+Body = Annotated[
+    Text, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_not_blank)
+]
+Timestamp = Annotated[datetime | None, AfterValidator(_aware)]
+# Known for the rest of the request, so the logs mask it (service/logging_setup.py).
+BuyerName = Annotated[Text, AfterValidator(note_personal)]
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+# ---------------------------------------------------------------- request schemas
+class _In(BaseModel):
+    # Plugins may send more than we read; unknown fields are ignored, never an error.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+class AttachmentIn(_In):
+    filename: Text = Field(min_length=1, max_length=255)
+    content_type: Text = Field(min_length=1, max_length=100)
+    size_bytes: int = Field(ge=0)
+
+
+class MessageIn(_In):
+    text: Body
+    received_at: Timestamp = None
+    language: Locale | None = None
+    subject: Text | None = Field(default=None, max_length=500)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+
+
+class ItemIn(_In):
+    asin: Text | None = Field(default=None, pattern=r"^[A-Z0-9]{10}$")
+    sku: Text | None = Field(default=None, max_length=100)
+    title: Text | None = Field(default=None, max_length=500)
+    quantity: int = Field(default=1, ge=1, le=100_000)
+
+
+class TrackingIn(_In):
+    carrier: Text | None = Field(default=None, max_length=100)
+    number: Text | None = Field(default=None, max_length=100)
+
+
+class OrderIn(_In):
+    order_id: OrderId = Field(description="17-digit Amazon order ID, 3-7-7 (114-3941689-8772232)")
+    marketplace: MarketplaceDomain = Field(description="a domain (amazon.de) or marketplace id")
+    buyer_name: BuyerName | None = Field(default=None, max_length=200)
+    purchase_date: Timestamp = None
+    status: Text | None = Field(default=None, max_length=50)
+    shipped_at: Timestamp = None
+    delivered_at: Timestamp = None
+    earliest_delivery_date: Timestamp = None
+    latest_delivery_date: Timestamp = None
+    fulfillment: Text | None = Field(default=None, max_length=20)
+    items: list[ItemIn] = Field(default_factory=list, max_length=100)
+    tracking: TrackingIn | None = None
+
+
+class ThreadEntryIn(_In):
+    sender: Literal["buyer", "seller"] = Field(alias="from")
+    text: Text = Field(max_length=MAX_MESSAGE_CHARS)
+    sent_at: Timestamp = None
+
+
+AttachmentPurpose = Literal["instruction_manual", "warranty", "invoice", "return_label"]
+
+
+class SellerAttachmentIn(AttachmentIn):
+    """A file the seller sends with the message (the `attachment_type` rule judges it)."""
+
+    purpose: AttachmentPurpose | None = Field(
+        default=None, description="what the file is; guessed from the file name when absent"
+    )
+
+
+class DraftRequest(_In):
+    message: MessageIn
+    order: OrderIn
+    thread: list[ThreadEntryIn] = Field(default_factory=list, max_length=50)
+    # What the seller means to attach to the reply (not the buyer's files: those are in message).
+    attachments: list[SellerAttachmentIn] = Field(default_factory=list, max_length=20)
+    agent_id: Text | None = Field(default=None, max_length=100)
+    instructions: Text | None = Field(default=None, max_length=2_000)
+    tone: Text | None = Field(default=None, max_length=40)
+
+
+# /check takes any text up to 100 KB (larger is 413, from the route): the guardrails block
+# texts over their own working limit themselves, with a finding that says so.
+MAX_CHECK_BYTES = 100_000
+CheckText = Annotated[Text, Field(min_length=1), AfterValidator(_not_blank)]
+
+
+class CheckRequest(_In):
+    text: CheckText
+    order_id: OrderId
+    marketplace: MarketplaceDomain
+    language: Locale | None = None
+    message_kind: Literal["reply", "proactive"] = "reply"
+
+
+# ---------------------------------------------------------------- response schemas
+class FindingPublic(BaseModel):
+    rule: str
+    action: Literal["fixed", "flagged", "blocked"]
+    match: str
+    start: int
+    end: int
+    message: str
+
+
+class GuardrailsPublic(BaseModel):
+    passed: bool
+    policy_version: str
+    findings: list[FindingPublic]
+
+
+class CheckResponse(BaseModel):
+    text: str
+    passed: bool
+    policy_version: str
+    findings: list[FindingPublic]
+
+
+class SourcePublic(BaseModel):
+    id: str
+    title: str
+    kind: str
+    score: float
+
+
+class UsagePublic(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class GeneratorPublic(BaseModel):
+    kind: Literal["llm", "template"]
+    model: str | None
+    latency_ms: int
+    fallback_reason: str | None
+    prompt_version: str | None
+    usage: UsagePublic
+
+
+class PolicyPublic(BaseModel):
+    message_kind: Literal["reply", "proactive"]
+    respond_by: datetime
+    contact_window_ends_at: datetime | None
+    within_contact_window: bool
+    # The business calendar's part (service/policy.py); absent on drafts stored before it.
+    respond_by_extended: datetime | None = None
+    target_by: datetime | None = None
+    received_in_business_hours: bool | None = None
+    acknowledgement_suggested: bool = False
+    answer_by: datetime | None = None
+    proactive_kind: str | None = None
+
+
+class EscalationPublic(BaseModel):
+    recommended: bool
+    reasons: list[str]
+
+
+class HistoryPublic(BaseModel):
+    action: str
+    actor: str | None
+    at: datetime
+    text_before: str | None
+    text_after: str | None
+    details: dict[str, Any]
+
+
+class ReviewPublic(BaseModel):
+    reviewed_by: str
+    reviewed_at: datetime
+    edited: bool | None
+    edit_ratio: float | None
+    undone_fixes: list[str]
+    reason: str | None
+
+
+class DraftPublic(BaseModel):
+    draft_id: str
+    status: DraftStatus
+    text: str
+    language: str
+    intent: str
+    intent_confidence: float
+    tags: list[str]
+    priority: str
+    sources: list[SourcePublic]
+    generator: GeneratorPublic
+    guardrails: GuardrailsPublic
+    policy: PolicyPublic
+    escalation: EscalationPublic
+    no_response_needed: bool
+    order_id: str
+    marketplace: str
+    created_at: datetime
+    updated_at: datetime
+    review: ReviewPublic | None = None
+
+
+class DraftDetail(DraftPublic):
+    message: dict[str, Any]
+    order: dict[str, Any]
+    raw_text: str
+    history: list[HistoryPublic]
+
+
+class DraftListItem(DraftPublic):
+    buyer_name: str | None
+    message_excerpt: str
+
+
+class DraftList(BaseModel):
+    data: list[DraftListItem]
+    count: int
+
+
+AgentId = Annotated[Text, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
+
+
+class ApproveRequest(_In):
+    agent_id: AgentId
+    text: Body | None = Field(default=None, description="the final text; the draft's when absent")
+
+
+class RejectRequest(_In):
+    agent_id: AgentId
+    reason: Annotated[Text, Field(min_length=1, max_length=2_000), AfterValidator(_not_blank)]
+
+
+class ApproveResponse(BaseModel):
+    draft_id: str
+    status: Literal["approved"]
+    text: str
+    edited: bool
+    edit_ratio: float
+    undone_fixes: list[str]
+    findings: list[FindingPublic]
+
+
+class RejectResponse(BaseModel):
+    draft_id: str
+    status: Literal["rejected"]
+    reason: str
+
+
+# ---------------------------------------------------------------- tables
+def _uuid() -> str:
+    return uuid.uuid4().hex
+
+
+PROACTIVE_SLOT_WHERE = "message_kind = 'proactive' AND status IN ('pending', 'blocked', 'approved')"
+
+
+class Draft(SQLModel, table=True):
+    __tablename__ = "drafts"
+    # The review queue: one status, oldest deadline first.
+    __table_args__ = (
+        sa.Index("ix_drafts_status_respond_by", "status", "respond_by"),
+        # One free-form proactive message per order; the case pack's timeline (migration 0003).
+        sa.Index("ix_drafts_order_id_message_kind", "order_id", "message_kind"),
+        # The database, not a read-then-write check, keeps two concurrent /proactive calls from
+        # both taking an order's one slot; rejecting a draft frees it (migration 0005).
+        sa.Index(
+            "uq_drafts_one_proactive_per_order",
+            "order_id",
+            unique=True,
+            sqlite_where=sa.text(PROACTIVE_SLOT_WHERE),
+            postgresql_where=sa.text(PROACTIVE_SLOT_WHERE),
+        ),
+    )
+
+    id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    status: str = SQLField(max_length=16, index=True)
+    order_id: str = SQLField(max_length=19, index=True)
+    marketplace: str = SQLField(max_length=32)
+    agent_id: str | None = SQLField(default=None, max_length=100)
+    language: str = SQLField(max_length=8)
+    intent: str = SQLField(max_length=40, index=True)
+    intent_confidence: float
+    priority: str = SQLField(max_length=16)
+    tags: list[str] = SQLField(default_factory=list, sa_type=JSONType)
+    received_at: datetime = SQLField(sa_type=UTCDateTime)
+    respond_by: datetime = SQLField(sa_type=UTCDateTime, index=True)
+    message: dict[str, Any] = SQLField(sa_type=JSONType)
+    order: dict[str, Any] = SQLField(sa_type=JSONType)
+    request: dict[str, Any] = SQLField(sa_type=JSONType)
+    raw_text: str = SQLField(sa_type=sa.Text)
+    text: str = SQLField(sa_type=sa.Text)
+    findings: list[dict[str, Any]] = SQLField(default_factory=list, sa_type=JSONType)
+    guardrails_passed: bool
+    policy_version: str = SQLField(max_length=20)
+    sources: list[dict[str, Any]] = SQLField(default_factory=list, sa_type=JSONType)
+    policy: dict[str, Any] = SQLField(sa_type=JSONType)
+    escalation: dict[str, Any] = SQLField(sa_type=JSONType)
+    no_response_needed: bool = False
+    generator_kind: str = SQLField(max_length=16)
+    generator_model: str | None = SQLField(default=None, max_length=200)
+    prompt_version: str | None = SQLField(default=None, max_length=64)
+    latency_ms: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    fallback_reason: str | None = SQLField(default=None, max_length=40)
+    # The review (migration 0002): set once, by the one approval or rejection that wins.
+    reviewed_by: str | None = SQLField(default=None, max_length=100)
+    reviewed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    edited: bool | None = None
+    edit_ratio: float | None = None
+    undone_fixes: list[str] = SQLField(default_factory=list, sa_type=JSONType)
+    reject_reason: str | None = SQLField(default=None, sa_type=sa.Text)
+    # Message kinds (migration 0003): reply, acknowledgement or proactive.
+    message_kind: str = SQLField(
+        default="reply", max_length=16, sa_column_kwargs={"server_default": "reply"}
+    )
+    proactive_kind: str | None = SQLField(default=None, max_length=32)
+    target_by: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+
+
+class DraftEvent(SQLModel, table=True):
+    """One line of a draft's history: who did what, when, and the text before and after."""
+
+    __tablename__ = "draft_events"
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    draft_id: str = SQLField(foreign_key="drafts.id", index=True, max_length=32)
+    at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    action: str = SQLField(max_length=32)
+    actor: str | None = SQLField(default=None, max_length=100)
+    text_before: str | None = SQLField(default=None, sa_type=sa.Text)
+    text_after: str | None = SQLField(default=None, sa_type=sa.Text)
+    details: dict[str, Any] = SQLField(default_factory=dict, sa_type=JSONType)
+
+
+class TriageResponse(BaseModel):
+    """`POST /triage`: what a help desk needs to tag and sort a message, no draft written."""
+
+    language: str
+    intent: str
+    intent_confidence: float
+    tags: list[str]
+    priority: Literal["low", "normal", "high", "urgent"]
+    respond_by: datetime
+    target_by: datetime
+    escalation: EscalationPublic
+    no_response_needed: bool
+    # Return requests and A-to-z claims: Amazon's 48 hours, beside (never instead of) the 24.
+    respond_by_extended: datetime | None = None
+
+
+# ---------------------------------------------------------------- audits (migration 0004)
+AuditMode = Literal["recent", "random"]
+
+
+class AuditRequest(_In):
+    sample_size: int = Field(default=50, ge=1, le=1_000)
+    since: Timestamp = None
+    mode: AuditMode = "recent"
+    seed: int | None = Field(default=None, description="random mode: same seed, same sample")
+
+
+class Audit(SQLModel, table=True):
+    """One compliance audit: the current guardrails re-run on a sample of sent replies."""
+
+    __tablename__ = "audits"
+
+    id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    requested_by: str | None = SQLField(default=None, max_length=100)
+    mode: str = SQLField(max_length=16)
+    sample_size: int
+    since: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    sampled: int
+    with_violations: int
+    template_errors: int
+    policy_version: str = SQLField(max_length=20)
+    report: dict[str, Any] = SQLField(sa_type=JSONType)
+
+
+class AuditSummary(BaseModel):
+    audit_id: str
+    created_at: datetime
+    requested_by: str | None
+    mode: str
+    sample_size: int
+    since: datetime | None
+    sampled: int
+    with_violations: int
+    template_errors: int
+    policy_version: str
+
+
+class AuditList(BaseModel):
+    data: list[AuditSummary]
+    count: int
+
+
+# ---------------------------------------------------------------- proactive messages (issue 6)
+ProactiveKind = Literal[
+    "delivery_followup",
+    "usage_guide",
+    "return_question",
+    "invoice",
+    "custom_design",
+    "bulky_delivery",
+    "review_request",  # never drafted: refused with Amazon's "Request a Review" window
+]
+
+
+class ProactiveRequest(_In):
+    order: OrderIn
+    kind: ProactiveKind
+    buyer_opted_out: bool = False
+    language: Locale | None = Field(default=None, description="the buyer's locale, if known")
+    instructions: Text | None = Field(default=None, max_length=2_000)
+    agent_id: Text | None = Field(default=None, max_length=100)
+    attachments: list[SellerAttachmentIn] = Field(default_factory=list, max_length=20)
+    text: Body | None = Field(
+        default=None, description="the seller's own message; drafted from the template if absent"
+    )

@@ -1,0 +1,127 @@
+"""Analyse a buyer message: language, intent (with a confidence), tags and priority."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from guardrails import marketplaces
+from guardrails.language import identify
+from service import DATA_DIR
+from service.understand import escalation as escalations
+from service.understand.escalation import Escalation
+from service.understand.intent_model import IntentModel, read_examples
+from service.understand.intents import INTENTS, TAGS, Priority, base_priority
+
+# Below this the detector guesses (a bare "danke" or "ok"); the marketplace knows better.
+_MIN_CONFIDENCE = 0.8
+_MIN_LETTERS = 12
+_ACKNOWLEDGEMENTS = DATA_DIR / "acknowledgements.yaml"
+_MAX_ACK_CHARS = 120  # a long message is never a bare "thanks"
+NO_ESCALATION = Escalation(recommended=False, reasons=())
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    language: str
+    language_source: str  # "request", "message" or "marketplace"
+    intent: str
+    intent_confidence: float
+    tags: tuple[str, ...]
+    priority: Priority
+    no_response_needed: bool = False
+    escalation: Escalation = NO_ESCALATION
+
+
+def escalation(
+    intent: str, *, text: str = "", language: str = "en", confidence: float = 1.0
+) -> Escalation:
+    """Escalation signals of the message (service/escalation.py), with the intent's say."""
+    return escalations.detect(text, language=language, intent=intent, intent_confidence=confidence)
+
+
+@lru_cache(maxsize=1)
+def intent_model() -> IntentModel:
+    """Trained once from service/data/intents/ (well under a second)."""
+    return IntentModel(read_examples(), intents=INTENTS)
+
+
+@lru_cache(maxsize=1)
+def _acknowledgement_re() -> re.Pattern[str]:
+    raw: dict[str, list[str]] = yaml.safe_load(_ACKNOWLEDGEMENTS.read_text(encoding="utf-8"))
+    phrases = sorted({fold(p) for values in raw.values() for p in values}, key=len, reverse=True)
+    # Latin phrases must stand alone ("ok" is not the start of "okra"); Japanese has no spaces.
+    alternatives = [re.escape(p) if p[0] >= "\u3000" else rf"\b{re.escape(p)}\b" for p in phrases]
+    return re.compile("|".join(alternatives))
+
+
+def no_response_needed(text: str, *, buyer_name: str | None = None) -> bool:
+    """A bare thanks or "ok, got it" in one of our languages: nothing left to answer."""
+    folded = fold(text)
+    if "?" in folded or "？" in folded or len(folded) > _MAX_ACK_CHARS:
+        return False
+    rest, found = _acknowledgement_re().subn(" ", folded)
+    if buyer_name:
+        rest = rest.replace(fold(buyer_name), " ")
+    # What remains may be punctuation or a signature name, nothing more; in Japanese, where a
+    # name would follow a phrase without a space, any leftover text means there is more to it.
+    leftover = re.sub(r"[\W_]+", " ", rest).split()
+    if any(ch >= "\u3000" for word in leftover for ch in word):
+        return False
+    return found > 0 and len(leftover) <= 1 and all(len(word) <= 12 for word in leftover)
+
+
+def warm_up() -> None:
+    """Train the intent model now, at start-up, rather than on the first request."""
+    intent_model()
+    _acknowledgement_re()
+    escalations.warm_up()
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def language_code(locale: str) -> str:
+    """`de-DE`, `de_DE` or `DE` → `de`."""
+    return locale.replace("_", "-").split("-")[0].lower()
+
+
+def detect_language(*, text: str, locale: str | None, marketplace: str) -> tuple[str, str]:
+    """The buyer's language per POLICY.md: request locale, else the message, else marketplace."""
+    if locale:
+        return language_code(locale), "request"
+    letters = sum(ch.isalpha() for ch in text)
+    cjk = any("\u3040" <= ch <= "\u9fff" for ch in text)
+    if letters >= _MIN_LETTERS or cjk:
+        language, confidence = identify(text)
+        if confidence >= _MIN_CONFIDENCE:
+            return language, "message"
+    return marketplaces.resolve(marketplace).language, "marketplace"
+
+
+def classify_intent(text: str) -> tuple[str, float]:
+    """The intent and a confidence (0–1); `other` when the message is like no intent."""
+    prediction = intent_model().predict(text)
+    return prediction.intent, prediction.confidence
+
+
+def analyse(
+    *, text: str, locale: str | None, marketplace: str, buyer_name: str | None = None
+) -> Analysis:
+    language, source = detect_language(text=text, locale=locale, marketplace=marketplace)
+    intent, confidence = classify_intent(text)
+    return Analysis(
+        language=language,
+        language_source=source,
+        intent=intent,
+        intent_confidence=confidence,
+        tags=TAGS[intent],
+        priority=base_priority(intent),
+        no_response_needed=no_response_needed(text, buyer_name=buyer_name),
+        escalation=escalation(intent, text=text, language=language, confidence=confidence),
+    )
