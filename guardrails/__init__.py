@@ -1,11 +1,14 @@
 """replydesk guardrails: fix a draft against Amazon's buyer-messaging policy and say what changed.
 
-``check(text, order_id=..., marketplace=...)`` returns a :class:`Report` with the fixed text and
-one :class:`Finding` per change, flag or block. Pure and thread-safe: all data (phrase lists,
-public-suffix list, phone metadata, emoji tables) is loaded at import, never during a check.
+``check(text, context(order_id=..., marketplace=..., ...))`` returns a :class:`Report` with the
+fixed text and one :class:`Finding` per change, flag or block. The :class:`Context` carries what
+the rules need besides the text: the order, the buyer's language, the kind of message, the
+seller's attachments, the order's completion and the moment of sending, and the template the
+text came from. Pure and thread-safe: no I/O during a check, nothing shared that a check mutates.
 """
 
-from guardrails.pipeline import check
+from guardrails.pipeline import check, context
 from guardrails.report import POLICY_VERSION, Finding, Report
+from guardrails.spans import Attachment, Context
 
-__all__ = ["POLICY_VERSION", "Finding", "Report", "check"]
+__all__ = ["POLICY_VERSION", "Attachment", "Context", "Finding", "Report", "check", "context"]

@@ -8,8 +8,11 @@ import and never mutated afterwards, so concurrent checks share nothing mutable.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from datetime import datetime
 
 from guardrails import (
+    attachments,
     contacts,
     duplicate,
     emoji_rules,
@@ -23,13 +26,16 @@ from guardrails import (
     placeholders,
     sentences,
     solicitation,
+    template_language,
     tone,
+    window,
 )
 from guardrails import order_id as order_ids
+from guardrails.locales import language_of
 from guardrails.report import Finding, Report
 from guardrails.resolve import Edit, resolve
 from guardrails.sentences import tidy
-from guardrails.spans import Context, Detector, MessageKind, Span, quote
+from guardrails.spans import Attachment, Context, Detector, MessageKind, Span, quote
 
 MAX_LENGTH = 2000  # SP-API limit for a free-text message
 # Five times that is no draft but a pasted document: it cannot be sent, and fixing it would let
@@ -56,18 +62,31 @@ DETECTORS: tuple[Detector, ...] = (
 phrases.freeze()
 MIN_SUBSTANCE = 1  # a content word besides greeting, order ID line and signature
 
-_LANGUAGE = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})*")
+# Rules that judge the circumstances of a message rather than its text.
+CIRCUMSTANCES = (attachments.judge, window.judge, template_language.judge)
 
 
-def context(*, order_id: str, marketplace: str, language: str | None, message_kind: str) -> Context:
-    """Validate the arguments of :func:`check`; ``ValueError`` names what is wrong."""
+def context(
+    *,
+    order_id: str,
+    marketplace: str,
+    language: str | None = None,
+    message_kind: str = "reply",
+    attachments: Iterable[Attachment] = (),
+    completed_at: datetime | None = None,
+    now: datetime | None = None,
+    template_id: str | None = None,
+    template_language: str | None = None,
+) -> Context:
+    """Everything :func:`check` needs to know, validated; ``ValueError`` names what is wrong.
+
+    ``language`` is the buyer's locale (the marketplace's language when absent);
+    ``message_kind`` is ``reply`` (acknowledgements are replies) or ``proactive``. The rest are
+    circumstances: the seller's files (``attachment_type``), order completion and the moment of
+    sending (``contact_window``), and the template the text came from (``language_mismatch``).
+    """
     market = marketplaces.resolve(marketplace)
-    lang = market.language
-    if language is not None and language.strip():
-        m = _LANGUAGE.fullmatch(language.strip())
-        if m is None:
-            raise ValueError(f"language {language!r} is not a code like 'de', 'en-US' or 'en_US'")
-        lang = m.group(1).lower()
+    lang = language_of(language) if language is not None and language.strip() else market.language
     kind: MessageKind
     if message_kind == "reply":
         kind = "reply"
@@ -75,7 +94,20 @@ def context(*, order_id: str, marketplace: str, language: str | None, message_ki
         kind = "proactive"
     else:
         raise ValueError(f"message_kind {message_kind!r} must be 'reply' or 'proactive'")
-    return Context(order_ids.validate(order_id), market, lang, kind)
+    for moment in (completed_at, now):
+        if moment is not None and moment.tzinfo is None:
+            raise ValueError("completed_at and now must be timezone-aware")
+    return Context(
+        order_ids.validate(order_id),
+        market,
+        lang,
+        kind,
+        attachments=tuple(attachments),
+        completed_at=completed_at,
+        now=now,
+        template_id=template_id,
+        template_language=language_of(template_language) if template_language else None,
+    )
 
 
 def detect(text: str, *, ctx: Context) -> list[tuple[int, Span]]:
@@ -138,16 +170,36 @@ def _has_substance(text: str, *, ctx: Context) -> bool:
 
 def check(
     text: str,
+    ctx: Context | None = None,
+    /,
     *,
-    order_id: str,
-    marketplace: str,
+    order_id: str | None = None,
+    marketplace: str | None = None,
     language: str | None = None,
     message_kind: str = "reply",
 ) -> Report:
-    """Fix ``text`` against the messaging policy and report every change, flag and block."""
-    ctx = context(
-        order_id=order_id, marketplace=marketplace, language=language, message_kind=message_kind
-    )
+    """Fix ``text`` against the messaging policy and report every change, flag and block.
+
+    ``ctx`` comes from :func:`context`; the keywords are a shorthand for a context with no
+    circumstances (``check(text, order_id=..., marketplace=...)``).
+    """
+    if ctx is None:
+        if order_id is None or marketplace is None:
+            raise ValueError("check needs a context, or order_id and marketplace")
+        ctx = context(
+            order_id=order_id, marketplace=marketplace, language=language, message_kind=message_kind
+        )
+    report = _check_text(text, ctx=ctx)
+    # Circumstance findings follow the text's own, which are in input order.
+    extra = [finding for judge in CIRCUMSTANCES for finding in judge(ctx)]
+    if not extra:
+        return report
+    findings = report.findings + tuple(extra)
+    passed = not any(f.action == "blocked" for f in findings)
+    return Report(text=report.text, passed=passed, findings=findings)
+
+
+def _check_text(text: str, *, ctx: Context) -> Report:
     if len(text) > MAX_CHECK_LENGTH:
         msg = (
             f"The text is {len(text):,} characters long, more than five times Amazon's limit of "

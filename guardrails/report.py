@@ -6,8 +6,9 @@ serves them as JSON, so both are frozen and know how to turn into plain dicts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
 #: Version of the rule book in ``shared/POLICY.md`` these rules implement; every draft records it.
 POLICY_VERSION = "2026.11"
@@ -35,6 +36,21 @@ class Finding:
             "end": self.end,
             "message": self.message,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The inverse of :meth:`to_dict` (a finding stored as JSON, typed again)."""
+        action = str(data["action"])
+        if action not in ("fixed", "flagged", "blocked"):
+            raise ValueError(f"unknown finding action {action!r}")
+        return cls(
+            str(data["rule"]),
+            cast(Action, action),
+            str(data.get("match", "")),
+            int(data.get("start", 0)),
+            int(data.get("end", 0)),
+            str(data.get("message", "")),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ like this is what lets the pipeline re-run them on the fixed text to prove the f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, Protocol
 
 from guardrails.marketplaces import Marketplace
@@ -18,13 +19,33 @@ MessageKind = Literal["reply", "proactive"]
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the seller means to send with the message (judged by ``attachment_type``)."""
+
+    filename: str
+    content_type: str
+    size_bytes: int
+    purpose: str | None = None  # instruction_manual, warranty, invoice or return_label
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
-    """Everything a detector may know about the message besides its text; built once per check."""
+    """Everything a rule may know about the message besides its text; built once per check by
+    :func:`guardrails.context`, which validates it. The fields after ``message_kind`` are the
+    circumstances some rules need; a rule whose circumstance is unknown (None, empty) is silent."""
 
     order_id: str  # normalised: ASCII digits and hyphens
     marketplace: Marketplace
     language: str  # ISO 639-1, lower case
     message_kind: MessageKind
+    attachments: tuple[Attachment, ...] = ()
+    # Order completion (delivery, else latest delivery date, else shipping) and the moment the
+    # message goes out: together they decide ``contact_window``.
+    completed_at: datetime | None = None
+    now: datetime | None = None
+    # The knowledge-base template the text was rendered from, when it was, and its language.
+    template_id: str | None = None
+    template_language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,15 @@ from tests.guardrails.support import OID
 
 def test_exports_and_policy_version() -> None:
     assert POLICY_VERSION == "2026.11"
-    assert set(guardrails.__all__) == {"check", "Report", "Finding", "POLICY_VERSION"}
+    assert set(guardrails.__all__) == {
+        "check",
+        "context",
+        "Context",
+        "Attachment",
+        "Report",
+        "Finding",
+        "POLICY_VERSION",
+    }
 
 
 def test_report_is_frozen_and_serialises_to_json() -> None:
@@ -82,3 +90,13 @@ def test_proactive_kind_is_accepted() -> None:
 def test_order_id_argument_may_be_full_width() -> None:
     full_width = "１１４-３９４１６８９-８７７２２３２"
     assert check(f"Order {OID}.", order_id=full_width, marketplace="amazon.com").findings == ()
+
+
+def test_a_finding_survives_its_json_form() -> None:
+    report = check("See www.example.com", order_id=OID, marketplace="amazon.com")
+    assert [Finding.from_dict(f.to_dict()) for f in report.findings] == list(report.findings)
+
+
+def test_check_needs_a_context_or_the_order() -> None:
+    with pytest.raises(ValueError, match="needs a context"):
+        check("Hello")

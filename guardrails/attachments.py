@@ -1,20 +1,20 @@
-"""The `attachment_type` rule of POLICY.md, for the files a seller sends with a message.
+"""``attachment_type``: the files a seller sends with a message. Blocked.
 
 Amazon accepts PDF, JPEG and PNG, up to 10 MB each and 5 per message, and only instruction
-manuals, warranties, invoices and return labels. The guardrails judge text alone, so files are
-judged here, with findings in the same shape. A file whose purpose the request does not give is
-judged by its name (`Rechnung_123.pdf` is an invoice); one that says nothing is blocked, because
-a photo of a new product is exactly what the rule exists to stop.
+manuals, warranties, invoices and return labels. A file whose purpose the caller does not give is
+judged by its name (``Rechnung_123.pdf`` is an invoice); one whose name says nothing is blocked,
+because a photo of a new product is exactly what the rule exists to stop.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
-from service.store.models import SellerAttachmentIn
+from guardrails.report import Finding
+from guardrails.spans import Context
 
+RULE: Final = "attachment_type"
 MAX_FILES: Final = 5
 MAX_BYTES: Final = 10 * 1024 * 1024
 TYPES: Final = {
@@ -23,6 +23,7 @@ TYPES: Final = {
     "image/jpg": "JPEG",
     "image/png": "PNG",
 }
+PURPOSES: Final = ("instruction_manual", "warranty", "invoice", "return_label")
 _SUFFIXES: Final = (".pdf", ".jpg", ".jpeg", ".png")
 # File-name words per purpose, in the six languages (folded, ASCII where buyers type ASCII).
 _PURPOSE_WORDS: Final = {
@@ -44,40 +45,34 @@ def guess_purpose(filename: str) -> str | None:
     return None
 
 
-def _finding(match: str, message: str) -> dict[str, Any]:
-    return {
-        "rule": "attachment_type",
-        "action": "blocked",
-        "match": match,
-        "start": 0,
-        "end": 0,
-        "message": message,
-    }
+def _blocked(match: str, message: str) -> Finding:
+    return Finding(RULE, "blocked", match, 0, 0, message)
 
 
-def check(attachments: Sequence[SellerAttachmentIn]) -> list[dict[str, Any]]:
+def judge(ctx: Context) -> list[Finding]:
     """One blocked finding per problem; none when every file may be sent."""
-    findings: list[dict[str, Any]] = []
-    if len(attachments) > MAX_FILES:
+    files = ctx.attachments
+    findings: list[Finding] = []
+    if len(files) > MAX_FILES:
         findings.append(
-            _finding(
-                f"{len(attachments)} files",
+            _blocked(
+                f"{len(files)} files",
                 f"Amazon accepts at most {MAX_FILES} attachments per message: send fewer.",
             )
         )
-    for file in attachments:
+    for file in files:
         name = file.filename
         kind = TYPES.get(file.content_type.split(";")[0].strip().lower())
         if kind is None or not name.casefold().endswith(_SUFFIXES):
             findings.append(
-                _finding(name, "Only PDF, JPEG and PNG files may be attached (by type and name).")
+                _blocked(name, "Only PDF, JPEG and PNG files may be attached (by type and name).")
             )
         if file.size_bytes > MAX_BYTES:
             size = file.size_bytes / 1024 / 1024
-            findings.append(_finding(name, f"{size:.1f} MB is over Amazon's 10 MB per file."))
+            findings.append(_blocked(name, f"{size:.1f} MB is over Amazon's 10 MB per file."))
         if (file.purpose or guess_purpose(name)) is None:
             findings.append(
-                _finding(
+                _blocked(
                     name,
                     "Attach only an instruction manual, a warranty, an invoice or a return "
                     "label; say which in `purpose` if the file name does not.",
