@@ -1,41 +1,23 @@
-"""Request-scoped dependencies: the app's resources, a database session, API-key roles."""
+"""Request-scoped dependencies: the app's resources, a database session, the clock, API-key
+roles."""
 
 from __future__ import annotations
 
 import hmac
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from service.config import Role, Settings
+from service.config import Role
 from service.errors import ServiceError
-from service.generate.llm import OpenAIDrafter, TemplateDrafter
-from service.knowledge import KnowledgeBase
-from service.ops.metrics import Metrics
+from service.resources import Resources
 
 # Each role may do what the roles before it may: an agent can check text like a plugin,
 # ops can review like an agent.
 _RANK: dict[Role, int] = {"plugin": 0, "agent": 1, "ops": 2}
-
-
-@dataclass(slots=True)
-class Resources:
-    """Built once in the lifespan; `kb` is swapped whole on reload, never mutated."""
-
-    settings: Settings
-    engine: sa.Engine
-    kb: KnowledgeBase
-    llm: OpenAIDrafter | None
-    templates: TemplateDrafter
-    # Serialises reloads (watcher and POST /kb/reload), so one never overwrites a newer one.
-    kb_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    # The app's Prometheus metrics (service/metrics.py); None outside the server (CLI).
-    metrics: Metrics | None = None
 
 
 def get_resources(request: Request) -> Resources:
@@ -52,6 +34,14 @@ def get_session(resources: ResourcesDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_time() -> datetime:
+    """The clock of every route: tests override this dependency to freeze time."""
+    return datetime.now(UTC)
+
+
+NowDep = Annotated[datetime, Depends(current_time)]
 
 
 class Unauthorized(ServiceError):

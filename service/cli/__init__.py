@@ -84,9 +84,9 @@ def draft(
     as_json: bool,
 ) -> None:
     """Draft one reply from the terminal (stored like any other draft)."""
-    from service.api.app import build_resources
-    from service.compose.reply import draft_reply, to_public
-    from service.store.models import DraftRequest
+    from service.compose.reply import draft_reply
+    from service.resources import open_resources
+    from service.store.models import DraftPublic, DraftRequest
 
     try:
         request = DraftRequest.model_validate(
@@ -101,23 +101,18 @@ def draft(
         )
     except ValidationError as exc:
         raise click.BadParameter(_first_error(exc)) from exc
-    resources = build_resources(get_settings())
 
-    async def run() -> None:
-        try:
-            public = to_public(await draft_reply(request, resources=resources))
-        finally:
-            if resources.llm is not None:
-                await resources.llm.aclose()
-        if as_json:
-            click.echo(public.model_dump_json(indent=2))
-            return
-        click.echo(public.text)
-        for finding in public.guardrails.findings:
-            click.echo(f"[{finding.action}] {finding.rule}: {finding.message}", err=True)
+    async def run() -> DraftPublic:
+        async with open_resources(get_settings()) as resources:
+            return DraftPublic.model_validate(await draft_reply(request, resources=resources))
 
-    asyncio.run(run())
-    resources.engine.dispose()
+    public = asyncio.run(run())
+    if as_json:
+        click.echo(public.model_dump_json(indent=2))
+        return
+    click.echo(public.text)
+    for finding in public.guardrails.findings:
+        click.echo(f"[{finding.action}] {finding.rule}: {finding.message}", err=True)
 
 
 @main.command()
@@ -158,20 +153,14 @@ def check(
 @main.command()
 def demo() -> None:
     """Draft twenty sample buyer messages (six languages) for the review page."""
-    from service.api.app import build_resources
     from service.cli.demo_messages import run
-
-    resources = build_resources(get_settings())
+    from service.resources import open_resources
 
     async def drafts() -> dict[str, int]:
-        try:
+        async with open_resources(get_settings()) as resources:
             return await run(resources)
-        finally:
-            if resources.llm is not None:
-                await resources.llm.aclose()
 
     counts = asyncio.run(drafts())
-    resources.engine.dispose()
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     click.echo(f"drafted {sum(counts.values())} demo messages ({summary})")
     click.echo("review them: make run, then open http://127.0.0.1:8000/review")

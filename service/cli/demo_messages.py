@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from service import DATA_DIR
-from service.api.deps import Resources
 from service.compose.reply import draft_reply
+from service.resources import Resources
 from service.store.models import DraftRequest, utcnow
 
 DEMO_FILE = DATA_DIR / "demo_messages.yaml"

@@ -19,11 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
-from fastapi import Depends
 
 from guardrails import marketplaces
 
@@ -201,11 +199,3 @@ def calendar_for(
     zone = parse_timezone(timezone) if timezone else ZoneInfo(market.timezone)
     which = parse_holidays(holidays) if holidays is not None else (market.country, None)
     return BusinessCalendar(zone=zone, hours=parse_business_hours(business_hours), holidays=which)
-
-
-def current_time() -> datetime:
-    """The clock of every route: tests override this dependency to freeze time."""
-    return datetime.now(UTC)
-
-
-NowDep = Annotated[datetime, Depends(current_time)]

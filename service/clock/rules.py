@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal, Protocol
 
+from guardrails import window
 from service.clock.calendar import BusinessCalendar, calendar_for
 from service.store.models import OrderIn
 from service.understand.intents import Priority
@@ -27,7 +28,7 @@ EXTENDED_INTENTS = frozenset({"return_request", "a_to_z_claim"})
 TARGET_IN_HOURS = timedelta(hours=6)
 TARGET_OUT_OF_HOURS = timedelta(hours=12)
 ANSWER_WITHIN = timedelta(hours=6)  # business hours, for the acknowledgement's promise
-CONTACT_WINDOW = timedelta(days=30)
+CONTACT_WINDOW = window.CONTACT_WINDOW
 _PRIORITY_ORDER: tuple[Priority, ...] = ("low", "normal", "high", "urgent")
 DEFAULT_HOURS = "Mon-Fri 09:00-17:00"
 
@@ -64,14 +65,26 @@ def default_calendar(marketplace: str) -> BusinessCalendar:
     )
 
 
-def order_completed_at(order: OrderIn) -> datetime | None:
+class OrderDates(Protocol):
+    """An order's dates (`OrderIn`, or the dates `/check` is given)."""
+
+    @property
+    def shipped_at(self) -> datetime | None: ...
+
+    @property
+    def delivered_at(self) -> datetime | None: ...
+
+    @property
+    def latest_delivery_date(self) -> datetime | None: ...
+
+
+def order_completed_at(order: OrderDates) -> datetime | None:
     """Order completion per POLICY.md: delivery, else latest delivery date, else shipping."""
     return order.delivered_at or order.latest_delivery_date or order.shipped_at
 
 
 def contact_window_ends_at(order: OrderIn) -> datetime | None:
-    completed = order_completed_at(order)
-    return completed + CONTACT_WINDOW if completed else None
+    return window.ends_at(order_completed_at(order))
 
 
 def target_by(
@@ -105,22 +118,6 @@ def reply_clock(
         # Without any completion date the order is still in progress: inside the window.
         within_contact_window=window_end is None or now <= window_end,
     )
-
-
-def contact_window_finding(clock: Clock) -> dict[str, Any] | None:
-    """A reply more than 30 days after order completion is allowed but flagged (POLICY.md)."""
-    if clock.within_contact_window or clock.contact_window_ends_at is None:
-        return None
-    return {
-        "rule": "contact_window",
-        "action": "flagged",
-        "match": "",
-        "start": 0,
-        "end": 0,
-        "message": "More than 30 days have passed since the order was completed (window ended "
-        f"{clock.contact_window_ends_at.date().isoformat()}): a reply on the buyer's thread is "
-        "allowed, but keep it to answering the buyer.",
-    }
 
 
 def answer_by(*, now: datetime, calendar: BusinessCalendar) -> datetime:

@@ -11,17 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from anyio import to_thread
 from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_time
 
-import guardrails
-from service.api.deps import Resources
-from service.clock.rules import answer_by, contact_window_finding
+from service.clock.rules import answer_by
+from service.compose.pipeline import answer_fields, compose_and_store, order_context, order_facts
 from service.compose.proactive import kb_template
-from service.compose.reply import _store, order_facts
-from service.knowledge import render
-from service.store.models import Draft, DraftRequest
-from service.understand.assessment import answer_fields, assess, guarded_fields, source
+from service.generate.drafter import Generated
+from service.knowledge import Hit, render
+from service.resources import Resources
+from service.store.models import Draft, DraftRequest, MessageKind
+from service.understand.assessment import assess
 
 TEMPLATE_ID = "acknowledgement/holding"
 
@@ -37,39 +38,29 @@ def format_when(moment: datetime, *, zone: ZoneInfo, language: str) -> str:
     return f"{day}, {clock} ({local.tzname()})"
 
 
-def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -> Draft:
+async def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -> Draft:
     order = request.order
-    seen = assess(request, settings=resources.settings, now=now)
+    seen = await to_thread.run_sync(lambda: assess(request, settings=resources.settings, now=now))
     analysis, clock, calendar = seen.analysis, seen.clock, seen.calendar
     promise = answer_by(now=now, calendar=calendar)
     facts = order_facts(order, language=analysis.language) | {
         "answer_by": format_when(promise, zone=calendar.zone, language=analysis.language)
     }
-    entry, extra = kb_template(resources.kb, template_id=TEMPLATE_ID, language=analysis.language)
-    raw = render(entry, facts)
-    sources = [source(entry, 1.0)]
-    report = guardrails.check(
-        raw,
-        order_id=order.order_id,
-        marketplace=order.marketplace,
+    entry = kb_template(resources.kb, template_id=TEMPLATE_ID, language=analysis.language)
+    hit = Hit(entry=entry, score=1.0, snippet="")
+    generated = Generated(text=render(entry, facts), kind="template", sources=(hit,))
+    ctx = order_context(
+        order,
         language=analysis.language,
-        message_kind="reply",
+        message_kind=MessageKind.acknowledgement,
+        attachments=(),  # a holding reply goes out alone; the files come with the answer
+        now=now,
+        template=entry,
     )
-    findings = [f.to_dict() for f in report.findings] + extra
-    late = contact_window_finding(clock)
-    if late is not None:
-        findings.append(late)
-    passed = report.passed and not extra
-    draft = Draft.model_validate(
-        answer_fields(request, seen)
-        | guarded_fields(raw=raw, report=report, findings=findings, passed=passed, sources=sources)
-        | {
-            "policy": clock.as_dict() | {"answer_by": promise.isoformat()},
-            # A holding reply is an answer: the message did need one.
-            "no_response_needed": False,
-            "generator_kind": "template",
-            "message_kind": "acknowledgement",
-        }
-    )
-    _store(resources, draft)
-    return draft
+    fields = answer_fields(request, seen) | {
+        "policy": clock.as_dict() | {"answer_by": promise.isoformat()},
+        # A holding reply is an answer: the message did need one.
+        "no_response_needed": False,
+        "message_kind": MessageKind.acknowledgement,
+    }
+    return await compose_and_store(resources, generated, ctx=ctx, fields=fields)

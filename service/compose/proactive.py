@@ -16,21 +16,18 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 import sqlalchemy as sa
+from anyio import to_thread
 from sqlmodel import Session, col, select
-from starlette.concurrency import run_in_threadpool
 
-import guardrails
 from guardrails import marketplaces
-from service.api.deps import Resources
+from guardrails.locales import language_of
 from service.clock.rules import CONTACT_WINDOW, contact_window_ends_at
-from service.compose import attachments
-from service.compose.reply import _store, order_facts
+from service.compose.pipeline import compose_and_store, order_context, order_facts, template_of
 from service.errors import ServiceError
-from service.generate.llm import DraftJob, Generated, generate
+from service.generate.drafter import DraftJob, Generated, generate
 from service.knowledge import Entry, Hit, KnowledgeBase, render
-from service.store.models import Draft, OrderIn, ProactiveRequest
-from service.understand.analysis import language_code
-from service.understand.assessment import generator_fields, guarded_fields, source
+from service.resources import Resources
+from service.store.models import Draft, DraftStatus, MessageKind, OrderIn, ProactiveRequest
 from service.understand.escalation import Escalation
 
 # Sent even to buyers who opted out: needed to complete the order or a return the buyer started,
@@ -40,7 +37,7 @@ REVIEW_OPENS: Final = timedelta(days=5)  # after the earliest delivery date
 REVIEW_CLOSES: Final = timedelta(days=30)  # after the latest delivery date
 # A proactive draft holds the order's one slot until an agent rejects it (the partial unique
 # index uq_drafts_one_proactive_per_order says the same to the database).
-_HOLDS_SLOT: Final = ("pending", "blocked", "approved")
+_HOLDS_SLOT: Final = (DraftStatus.pending, DraftStatus.blocked, DraftStatus.approved)
 
 
 class Refused(ServiceError):
@@ -117,29 +114,13 @@ def slot_taken(earlier: Draft | None) -> Refused:
     )
 
 
-def kb_template(
-    kb: KnowledgeBase, *, template_id: str, language: str
-) -> tuple[Entry, list[dict[str, Any]]]:
-    """The template `<lang>/<template_id>` (English stands in, blocked) and its findings; 503
-    when no language has it."""
+def kb_template(kb: KnowledgeBase, *, template_id: str, language: str) -> Entry:
+    """The template `<lang>/<template_id>`, English standing in (the guard then blocks the draft
+    for its language); 503 when no language has it."""
     for code in dict.fromkeys((language, "en")):
         entry = kb.get(template_id if code == "en" else f"{code}/{template_id}")
-        if entry is None:
-            continue
-        findings = []
-        if code != language:
-            findings.append(
-                {
-                    "rule": "language_mismatch",
-                    "action": "blocked",
-                    "match": "",
-                    "start": 0,
-                    "end": 0,
-                    "message": f"The knowledge base has no '{language}' version of {template_id};"
-                    " the English one was used. Translate it before approving.",
-                }
-            )
-        return entry, findings
+        if entry is not None:
+            return entry
     raise ServiceError(
         f"no template {template_id!r} in the knowledge base: add one", status_code=503
     )
@@ -147,11 +128,10 @@ def kb_template(
 
 async def generate_text(
     request: ProactiveRequest, *, resources: Resources, language: str, facts: dict[str, Any]
-) -> tuple[Generated, list[dict[str, Any]]]:
-    """The LLM's message when one is configured and answers usably, else the kind's template;
-    plus the findings about the template's language."""
+) -> Generated:
+    """The LLM's message when one is configured and answers usably, else the kind's template."""
     template_id = "proactive/" + request.kind.replace("_", "-")
-    entry, findings = kb_template(resources.kb, template_id=template_id, language=language)
+    entry = kb_template(resources.kb, template_id=template_id, language=language)
     job = DraftJob(
         message="",
         thread=(),
@@ -165,14 +145,12 @@ async def generate_text(
         purpose="proactive",
         proactive_kind=request.kind,
     )
-    generated = await generate(job, llm=resources.llm, fallback=resources.templates)
-    # The LLM writes in the buyer's language itself; the guardrails judge what it wrote.
-    return generated, findings if generated.kind == "template" else []
+    return await generate(job, llm=resources.llm, fallback=resources.templates)
 
 
 def buyer_language(request: ProactiveRequest) -> str:
     if request.language:
-        return language_code(request.language)
+        return language_of(request.language)
     return marketplaces.resolve(request.order.marketplace).language
 
 
@@ -184,66 +162,56 @@ def _check_rules(request: ProactiveRequest, resources: Resources, now: datetime)
 async def draft_proactive(
     request: ProactiveRequest, *, resources: Resources, now: datetime
 ) -> Draft:
-    await run_in_threadpool(_check_rules, request, resources, now)
+    await to_thread.run_sync(_check_rules, request, resources, now)
     order, kind = request.order, request.kind
     language = buyer_language(request)
     facts = order_facts(order, language=language) | {"answer_by": None}
-    extra: list[dict[str, Any]] = []
     if request.text:
-        generated = Generated(text=request.text, kind="template")  # the agent's own words
+        # The agent's own words: no template, no model.
+        generated = Generated(text=request.text, kind="template")
     else:
-        generated, extra = await generate_text(
+        generated = await generate_text(
             request, resources=resources, language=language, facts=facts
         )
-    raw = generated.text
-    sources = [source(hit.entry, hit.score) for hit in generated.sources]
-    report = guardrails.check(
-        raw,
-        order_id=order.order_id,
-        marketplace=order.marketplace,
+    ctx = order_context(
+        order,
         language=language,
-        message_kind="proactive",
+        message_kind=MessageKind.proactive,
+        attachments=request.attachments,
+        now=now,
+        # The LLM writes in the buyer's language itself; a template's language is known.
+        template=template_of(generated),
     )
-    findings = [f.to_dict() for f in report.findings] + extra
-    findings += attachments.check(request.attachments)
-    passed = report.passed and not any(f["action"] == "blocked" for f in findings)
     window_end = contact_window_ends_at(order)
-    policy = {
-        "message_kind": "proactive",
-        "proactive_kind": kind,
-        # No reply clock: the deadline is the contact window (or a day, for an open order).
-        "respond_by": (window_end or now + timedelta(days=1)).isoformat(),
-        "contact_window_ends_at": window_end.isoformat() if window_end else None,
-        "within_contact_window": True,
-        "critical": kind in CRITICAL,
-    }
-    draft = Draft.model_validate(
-        guarded_fields(raw=raw, report=report, findings=findings, passed=passed, sources=sources)
-        | {
-            "order_id": order.order_id,
-            "marketplace": order.marketplace,
-            "agent_id": request.agent_id,
-            "language": language,
-            "intent": "other",
-            "intent_confidence": 1.0,
-            "priority": "normal",
-            "tags": ["Proactive"],
-            "received_at": now,
-            "respond_by": window_end or now + timedelta(days=1),
-            "message": {"text": "", "proactive_kind": kind},
-            "order": order.model_dump(mode="json"),
-            "request": request.model_dump(mode="json"),
-            "policy": policy,
-            "escalation": Escalation(recommended=False, reasons=()).as_dict(),
-            "no_response_needed": False,
+    respond_by = window_end or now + timedelta(days=1)
+    fields = {
+        "order_id": order.order_id,
+        "marketplace": order.marketplace,
+        "agent_id": request.agent_id,
+        "language": language,
+        "intent": "other",
+        "intent_confidence": 1.0,
+        "priority": "normal",
+        "tags": ["Proactive"],
+        "received_at": now,
+        "respond_by": respond_by,
+        "request": request.model_dump(mode="json"),
+        "policy": {
             "message_kind": "proactive",
             "proactive_kind": kind,
-        }
-        | generator_fields(generated)
-    )
+            # No reply clock: the deadline is the contact window (or a day, for an open order).
+            "respond_by": respond_by.isoformat(),
+            "contact_window_ends_at": window_end.isoformat() if window_end else None,
+            "within_contact_window": True,
+            "critical": kind in CRITICAL,
+        },
+        "escalation": Escalation(recommended=False, reasons=()).as_dict(),
+        "no_response_needed": False,
+        "message_kind": MessageKind.proactive,
+        "proactive_kind": kind,
+    }
     try:
-        await run_in_threadpool(_store, resources, draft)
+        return await compose_and_store(resources, generated, ctx=ctx, fields=fields)
     except sa.exc.IntegrityError as exc:
         # Another /proactive for this order won the race between our check and our insert.
         raise slot_taken(None) from exc
-    return draft

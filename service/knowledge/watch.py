@@ -6,8 +6,8 @@ of a second after the last write, where mtime polling would stat 10,000 files ev
 Where events do not arrive (some network and container mounts), WATCHFILES_FORCE_POLLING=1
 switches it to polling, and `POST /kb/reload` always works.
 
-A reload reads the files in a worker thread, builds a complete new snapshot and swaps
-`resources.kb`: a request holds the snapshot it started with, so none fails because of a reload.
+A reload reads the files in a worker thread, builds a complete new snapshot and swaps it in
+(`service.knowledge.live.LiveKB`): a request holds the snapshot it started with.
 """
 
 from __future__ import annotations
@@ -20,27 +20,10 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from service.api.deps import Resources
-from service.knowledge import KnowledgeBase, load_kb
+from service.knowledge.live import LiveKB
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 300  # editors write a file in several steps; wait for them to finish
-
-
-def reload_kb(resources: Resources) -> KnowledgeBase:
-    """Load the KB again (blocking: call it from a thread) and make it the current one."""
-    with resources.kb_lock:
-        kb = load_kb(resources.settings.kb_dir, previous=resources.kb)
-        resources.kb = kb
-    for error in kb.errors:
-        log.warning("knowledge base: %s", error)
-    log.info(
-        "knowledge base reloaded: %d entries, %d errors, %d files on their last good version",
-        len(kb.entries),
-        len(kb.errors),
-        len(kb.stale),
-    )
-    return kb
 
 
 def _relevant(_change: Change, path: str) -> bool:
@@ -49,29 +32,27 @@ def _relevant(_change: Change, path: str) -> bool:
     return not name.startswith(".") and (name.endswith(".md") or "." not in name)
 
 
-async def watch(resources: Resources, stop: asyncio.Event) -> None:
+async def watch(live: LiveKB, stop: asyncio.Event) -> None:
     """Reload after every burst of changes until `stop` is set."""
-    kb_dir = resources.settings.kb_dir
     async for _changes in awatch(
-        kb_dir, watch_filter=_relevant, debounce=DEBOUNCE_MS, stop_event=stop
+        live.kb_dir, watch_filter=_relevant, debounce=DEBOUNCE_MS, stop_event=stop
     ):
         try:
-            await asyncio.to_thread(reload_kb, resources)
+            await asyncio.to_thread(live.reload)
         except Exception:  # a reload bug must not stop the watching; the old KB stays
             log.exception("knowledge base reload failed; keeping the current one")
 
 
 @asynccontextmanager
-async def watching(resources: Resources) -> AsyncIterator[None]:
+async def watching(live: LiveKB, *, enabled: bool = True) -> AsyncIterator[None]:
     """Run `watch` in the background for the duration of the block (the app's lifespan)."""
-    kb_dir = resources.settings.kb_dir
-    if not resources.settings.kb_watch or not kb_dir.is_dir():
-        if resources.settings.kb_watch:
-            log.warning("not watching %s (not a directory): use POST /kb/reload", kb_dir)
+    if not enabled or not live.kb_dir.is_dir():
+        if enabled:
+            log.warning("not watching %s (not a directory): use POST /kb/reload", live.kb_dir)
         yield
         return
     stop = asyncio.Event()
-    task = asyncio.create_task(watch(resources, stop), name="kb-watch")
+    task = asyncio.create_task(watch(live, stop), name="kb-watch")
     try:
         yield
     finally:

@@ -22,9 +22,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 import guardrails
+from service.compose.pipeline import stored_context
 from service.knowledge import KnowledgeBase
 from service.knowledge.lint import lint_template
-from service.store.models import AuditRequest, Draft, utcnow
+from service.store.models import AuditRequest, Draft, DraftStatus, utcnow
 
 EXAMPLES_PER_RULE = 3
 _EXCERPT = 60  # characters of context either side of a match
@@ -32,7 +33,7 @@ _EXCERPT = 60  # characters of context either side of a match
 
 def sample(session: Session, request: AuditRequest) -> list[Draft]:
     """The approved replies to audit: the most recent, or a seeded random draw."""
-    where = [col(Draft.status) == "approved"]
+    where = [col(Draft.status) == DraftStatus.approved]
     if request.since is not None:
         where.append(col(Draft.reviewed_at) >= request.since)
     if request.mode == "recent":
@@ -58,13 +59,9 @@ def _excerpt(text: str, start: int, end: int) -> str:
 
 
 def check_reply(draft: Draft) -> list[dict[str, Any]]:
-    report = guardrails.check(
-        draft.text,
-        order_id=draft.order_id,
-        marketplace=draft.marketplace,
-        language=draft.language,
-        message_kind=str(draft.policy.get("message_kind", "reply")),
-    )
+    """Today's guard on the text that was sent, in the circumstances it was sent in."""
+    sent_at = draft.reviewed_at or draft.created_at
+    report = guardrails.check(draft.text, stored_context(draft, now=sent_at))
     return [
         finding.to_dict() | {"excerpt": _excerpt(draft.text, finding.start, finding.end)}
         for finding in report.findings

@@ -1,4 +1,5 @@
-"""Prometheus metrics (`GET /metrics`) and the request middleware that feeds them.
+"""Prometheus metrics (`GET /metrics`); the request middleware that feeds the HTTP ones is
+`service.api.middleware.RequestObserver`.
 
 Each app has its own `CollectorRegistry`, so several apps in one process (the tests) never share
 counters. Counters and histograms are updated where things happen: the middleware times every
@@ -11,22 +12,29 @@ With `--workers N` each worker process keeps its own counters: scrape each worke
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlmodel import col, func, select
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.ops import logs as logging_setup
-from service.store.models import Draft, utcnow
+from service.knowledge import KnowledgeBase
+from service.store.models import Draft, DraftStatus, utcnow
 
-if TYPE_CHECKING:
-    from service.api.deps import Resources
+
+class Observed(Protocol):
+    """What the scrape-time gauges read: the database and the knowledge base now."""
+
+    @property
+    def engine(self) -> sa.Engine: ...
+
+    @property
+    def kb(self) -> KnowledgeBase: ...
+
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _LLM_BUCKETS = (0.25, 0.5, 1, 2, 4, 8, 15, 30, 60)
@@ -88,14 +96,14 @@ class Metrics:
         for finding in draft.findings:
             self.findings.labels(finding["rule"], finding["action"]).inc()
 
-    def watch(self, resources: Callable[[], Resources | None]) -> None:
+    def watch(self, resources: Callable[[], Observed | None]) -> None:
         self.registry.register(_StateCollector(resources))
 
 
 class _StateCollector(Collector):
     """Queue and KB gauges, read when Prometheus scrapes."""
 
-    def __init__(self, resources: Callable[[], Resources | None]) -> None:
+    def __init__(self, resources: Callable[[], Observed | None]) -> None:
         self._resources = resources
 
     def describe(self) -> list[Metric]:
@@ -123,16 +131,16 @@ class _StateCollector(Collector):
         )
         statement = (
             select(col(Draft.status), func.count(), func.min(col(Draft.received_at)))
-            .where(col(Draft.status).in_(("pending", "blocked")))
+            .where(col(Draft.status).in_(DraftStatus.open()))
             .group_by(col(Draft.status))
         )
         with resources.engine.connect() as connection:
             rows = connection.execute(statement).all()
-        seen = {status: (n, first) for status, n, first in rows}
+        seen: dict[str, tuple[int, Any]] = {str(s): (n, first) for s, n, first in rows}
         firsts: list[datetime] = []
-        for status in ("pending", "blocked"):
-            n, first = seen.get(status, (0, None))
-            open_drafts.add_metric([status], n)
+        for status in DraftStatus.open():
+            n, first = seen.get(status.value, (0, None))
+            open_drafts.add_metric([status.value], n)
             if first is not None:
                 firsts.append(_aware(first))
         yield open_drafts
@@ -144,47 +152,3 @@ def _aware(value: Any) -> datetime:
     # Aggregates bypass the column type: SQLite returns text or a naive datetime.
     parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-class RequestObserver:
-    """Pure ASGI middleware: request id in and out, metrics by route template, timing."""
-
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers", []))
-        incoming = headers.get(b"x-request-id", b"").decode("latin-1") or None
-        rid = logging_setup.new_request_id(incoming)
-        tokens = logging_setup.start_request(rid)
-        started = time.perf_counter()
-        status = 500  # when no response starts at all
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        except BaseException:
-            # Leave the request id and names set: the server logs the traceback after us, and
-            # that line needs both. The task ends with the request, and the context with it.
-            self._observe(scope, 500, started)
-            raise
-        self._observe(scope, status, started)
-        logging_setup.end_request(tokens)
-
-    def _observe(self, scope: Scope, status: int, started: float) -> None:
-        route = scope.get("route")
-        template = getattr(route, "path", None) or "<unmatched>"
-        method = scope.get("method", "GET")
-        self.metrics.requests.labels(method, template, str(status)).inc()
-        self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)

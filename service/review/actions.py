@@ -16,17 +16,20 @@ from rapidfuzz.distance import Levenshtein
 from sqlmodel import col
 
 import guardrails
+from guardrails import Finding
+from service.compose.pipeline import stored_context
 from service.errors import NotFound, ServiceError
 from service.store.db import session_scope
 from service.store.models import (
     ApproveResponse,
     Draft,
     DraftEvent,
+    DraftStatus,
     RejectResponse,
+    findings_json,
+    findings_of,
     utcnow,
 )
-
-OPEN_STATUSES = ("pending", "blocked")  # waiting for an agent
 
 
 class Conflict(ServiceError):
@@ -44,11 +47,11 @@ def edit_ratio(before: str, after: str) -> float:
     return round(Levenshtein.normalized_distance(before, after), 4)
 
 
-def undone_fixes(draft_findings: list[dict[str, Any]], final: list[dict[str, Any]]) -> list[str]:
+def undone_fixes(draft_findings: list[Finding], final: list[Finding]) -> list[str]:
     """Rules the guardrails had fixed in the draft and had to fix again in the agent's text:
     the agent put back a link, address or wrong order ID, or removed the inserted order ID."""
-    fixed_before = {f["rule"] for f in draft_findings if f["action"] == "fixed"}
-    again = {f["rule"] for f in final if f["action"] == "fixed"}
+    fixed_before = {f.rule for f in draft_findings if f.action == "fixed"}
+    again = {f.rule for f in final if f.action == "fixed"}
     return sorted(again & fixed_before)
 
 
@@ -57,7 +60,7 @@ def _load_open(engine: sa.Engine, draft_id: str) -> Draft:
         draft = session.get(Draft, draft_id)
     if draft is None:
         raise NotFound(f"no draft {draft_id!r}")
-    if draft.status not in OPEN_STATUSES:
+    if draft.status not in DraftStatus.open():
         raise Conflict(f"draft {draft_id!r} is {draft.status}, no longer pending")
     return draft
 
@@ -80,61 +83,39 @@ def _transition(
         session.add(event)
 
 
-def _within_contact_window(draft: Draft, *, now: datetime) -> None:
-    """A proactive message drafted on day 29 must not go out on day 31."""
-    ends = draft.policy.get("contact_window_ends_at")
-    if draft.message_kind != "proactive" or not ends or now <= datetime.fromisoformat(ends):
-        return
-    finding = {
-        "rule": "contact_window",
-        "action": "blocked",
-        "match": "",
-        "start": 0,
-        "end": 0,
-        "message": f"The 30-day window for proactive messages closed at {ends}: "
-        "this message can no longer be sent. Reject it.",
-    }
-    raise StillBlocked(
-        {"message": "the contact window has closed", "findings": [finding], "text": draft.text}
-    )
-
-
 def approve(
     engine: sa.Engine, *, draft_id: str, agent_id: str, text: str | None
 ) -> ApproveResponse:
     draft = _load_open(engine, draft_id)
-    _within_contact_window(draft, now=utcnow())
+    now = utcnow()
     submitted = draft.text if text is None else text
-    report = guardrails.check(
-        submitted,
-        order_id=draft.order_id,
-        marketplace=draft.marketplace,
-        language=draft.language,
-        message_kind=str(draft.policy.get("message_kind", "reply")),
-    )
-    findings = [finding.to_dict() for finding in report.findings]
-    if draft.status == "blocked" and submitted.strip() == draft.text.strip():
-        blocked = [f for f in draft.findings if f["action"] == "blocked"]
+    # The same guard as the draft had, as the message would go out now (a proactive message
+    # drafted on day 29 must not go out on day 31).
+    report = guardrails.check(submitted, stored_context(draft, now=now))
+    findings = list(report.findings)
+    if draft.status == DraftStatus.blocked and submitted.strip() == draft.text.strip():
+        blocked = [f for f in findings_of(draft.findings) if f.action == "blocked"]
         raise StillBlocked(
             {
                 "message": "the draft is blocked: edit the text until it passes, then approve",
-                "findings": blocked + [f for f in findings if f not in blocked],
+                "findings": findings_json(blocked + [f for f in findings if f not in blocked]),
                 "text": report.text,
             }
         )
     if not report.passed:
+        rules = sorted({f.rule for f in findings if f.action == "blocked"})
         raise StillBlocked(
             {
-                "message": "the final text still has a blocked finding: edit it and try again",
-                "findings": findings,
+                "message": f"the final text still has a blocked finding ({', '.join(rules)}): "
+                "edit it and try again",
+                "findings": findings_json(findings),
                 "text": report.text,
             }
         )
     final = report.text
     edited = final != draft.text
     ratio = edit_ratio(draft.text, final)
-    undone = undone_fixes(draft.findings, findings)
-    now = utcnow()
+    undone = undone_fixes(findings_of(draft.findings), findings)
     event = _event(
         draft,
         action="approved",
@@ -142,18 +123,18 @@ def approve(
         at=now,
         text_after=final,
         details={
-            "status_before": draft.status,
+            "status_before": draft.status.value,
             "edited": edited,
             "edit_ratio": ratio,
             "undone_fixes": undone,
-            "findings": findings,
+            "findings": findings_json(findings),
         },
     )
     _transition(
         engine,
         draft,
         values={
-            "status": "approved",
+            "status": DraftStatus.approved,
             "text": final,
             "updated_at": now,
             "reviewed_by": agent_id,
@@ -172,7 +153,7 @@ def approve(
             "edited": edited,
             "edit_ratio": ratio,
             "undone_fixes": undone,
-            "findings": findings,
+            "findings": findings_json(findings),
         }
     )
 
@@ -186,13 +167,13 @@ def reject(engine: sa.Engine, *, draft_id: str, agent_id: str, reason: str) -> R
         actor=agent_id,
         at=now,
         text_after=None,
-        details={"status_before": draft.status, "reason": reason},
+        details={"status_before": draft.status.value, "reason": reason},
     )
     _transition(
         engine,
         draft,
         values={
-            "status": "rejected",
+            "status": DraftStatus.rejected,
             "updated_at": now,
             "reviewed_by": agent_id,
             "reviewed_at": now,

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, func, or_, select
 
-from service.store.models import Draft, ReviewPublic
+from service.store.models import Draft, excerpt
 
-EXCERPT_CHARS = 160
 QUEUE_LIMIT = 1000  # the page shows this many; the count says how many more wait
 
 
@@ -48,33 +47,13 @@ def list_drafts(
     rows = session.exec(
         select(Draft)
         .where(*where)
-        # The stored request repeats message and order; a list never needs it.
-        .options(
-            *(defer(cast(QueryableAttribute[Any], c)) for c in (Draft.request, Draft.raw_text))
-        )
+        # The generator's own text is shown only with the whole draft.
+        .options(defer(cast(QueryableAttribute[Any], Draft.raw_text)))
         .order_by(col(Draft.respond_by), col(Draft.id))
         .limit(limit)
         .offset(offset)
     ).all()
     return list(rows), int(total)
-
-
-def excerpt(message: dict[str, Any]) -> str:
-    text = " ".join(str(message.get("text", "")).split())
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
-
-
-def review_public(draft: Draft) -> ReviewPublic | None:
-    if draft.reviewed_by is None or draft.reviewed_at is None:
-        return None
-    return ReviewPublic(
-        reviewed_by=draft.reviewed_by,
-        reviewed_at=draft.reviewed_at,
-        edited=draft.edited,
-        edit_ratio=draft.edit_ratio,
-        undone_fixes=draft.undone_fixes,
-        reason=draft.reject_reason,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +87,9 @@ def queue(
         col(Draft.priority),
         col(Draft.respond_by),
         col(Draft.order_id),
-        col(Draft.message),
-        col(Draft.order),
+        # Two values out of the stored request, not the whole of it (a thread can be long).
+        col(Draft.request)[("order", "buyer_name")].as_string().label("buyer_name"),
+        col(Draft.request)[("message", "text")].as_string().label("message_text"),
         col(Draft.findings),
         col(Draft.escalation),
     ]
@@ -132,8 +112,8 @@ def queue(
                 priority=row.priority,
                 respond_by=row.respond_by,
                 order_id=row.order_id,
-                buyer_name=row.order.get("buyer_name"),
-                excerpt=excerpt(row.message),
+                buyer_name=row.buyer_name,
+                excerpt=excerpt(row.message_text),
                 fixed=actions.count("fixed"),
                 flagged=actions.count("flagged"),
                 blocked=actions.count("blocked"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
@@ -13,16 +14,39 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from guardrails import marketplaces
+from guardrails import Finding, marketplaces
+from guardrails.locales import LOCALE
 from service.ops.logs import note_personal
 
 ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
-_LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 # Lone surrogates and NUL survive json.loads but not UTF-8 storage (PostgreSQL rejects both).
 _UNSTORABLE_RE = re.compile(r"[\x00\ud800-\udfff]")
 
 MAX_MESSAGE_CHARS = 20_000
-DraftStatus = Literal["pending", "blocked", "approved", "rejected"]
+EXCERPT_CHARS = 160  # of the buyer's message, in a list of drafts
+
+
+class DraftStatus(StrEnum):
+    """Where a draft is in review: `pending` and `blocked` wait for an agent (a blocked one
+    needs an edit that passes the guardrails), `approved` and `rejected` are final."""
+
+    pending = "pending"
+    blocked = "blocked"
+    approved = "approved"
+    rejected = "rejected"
+
+    @classmethod
+    def open(cls) -> tuple[DraftStatus, ...]:
+        return (cls.pending, cls.blocked)
+
+
+class MessageKind(StrEnum):
+    """A reply to the buyer's message, a holding reply (acknowledgement), or a message the
+    seller starts (proactive)."""
+
+    reply = "reply"
+    acknowledgement = "acknowledgement"
+    proactive = "proactive"
 
 
 def utcnow() -> datetime:
@@ -54,7 +78,7 @@ def _marketplace(value: str) -> str:
 
 
 def _locale(value: str) -> str:
-    if not _LOCALE_RE.match(value):
+    if not LOCALE.fullmatch(value):
         raise ValueError("language must be a locale such as 'de', 'de-DE' or 'de_DE'")
     return value
 
@@ -178,12 +202,35 @@ MAX_CHECK_BYTES = 100_000
 CheckText = Annotated[Text, Field(min_length=1), AfterValidator(_not_blank)]
 
 
+class OrderDatesIn(_In):
+    """The dates of an order that decide Amazon's 30-day contact window (any order object will
+    do: other fields are ignored)."""
+
+    shipped_at: Timestamp = None
+    delivered_at: Timestamp = None
+    latest_delivery_date: Timestamp = None
+
+
 class CheckRequest(_In):
     text: CheckText
     order_id: OrderId
     marketplace: MarketplaceDomain
     language: Locale | None = None
     message_kind: Literal["reply", "proactive"] = "reply"
+    # The circumstances `/draft` knows; with them `/check` applies the same rules.
+    attachments: list[SellerAttachmentIn] = Field(
+        default_factory=list, max_length=20, description="files sent with it: attachment_type"
+    )
+    order: OrderDatesIn | None = Field(
+        default=None, description="the order's dates: with them, contact_window applies"
+    )
+    sent_at: Timestamp = Field(
+        default=None, description="when the message goes out (contact_window); default now"
+    )
+    template_id: Text | None = Field(default=None, max_length=200)
+    template_language: Locale | None = Field(
+        default=None, description="the language of the KB template the text was rendered from"
+    )
 
 
 # ---------------------------------------------------------------- response schemas
@@ -194,6 +241,16 @@ class FindingPublic(BaseModel):
     start: int
     end: int
     message: str
+
+
+def findings_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict[str, Any]]:
+    """Findings as stored and served: typed objects until this point, plain JSON after."""
+    return [finding.to_dict() for finding in findings]
+
+
+def findings_of(stored: list[dict[str, Any]]) -> list[Finding]:
+    """Stored findings typed again, for code that reasons about them."""
+    return [Finding.from_dict(item) for item in stored]
 
 
 class GuardrailsPublic(BaseModel):
@@ -214,6 +271,7 @@ class SourcePublic(BaseModel):
     title: str
     kind: str
     score: float
+    language: str | None = None  # absent on drafts stored before it was recorded
 
 
 class UsagePublic(BaseModel):
@@ -235,7 +293,7 @@ class PolicyPublic(BaseModel):
     respond_by: datetime
     contact_window_ends_at: datetime | None
     within_contact_window: bool
-    # The business calendar's part (service/policy.py); absent on drafts stored before it.
+    # The business calendar's part (service/clock/rules.py); absent on drafts stored before it.
     respond_by_extended: datetime | None = None
     target_by: datetime | None = None
     received_in_business_hours: bool | None = None
@@ -250,6 +308,8 @@ class EscalationPublic(BaseModel):
 
 
 class HistoryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     action: str
     actor: str | None
     at: datetime
@@ -267,25 +327,183 @@ class ReviewPublic(BaseModel):
     reason: str | None
 
 
-class DraftPublic(BaseModel):
-    draft_id: str
-    status: DraftStatus
-    text: str
-    language: str
-    intent: str
+# ---------------------------------------------------------------- drafts: base, table, public
+def excerpt(text: object) -> str:
+    """The buyer's message on one line, cut to fit a list row."""
+    flat = " ".join(str(text or "").split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
+
+
+def _uuid() -> str:
+    return uuid.uuid4().hex
+
+
+# Stored as VARCHAR with a CHECK constraint (not a native PostgreSQL enum, which a migration
+# could not extend inside a transaction); the values are the enum's values.
+def _enum_column(enum: type[StrEnum], *, name: str) -> sa.Enum:
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class DraftBase(SQLModel):
+    """What a draft is, as stored and as served: the fields the table and the API share."""
+
+    status: DraftStatus = SQLField(
+        sa_type=_enum_column(DraftStatus, name="ck_drafts_status"), index=True
+    )
+    text: str = SQLField(sa_type=sa.Text)
+    language: str = SQLField(max_length=8)
+    intent: str = SQLField(max_length=40, index=True)
     intent_confidence: float
-    tags: list[str]
-    priority: str
+    tags: list[str] = SQLField(default_factory=list, sa_type=JSONType)
+    priority: str = SQLField(max_length=16)
+    no_response_needed: bool = False
+    order_id: str = SQLField(max_length=19, index=True)
+    marketplace: str = SQLField(max_length=32)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+PROACTIVE_SLOT_WHERE = "message_kind = 'proactive' AND status IN ('pending', 'blocked', 'approved')"
+
+
+class Draft(DraftBase, table=True):
+    """One drafted message and its review. The request it answers is stored once (`request`);
+    `message`, `order` and the public views are read from the columns, never mapped by hand."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        # The review queue: one status, oldest deadline first.
+        sa.Index("ix_drafts_status_respond_by", "status", "respond_by"),
+        # One free-form proactive message per order; the case pack's timeline (migration 0003).
+        sa.Index("ix_drafts_order_id_message_kind", "order_id", "message_kind"),
+        # The database, not a read-then-write check, keeps two concurrent /proactive calls from
+        # both taking an order's one slot; rejecting a draft frees it (migration 0005).
+        sa.Index(
+            "uq_drafts_one_proactive_per_order",
+            "order_id",
+            unique=True,
+            sqlite_where=sa.text(PROACTIVE_SLOT_WHERE),
+            postgresql_where=sa.text(PROACTIVE_SLOT_WHERE),
+        ),
+    )
+
+    id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
+    agent_id: str | None = SQLField(default=None, max_length=100)
+    received_at: datetime = SQLField(sa_type=UTCDateTime)
+    respond_by: datetime = SQLField(sa_type=UTCDateTime, index=True)
+    target_by: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    # The request as the plugin sent it (message, order, thread, attachments, …; migration 0006).
+    request: dict[str, Any] = SQLField(sa_type=JSONType)
+    message_kind: MessageKind = SQLField(
+        default=MessageKind.reply,
+        sa_type=_enum_column(MessageKind, name="ck_drafts_message_kind"),
+        sa_column_kwargs={"server_default": "reply"},
+    )
+    proactive_kind: str | None = SQLField(default=None, max_length=32)
+    raw_text: str = SQLField(sa_type=sa.Text)
+    findings: list[dict[str, Any]] = SQLField(default_factory=list, sa_type=JSONType)
+    guardrails_passed: bool
+    policy_version: str = SQLField(max_length=20)
+    sources: list[dict[str, Any]] = SQLField(default_factory=list, sa_type=JSONType)
+    policy: dict[str, Any] = SQLField(sa_type=JSONType)
+    escalation: dict[str, Any] = SQLField(sa_type=JSONType)
+    generator_kind: str = SQLField(max_length=16)
+    generator_model: str | None = SQLField(default=None, max_length=200)
+    prompt_version: str | None = SQLField(default=None, max_length=64)
+    latency_ms: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    fallback_reason: str | None = SQLField(default=None, max_length=40)
+    # The review (migration 0002): set once, by the one approval or rejection that wins.
+    reviewed_by: str | None = SQLField(default=None, max_length=100)
+    reviewed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    edited: bool | None = None
+    edit_ratio: float | None = None
+    undone_fixes: list[str] = SQLField(default_factory=list, sa_type=JSONType)
+    reject_reason: str | None = SQLField(default=None, sa_type=sa.Text)
+
+    # -- views of the columns, read by the public models (from_attributes) --------------------
+    @property
+    def draft_id(self) -> str:
+        return self.id
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The buyer's message; a proactive draft answers none and says which kind it is."""
+        stored = self.request.get("message")
+        if isinstance(stored, dict):
+            return stored
+        return {"text": "", "proactive_kind": self.proactive_kind}
+
+    @property
+    def order(self) -> dict[str, Any]:
+        stored = self.request.get("order")
+        return stored if isinstance(stored, dict) else {}
+
+    @property
+    def generator(self) -> dict[str, Any]:
+        return {
+            "kind": self.generator_kind,
+            "model": self.generator_model,
+            "latency_ms": self.latency_ms,
+            "fallback_reason": self.fallback_reason,
+            "prompt_version": self.prompt_version,
+            "usage": {
+                "prompt_tokens": self.prompt_tokens,
+                "completion_tokens": self.completion_tokens,
+            },
+        }
+
+    @property
+    def guardrails(self) -> dict[str, Any]:
+        return {
+            "passed": self.guardrails_passed,
+            "policy_version": self.policy_version,
+            "findings": self.findings,
+        }
+
+    @property
+    def buyer_name(self) -> str | None:
+        name = self.order.get("buyer_name")
+        return str(name) if name is not None else None
+
+    @property
+    def message_excerpt(self) -> str:
+        return excerpt(self.message.get("text"))
+
+    @property
+    def review(self) -> dict[str, Any] | None:
+        if self.reviewed_by is None or self.reviewed_at is None:
+            return None
+        return {
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at,
+            "edited": self.edited,
+            "edit_ratio": self.edit_ratio,
+            "undone_fixes": self.undone_fixes,
+            "reason": self.reject_reason,
+        }
+
+
+class DraftPublic(DraftBase):
+    """A draft as `POST /draft` and the read routes answer it."""
+
+    model_config = ConfigDict(from_attributes=True)  # type: ignore[assignment]
+
+    draft_id: str
     sources: list[SourcePublic]
     generator: GeneratorPublic
     guardrails: GuardrailsPublic
     policy: PolicyPublic
     escalation: EscalationPublic
-    no_response_needed: bool
-    order_id: str
-    marketplace: str
-    created_at: datetime
-    updated_at: datetime
     review: ReviewPublic | None = None
 
 
@@ -333,80 +551,6 @@ class RejectResponse(BaseModel):
     draft_id: str
     status: Literal["rejected"]
     reason: str
-
-
-# ---------------------------------------------------------------- tables
-def _uuid() -> str:
-    return uuid.uuid4().hex
-
-
-PROACTIVE_SLOT_WHERE = "message_kind = 'proactive' AND status IN ('pending', 'blocked', 'approved')"
-
-
-class Draft(SQLModel, table=True):
-    __tablename__ = "drafts"
-    # The review queue: one status, oldest deadline first.
-    __table_args__ = (
-        sa.Index("ix_drafts_status_respond_by", "status", "respond_by"),
-        # One free-form proactive message per order; the case pack's timeline (migration 0003).
-        sa.Index("ix_drafts_order_id_message_kind", "order_id", "message_kind"),
-        # The database, not a read-then-write check, keeps two concurrent /proactive calls from
-        # both taking an order's one slot; rejecting a draft frees it (migration 0005).
-        sa.Index(
-            "uq_drafts_one_proactive_per_order",
-            "order_id",
-            unique=True,
-            sqlite_where=sa.text(PROACTIVE_SLOT_WHERE),
-            postgresql_where=sa.text(PROACTIVE_SLOT_WHERE),
-        ),
-    )
-
-    id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
-    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
-    status: str = SQLField(max_length=16, index=True)
-    order_id: str = SQLField(max_length=19, index=True)
-    marketplace: str = SQLField(max_length=32)
-    agent_id: str | None = SQLField(default=None, max_length=100)
-    language: str = SQLField(max_length=8)
-    intent: str = SQLField(max_length=40, index=True)
-    intent_confidence: float
-    priority: str = SQLField(max_length=16)
-    tags: list[str] = SQLField(default_factory=list, sa_type=JSONType)
-    received_at: datetime = SQLField(sa_type=UTCDateTime)
-    respond_by: datetime = SQLField(sa_type=UTCDateTime, index=True)
-    message: dict[str, Any] = SQLField(sa_type=JSONType)
-    order: dict[str, Any] = SQLField(sa_type=JSONType)
-    request: dict[str, Any] = SQLField(sa_type=JSONType)
-    raw_text: str = SQLField(sa_type=sa.Text)
-    text: str = SQLField(sa_type=sa.Text)
-    findings: list[dict[str, Any]] = SQLField(default_factory=list, sa_type=JSONType)
-    guardrails_passed: bool
-    policy_version: str = SQLField(max_length=20)
-    sources: list[dict[str, Any]] = SQLField(default_factory=list, sa_type=JSONType)
-    policy: dict[str, Any] = SQLField(sa_type=JSONType)
-    escalation: dict[str, Any] = SQLField(sa_type=JSONType)
-    no_response_needed: bool = False
-    generator_kind: str = SQLField(max_length=16)
-    generator_model: str | None = SQLField(default=None, max_length=200)
-    prompt_version: str | None = SQLField(default=None, max_length=64)
-    latency_ms: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    fallback_reason: str | None = SQLField(default=None, max_length=40)
-    # The review (migration 0002): set once, by the one approval or rejection that wins.
-    reviewed_by: str | None = SQLField(default=None, max_length=100)
-    reviewed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
-    edited: bool | None = None
-    edit_ratio: float | None = None
-    undone_fixes: list[str] = SQLField(default_factory=list, sa_type=JSONType)
-    reject_reason: str | None = SQLField(default=None, sa_type=sa.Text)
-    # Message kinds (migration 0003): reply, acknowledgement or proactive.
-    message_kind: str = SQLField(
-        default="reply", max_length=16, sa_column_kwargs={"server_default": "reply"}
-    )
-    proactive_kind: str | None = SQLField(default=None, max_length=32)
-    target_by: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
 
 
 class DraftEvent(SQLModel, table=True):

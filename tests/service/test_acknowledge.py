@@ -11,7 +11,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from service.clock.calendar import current_time
+from service.api.deps import current_time
 from service.understand.analysis import no_response_needed
 from tests.conftest import ORDER_ID, draft_request
 

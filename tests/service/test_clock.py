@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from service.api.deps import current_time
 from service.clock.calendar import (
     BusinessCalendar,
     CalendarError,
     calendar_for,
-    current_time,
     parse_business_hours,
     parse_holidays,
     parse_timezone,

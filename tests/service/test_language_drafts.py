@@ -86,5 +86,5 @@ def test_no_template_in_the_language_is_said_in_the_findings(client: TestClient)
     draft = response.json()
     assert draft["language"] == "pt"
     messages = [f["message"] for f in draft["guardrails"]["findings"]]
-    assert any("no template in 'pt'" in m for m in messages)
+    assert any("no 'pt' version of template" in m for m in messages)
     assert draft["status"] == "blocked"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.clock.calendar import current_time
+from service.api.deps import current_time
 from tests.conftest import ORDER_ID
 
 DELIVERED = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)

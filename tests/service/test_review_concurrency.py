@@ -102,8 +102,6 @@ def test_the_database_itself_refuses_a_second_proactive_slot(db_url: str) -> Non
                 "priority": "normal",
                 "received_at": utcnow(),
                 "respond_by": utcnow(),
-                "message": {},
-                "order": {},
                 "request": {},
                 "raw_text": "x",
                 "text": "x",

@@ -5,24 +5,34 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException
 
 import guardrails
-from service.api.deps import require
-from service.store.models import MAX_CHECK_BYTES, CheckRequest, CheckResponse
-from service.understand.analysis import language_code
+from service.api.deps import NowDep, require
+from service.compose.pipeline import guard_context
+from service.store.models import MAX_CHECK_BYTES, CheckRequest, CheckResponse, findings_json
 
 router = APIRouter(tags=["guardrails"])
 
 
 @router.post("/check", response_model=CheckResponse, dependencies=[Depends(require("plugin"))])
-def check_text(body: CheckRequest) -> CheckResponse:
+def check_text(body: CheckRequest, now: NowDep) -> CheckResponse:
     """Run the guardrails on a text and return the fixed text with findings."""
     size = len(body.text.encode("utf-8", "surrogatepass"))
     if size > MAX_CHECK_BYTES:
         raise HTTPException(413, f"text is {size:,} bytes; /check accepts at most 100 KB")
-    report = guardrails.check(
-        body.text,
+    ctx = guard_context(
         order_id=body.order_id,
         marketplace=body.marketplace,
-        language=language_code(body.language) if body.language else None,
+        dates=body.order,
+        language=body.language,
         message_kind=body.message_kind,
+        attachments=body.attachments,
+        now=body.sent_at or now,
+        template_id=body.template_id,
+        template_language=body.template_language,
     )
-    return CheckResponse.model_validate(report.to_dict())
+    report = guardrails.check(body.text, ctx)
+    return CheckResponse(
+        text=report.text,
+        passed=report.passed,
+        policy_version=report.policy_version,
+        findings=findings_json(report.findings),
+    )

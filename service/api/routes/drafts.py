@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from sqlmodel import col, select
 
-from service.api.deps import ResourcesDep, SessionDep, require
-from service.clock.calendar import NowDep
-from service.compose.reply import draft_reply, public_fields, to_public
+from service.api.deps import NowDep, ResourcesDep, SessionDep, require
+from service.compose.reply import draft_reply
 from service.errors import NotFound
 from service.review import actions as review
 from service.review import case_pack
@@ -25,13 +24,12 @@ from service.store.models import (
     DraftListItem,
     DraftPublic,
     DraftRequest,
+    DraftStatus,
     RejectRequest,
     RejectResponse,
 )
 
 router = APIRouter(tags=["drafts"])
-
-StatusFilter = Literal["pending", "blocked", "approved", "rejected"]
 
 
 @router.post(
@@ -43,13 +41,13 @@ StatusFilter = Literal["pending", "blocked", "approved", "rejected"]
 async def create_draft(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> DraftPublic:
     """Draft a guarded reply to a buyer message and store it for review."""
     draft = await draft_reply(body, resources=resources, now=now)
-    return to_public(draft)
+    return DraftPublic.model_validate(draft)
 
 
 @router.get("/drafts", response_model=DraftList, dependencies=[Depends(require("agent"))])
 def list_drafts(
     session: SessionDep,
-    status: Annotated[list[StatusFilter] | None, Query()] = None,
+    status: Annotated[list[DraftStatus] | None, Query()] = None,
     intent: Annotated[str | None, Query(max_length=40)] = None,
     language: Annotated[str | None, Query(max_length=8)] = None,
     agent_id: Annotated[str | None, Query(max_length=100)] = None,
@@ -61,17 +59,7 @@ def list_drafts(
         statuses=tuple(status or ()), intent=intent, language=language, agent_id=agent_id
     )
     rows, total = review_queue.list_drafts(session, filters=filters, limit=limit, offset=offset)
-    items = [
-        DraftListItem.model_validate(
-            public_fields(draft)
-            | {
-                "review": review_queue.review_public(draft),
-                "buyer_name": draft.order.get("buyer_name"),
-                "message_excerpt": review_queue.excerpt(draft.message),
-            }
-        )
-        for draft in rows
-    ]
+    items = [DraftListItem.model_validate(draft) for draft in rows]
     return DraftList(data=items, count=total)
 
 
@@ -91,16 +79,7 @@ def read_draft(draft_id: Annotated[str, "draft id"], session: SessionDep) -> Dra
         .where(DraftEvent.draft_id == draft_id)
         .order_by(col(DraftEvent.at), col(DraftEvent.id))
     ).all()
-    return DraftDetail.model_validate(
-        public_fields(draft)
-        | {
-            "review": review_queue.review_public(draft),
-            "message": draft.message,
-            "order": draft.order,
-            "raw_text": draft.raw_text,
-            "history": [event.model_dump() for event in events],
-        }
-    )
+    return DraftDetail.model_validate(draft, update={"history": events})
 
 
 @router.post(

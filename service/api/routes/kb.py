@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import ResourcesDep, require
 from service.errors import ServiceError
 from service.knowledge import KBError, KnowledgeBase
-from service.knowledge.watch import reload_kb
 from service.understand.intents import INTENTS
 
 router = APIRouter(tags=["knowledge base"])
@@ -136,5 +135,5 @@ def list_kb(resources: ResourcesDep) -> KBListing:
 @router.post("/kb/reload", response_model=KBStatus, dependencies=[Depends(require("ops"))])
 async def reload(resources: ResourcesDep) -> KBStatus:
     """Reload the knowledge base now; answers the counts and any file errors."""
-    kb = await run_in_threadpool(reload_kb, resources)
+    kb = await run_in_threadpool(resources.knowledge.reload)
     return KBStatus.model_validate(_status(kb))

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import ResourcesDep, require
-from service.clock.calendar import NowDep
+from service.api.deps import NowDep, ResourcesDep, require
 from service.compose.acknowledge import acknowledge
 from service.compose.proactive import draft_proactive
-from service.compose.reply import to_public
 from service.store.models import DraftPublic, DraftRequest, ProactiveRequest
 
 router = APIRouter(tags=["drafts"])
@@ -25,8 +22,8 @@ async def create_acknowledgement(
     body: DraftRequest, resources: ResourcesDep, now: NowDep
 ) -> DraftPublic:
     """Draft a short holding reply that names when the full answer comes."""
-    draft = await run_in_threadpool(acknowledge, body, resources=resources, now=now)
-    return to_public(draft)
+    draft = await acknowledge(body, resources=resources, now=now)
+    return DraftPublic.model_validate(draft)
 
 
 @router.post(
@@ -44,4 +41,4 @@ async def create_proactive(
 ) -> DraftPublic:
     """Draft a seller-initiated message under Amazon's proactive-message rules."""
     draft = await draft_proactive(body, resources=resources, now=now)
-    return to_public(draft)
+    return DraftPublic.model_validate(draft)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from service.api.deps import ResourcesDep, require
-from service.clock.calendar import NowDep
+from service.api.deps import NowDep, ResourcesDep, require
 from service.store.models import DraftRequest, TriageResponse
 from service.understand.assessment import assess
 

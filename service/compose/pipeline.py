@@ -1,0 +1,254 @@
+"""The one way a text becomes a stored draft: guard it in its context, lay out the row, store it.
+
+Every flow (`/draft`, `/acknowledge`, `/proactive`) ends here, and the approval re-check and the
+audit build their guard context with `stored_context`, so a rule applies the same way wherever a
+text is judged and `passed` means one thing: the guard found nothing that blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from anyio import to_thread
+from babel.core import UnknownLocaleError
+from babel.dates import format_date
+
+import guardrails
+from service.clock.rules import OrderDates, order_completed_at
+from service.generate.drafter import Generated
+from service.knowledge import Entry, Hit
+from service.resources import Resources
+from service.store.db import session_scope
+from service.store.models import (
+    Draft,
+    DraftEvent,
+    DraftRequest,
+    DraftStatus,
+    OrderDatesIn,
+    OrderIn,
+    SellerAttachmentIn,
+    findings_json,
+)
+from service.understand.assessment import Assessment
+
+
+def order_facts(order: OrderIn, *, language: str) -> dict[str, Any]:
+    """The template context of the KB format: every documented key present, None when unknown."""
+
+    def day(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return format_date(value, format="long", locale=language)
+        except (UnknownLocaleError, ValueError):  # a locale Babel does not know: ISO is safe
+            return value.date().isoformat()
+
+    first = order.items[0] if order.items else None
+    return {
+        "buyer_name": order.buyer_name,
+        "order_id": order.order_id,
+        "marketplace": order.marketplace,
+        "item_title": first.title if first else None,
+        "items": [item.model_dump() for item in order.items],
+        "quantity": sum(item.quantity for item in order.items) if order.items else None,
+        "carrier": order.tracking.carrier if order.tracking else None,
+        "tracking_number": order.tracking.number if order.tracking else None,
+        "order_status": order.status,
+        "purchase_date": day(order.purchase_date),
+        "shipped_at": day(order.shipped_at),
+        "delivered_at": day(order.delivered_at),
+        "latest_delivery_date": day(order.latest_delivery_date),
+        "fulfillment": order.fulfillment,
+    }
+
+
+def guard_context(
+    *,
+    order_id: str,
+    marketplace: str,
+    dates: OrderDates | None,
+    language: str | None,
+    message_kind: str,
+    attachments: Sequence[SellerAttachmentIn],
+    now: datetime,
+    template_id: str | None = None,
+    template_language: str | None = None,
+) -> guardrails.Context:
+    """The guard's context for a message on an order: its `dates` decide the contact window,
+    the template is the KB entry the text was rendered from (None when a model or an agent
+    wrote it)."""
+    return guardrails.context(
+        order_id=order_id,
+        marketplace=marketplace,
+        language=language,
+        # An acknowledgement is a reply on the buyer's thread, under the reply rules.
+        message_kind="proactive" if message_kind == "proactive" else "reply",
+        attachments=[
+            guardrails.Attachment(a.filename, a.content_type, a.size_bytes, a.purpose)
+            for a in attachments
+        ],
+        completed_at=order_completed_at(dates) if dates is not None else None,
+        now=now,
+        template_id=template_id,
+        template_language=template_language,
+    )
+
+
+def order_context(
+    order: OrderIn,
+    *,
+    language: str,
+    message_kind: str,
+    attachments: Sequence[SellerAttachmentIn],
+    now: datetime,
+    template: Entry | None = None,
+) -> guardrails.Context:
+    """`guard_context` for a message on an order the request describes in full."""
+    return guard_context(
+        order_id=order.order_id,
+        marketplace=order.marketplace,
+        dates=order,
+        language=language,
+        message_kind=message_kind,
+        attachments=attachments,
+        now=now,
+        template_id=template.id if template else None,
+        template_language=template.language if template else None,
+    )
+
+
+def stored_context(draft: Draft, *, now: datetime) -> guardrails.Context:
+    """The guard's context for a stored draft's text, as it would go out at `now` (approval)
+    or went out then (audit). The text is judged as it stands, whoever wrote it last."""
+    return guard_context(
+        order_id=draft.order_id,
+        marketplace=draft.marketplace,
+        dates=OrderDatesIn.model_validate(draft.order),
+        language=draft.language,
+        message_kind=draft.message_kind,
+        attachments=[
+            SellerAttachmentIn.model_validate(a) for a in draft.request.get("attachments") or ()
+        ],
+        now=now,
+    )
+
+
+def template_of(generated: Generated) -> Entry | None:
+    """The template a generated text is the rendering of, if it is one."""
+    if generated.kind == "template" and generated.sources:
+        return generated.sources[0].entry
+    return None
+
+
+def source(entry: Entry, score: float) -> dict[str, Any]:
+    """How a draft records a knowledge-base entry it was made from."""
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "kind": entry.kind,
+        "language": entry.language,
+        "score": score,
+    }
+
+
+def answer_fields(request: DraftRequest, seen: Assessment) -> dict[str, Any]:
+    """The columns of a draft answering the buyer's message: who, what, and its clock."""
+    analysis, order = seen.analysis, request.order
+    return {
+        "order_id": order.order_id,
+        "marketplace": order.marketplace,
+        "agent_id": request.agent_id,
+        "language": analysis.language,
+        "intent": analysis.intent,
+        "intent_confidence": analysis.intent_confidence,
+        "priority": seen.priority,
+        "tags": list(analysis.tags),
+        "received_at": seen.received_at,
+        "respond_by": seen.clock.respond_by,
+        "target_by": seen.clock.target_by,
+        "request": request.model_dump(mode="json", by_alias=True),
+        "escalation": analysis.escalation.as_dict(),
+    }
+
+
+def compose(
+    generated: Generated,
+    *,
+    ctx: guardrails.Context,
+    fields: Mapping[str, Any],
+    sources: Sequence[Hit] | None = None,
+) -> Draft:
+    """Guard the generated text in its context and lay out the draft row (not stored)."""
+    report = guardrails.check(generated.text, ctx)
+    hits = generated.sources if sources is None else sources
+    return Draft.model_validate(
+        dict(fields)
+        | {
+            "status": DraftStatus.pending if report.passed else DraftStatus.blocked,
+            "raw_text": generated.text,
+            "text": report.text,
+            "findings": findings_json(report.findings),
+            "guardrails_passed": report.passed,
+            "policy_version": report.policy_version,
+            "sources": [source(hit.entry, hit.score) for hit in hits],
+            # Every LLM call is on record, with its outcome.
+            "generator_kind": generated.kind,
+            "generator_model": generated.model,
+            "prompt_version": generated.prompt_version,
+            "latency_ms": generated.latency_ms,
+            "prompt_tokens": generated.prompt_tokens,
+            "completion_tokens": generated.completion_tokens,
+            "fallback_reason": generated.fallback_reason,
+        }
+    )
+
+
+def store(resources: Resources, draft: Draft) -> None:
+    """Insert the draft and its first history line in one transaction (blocking)."""
+    event = DraftEvent.model_validate(
+        {
+            "draft_id": draft.id,
+            "action": "drafted",
+            "actor": draft.generator_kind,
+            "text_before": draft.raw_text,
+            "text_after": draft.text,
+            "details": {
+                "status": draft.status.value,
+                "fallback_reason": draft.fallback_reason,
+                "rules": sorted({f["rule"] for f in draft.findings}),
+            },
+        }
+    )
+    with session_scope(resources.engine) as session:
+        session.add(draft)
+        session.flush()  # the draft row must exist before its event references it
+        session.add(event)
+    if resources.metrics is not None:
+        resources.metrics.observe_draft(draft)
+
+
+def _compose_and_store(
+    resources: Resources,
+    generated: Generated,
+    ctx: guardrails.Context,
+    fields: Mapping[str, Any],
+    sources: Sequence[Hit] | None,
+) -> Draft:
+    draft = compose(generated, ctx=ctx, fields=fields, sources=sources)
+    store(resources, draft)
+    return draft
+
+
+async def compose_and_store(
+    resources: Resources,
+    generated: Generated,
+    *,
+    ctx: guardrails.Context,
+    fields: Mapping[str, Any],
+    sources: Sequence[Hit] | None = None,
+) -> Draft:
+    """Guard, lay out and store, off the event loop: the guard is CPU work and the database
+    blocks. The session opens only now, after any LLM call is over."""
+    return await to_thread.run_sync(_compose_and_store, resources, generated, ctx, fields, sources)

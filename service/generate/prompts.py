@@ -1,0 +1,74 @@
+"""Prompt files (`prompts/*.j2`), rendered by one Jinja2 environment with StrictUndefined."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+
+from service.generate.drafter import DraftJob
+
+
+class Prompts:
+    """The prompt files, rendered by one Jinja2 environment with StrictUndefined.
+
+    Buyer and KB text are passed in as variables and escaped by the `data` filter, so they can
+    neither be compiled as templates nor close the delimiters they sit between.
+    """
+
+    def __init__(self, prompts_dir: Path) -> None:
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(prompts_dir),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+        self._env.filters["data"] = _neutralise_delimiters
+        self._pairs: dict[str, tuple[jinja2.Template, jinja2.Template]] = {}
+        self._versions: dict[str, str] = {}
+        for purpose, stem in (("reply", "draft_reply"), ("proactive", "draft_proactive")):
+            names = (f"{stem}.system.j2", f"{stem}.user.j2")
+            self._pairs[purpose] = (
+                self._env.get_template(names[0]),
+                self._env.get_template(names[1]),
+            )
+            digest = hashlib.sha256()
+            for name in names:
+                digest.update((prompts_dir / name).read_bytes())
+            self._versions[purpose] = f"{stem}@{digest.hexdigest()[:10]}"
+
+    def version(self, job: DraftJob) -> str:
+        return self._versions[job.purpose]
+
+    def messages(self, job: DraftJob) -> list[dict[str, str]]:
+        system, user = self._pairs[job.purpose]
+        variables = {"job": job, "language_name": language_name(job.language)}
+        return [
+            {"role": "system", "content": system.render(variables)},
+            {"role": "user", "content": user.render(variables)},
+        ]
+
+
+def _neutralise_delimiters(value: object) -> str:
+    return str(value).replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
+_LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "ja": "Japanese",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "sv": "Swedish",
+    "pl": "Polish",
+    "tr": "Turkish",
+    "ar": "Arabic",
+}
+
+
+def language_name(code: str) -> str:
+    return _LANGUAGE_NAMES.get(code, code)
