@@ -4,7 +4,7 @@ roles."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -20,7 +20,9 @@ from service.resources import Resources
 _RANK: dict[Role, int] = {"plugin": 0, "agent": 1, "ops": 2}
 
 
-def get_resources(request: Request) -> Resources:
+# The dependencies below are `async def` although they never await: FastAPI runs a plain `def`
+# dependency in its thread pool, and a thread hop costs more than any of them.
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
@@ -36,7 +38,7 @@ def get_session(resources: ResourcesDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def current_time() -> datetime:
+async def current_time() -> datetime:
     """The clock of every route: tests override this dependency to freeze time."""
     return datetime.now(UTC)
 
@@ -60,10 +62,10 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def require(role: Role) -> Callable[[Request, Resources], Role | None]:
+def require(role: Role) -> Callable[[Request, Resources], Awaitable[Role | None]]:
     """A dependency admitting keys of `role` or a higher one; open when no keys are set."""
 
-    def check(request: Request, resources: ResourcesDep) -> Role | None:
+    async def check(request: Request, resources: ResourcesDep) -> Role | None:
         keys = resources.settings.key_roles()
         if not keys:
             return None

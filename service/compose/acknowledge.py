@@ -47,7 +47,7 @@ async def acknowledge(request: DraftRequest, *, resources: Resources, now: datet
         "answer_by": format_when(promise, zone=calendar.zone, language=analysis.language)
     }
     entry = kb_template(resources.kb, template_id=TEMPLATE_ID, language=analysis.language)
-    hit = Hit(entry=entry, score=1.0, snippet="")
+    hit = Hit(entry=entry, score=1.0)
     generated = Generated(text=render(entry, facts), kind="template", sources=(hit,))
     ctx = order_context(
         order,

@@ -138,7 +138,7 @@ async def generate_text(
         language=language,
         intent="other",
         order_facts=facts,
-        template=Hit(entry=entry, score=1.0, snippet=""),
+        template=Hit(entry=entry, score=1.0),
         template_text=render(entry, facts),
         articles=(),
         instructions=request.instructions,

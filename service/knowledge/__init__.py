@@ -124,11 +124,13 @@ class KnowledgeBase:
         asins: Sequence[str] = (),
         kind: str | None = None,
         k: int = 5,
+        snippets: bool = False,
     ) -> list[Hit]:
         """Best entries for the query; a blank query lists the filtered entries by id.
 
         With `asin`/`asins` (the order's products), entries written for other products are left
-        out and those for these products are boosted.
+        out and those for these products are boosted. `snippets` adds the passage that matches
+        best to each hit (for people reading a result list; drafting reads whole entries).
         """
         wanted = (*asins, asin) if asin else tuple(asins)
         listed = self._listing(wanted)
@@ -140,7 +142,10 @@ class KnowledgeBase:
         if query.strip():
             mask &= scores > 0
         rows = np.flatnonzero(mask)
-        return [self._hit(row, scores[row], tokens) for row in top(rows, scores[rows], k)]
+        return [
+            self._hit(row, scores[row], tokens if snippets else None)
+            for row in top(rows, scores[rows], k)
+        ]
 
     def best_template(
         self,
@@ -168,7 +173,7 @@ class KnowledgeBase:
         tokens = tokenize(query, language=language)
         scores = self._index.scores(tokens)[rows] * np.where(listed[rows], ASIN_BOOST, 1.0)
         best = int(np.lexsort((rows, -scores, ~listed[rows]))[0])
-        return self._hit(int(rows[best]), scores[best], tokens)
+        return self._hit(int(rows[best]), scores[best], None)
 
     def _listing(self, asins: Sequence[str]) -> Mask:
         listed = np.zeros(len(self._entries), dtype=np.bool_)
@@ -195,9 +200,11 @@ class KnowledgeBase:
             mask &= self._general | listed
         return mask
 
-    def _hit(self, row: int, score: float, tokens: list[str]) -> Hit:
+    def _hit(self, row: int, score: float, tokens: list[str] | None) -> Hit:
         entry = self._entries[row]
-        text = snippet(self._plain[row], frozenset(tokens), language=entry.language)
+        text = ""
+        if tokens is not None:
+            text = snippet(self._plain[row], frozenset(tokens), language=entry.language)
         return Hit(entry=entry, score=round(float(score), 4), snippet=text)
 
 

@@ -100,7 +100,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|\s*\n\s*")
 class Hit:
     entry: Entry
     score: float
-    snippet: str
+    snippet: str = ""  # filled only when a search asks for snippets
 
 
 class Index:

@@ -93,7 +93,9 @@ def search_kb(
     """Search the knowledge base with optional language, intent, ASIN and kind filters."""
     if intent is not None and intent not in INTENTS:
         raise ServiceError(f"unknown intent {intent!r}", status_code=422)
-    hits = resources.kb.search(q, language=language, intent=intent, asin=asin, kind=kind, k=k)
+    hits = resources.kb.search(
+        q, language=language, intent=intent, asin=asin, kind=kind, k=k, snippets=True
+    )
     return SearchOut(
         data=[
             SearchHit(
