@@ -25,7 +25,9 @@ test: install lint
 bench: install
 	$(PY) -m bench
 
+# Quality floors on labelled data (pytest -m eval), then every figure printed.
 eval: install
+	$(PY) -m pytest -q -m eval
 	$(PY) -m evals
 
 lint: install

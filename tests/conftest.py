@@ -6,14 +6,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
+from service.api.deps import current_time
 from service.config import Settings
 from service.store.db import create_db_engine, upgrade
 from tests.fakes import openai_server
@@ -114,6 +117,13 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 def fake_llm() -> Iterator[tuple[str, openai_server.FakeState]]:
     with openai_server.running() as served:
         yield served
+
+
+def freeze(client: TestClient, moment: datetime) -> None:
+    """Every route of the client's app sees `moment` as now."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    app.dependency_overrides[current_time] = lambda: moment
 
 
 def draft_request(

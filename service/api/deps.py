@@ -62,24 +62,29 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+def authorize(request: Request, resources: Resources, role: Role) -> Role | None:
+    """The role of the request's key if it may act as `role`; None when no keys are set."""
+    keys = resources.settings.key_roles()
+    if not keys:
+        return None
+    presented = _presented_key(request)
+    if presented is None:
+        raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
+    granted = next(
+        (r for k, r in keys.items() if hmac.compare_digest(k.encode(), presented.encode())),
+        None,
+    )
+    if granted is None:
+        raise Unauthorized("unknown API key")
+    if _RANK[granted] < _RANK[role]:
+        raise Forbidden(f"this endpoint needs the {role!r} role; the key has {granted!r}")
+    return granted
+
+
 def require(role: Role) -> Callable[[Request, Resources], Awaitable[Role | None]]:
     """A dependency admitting keys of `role` or a higher one; open when no keys are set."""
 
     async def check(request: Request, resources: ResourcesDep) -> Role | None:
-        keys = resources.settings.key_roles()
-        if not keys:
-            return None
-        presented = _presented_key(request)
-        if presented is None:
-            raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-        granted = next(
-            (r for k, r in keys.items() if hmac.compare_digest(k.encode(), presented.encode())),
-            None,
-        )
-        if granted is None:
-            raise Unauthorized("unknown API key")
-        if _RANK[granted] < _RANK[role]:
-            raise Forbidden(f"this endpoint needs the {role!r} role; the key has {granted!r}")
-        return granted
+        return authorize(request, resources, role)
 
     return check

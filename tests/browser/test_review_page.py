@@ -17,7 +17,7 @@ from service.api.app import create_app
 from service.config import Settings
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import draft_request
-from tests.service.review_support import PORTUGUESE_MESSAGE, PORTUGUESE_REPLY, serving
+from tests.service.review.support import PORTUGUESE_MESSAGE, PORTUGUESE_REPLY, serving
 
 pytestmark = pytest.mark.e2e
 KEYS = "plugin:p-key,agent:a-key"

@@ -50,6 +50,7 @@ def test_corpus_is_large_and_covers_every_rule_in_every_language() -> None:
             assert any(rule in c.rules for c in mine), (rule, language)
 
 
+@pytest.mark.eval
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("rule", RULES)
 def test_recall_floor(rule: str, language: str) -> None:
@@ -59,6 +60,7 @@ def test_recall_floor(rule: str, language: str) -> None:
     ]
 
 
+@pytest.mark.eval
 def test_clean_replies_come_back_byte_identical() -> None:
     result = corpus_score()
     assert result.untouched_share >= ev.UNTOUCHED_FLOOR, result.dirty
@@ -90,6 +92,7 @@ needs_eval_data = pytest.mark.skipif(
 )
 
 
+@pytest.mark.eval
 @needs_eval_data
 def test_presidio_phone_email_and_domain_recall_with_no_other_entity_removed() -> None:
     result = ext.presidio_score()
@@ -99,6 +102,7 @@ def test_presidio_phone_email_and_domain_recall_with_no_other_entity_removed() -
     assert result.others_removed == 0, result.wrong
 
 
+@pytest.mark.eval
 @needs_eval_data
 def test_bitext_responses_that_send_buyers_elsewhere_are_caught() -> None:
     cases = ext.bitext_cases()
@@ -108,6 +112,7 @@ def test_bitext_responses_that_send_buyers_elsewhere_are_caught() -> None:
         assert result.recall(rule, language) >= ev.RECALL_FLOOR, result.misses
 
 
+@pytest.mark.eval
 @needs_eval_data
 def test_sms_ham_passes_the_marketing_rule() -> None:
     total, flagged = ext.sms_marketing_flagged()
@@ -115,6 +120,7 @@ def test_sms_ham_passes_the_marketing_rule() -> None:
     assert flagged == []
 
 
+@pytest.mark.eval
 def test_blind_fresh_probe() -> None:
     """tests/data/guardrails-fresh: written blind (first score 88.6% found, 36/36 clean intact)."""
     result = ev.score(ev.load_corpus(ev.FRESH_DIR))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import re
 import socket
-import timeit
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -146,16 +145,3 @@ def test_concurrent_checks_agree_with_sequential_ones() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(run, CORPUS * 3))
     assert got == expected * 3
-
-
-def test_a_typical_reply_is_checked_in_a_few_milliseconds() -> None:
-    reply = (
-        f"Hello Jane,\n\nThank you for your message about order {OID}. We are sorry that the "
-        "blender arrived damaged. We issued a 20% partial refund of $24.99 and shipped a free "
-        "replacement with UPS, tracking 1Z999AA10123456784; it arrives by 2026-11-20. "
-    )
-    reply += "Please tell us whether the replacement works as expected. " * 21
-    reply = reply[:1480] + "\n\nAnna"
-    run(reply)
-    per_check = min(timeit.repeat(lambda: run(reply), number=20, repeat=3)) / 20
-    assert per_check < 0.025  # measured ~1 ms; the margin keeps slow CI machines green

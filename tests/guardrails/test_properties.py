@@ -58,7 +58,7 @@ SEPARATORS = [" ", ". ", ", ", "\n", "\n\n", "\n\n\n\n", " | ", " (", ") ", "- "
 # shop [dot] com"), a few shapes still need a second pass (see the guardrails report).
 _piece = st.one_of(
     st.sampled_from(FRAGMENTS),
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=12),
 )
 texts = st.lists(st.tuples(_piece, st.sampled_from(SEPARATORS)), max_size=10).map(
     lambda parts: "".join(piece + sep for piece, sep in parts)

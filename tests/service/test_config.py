@@ -8,7 +8,7 @@ from service.config import Settings
 
 
 def test_defaults_match_api_md() -> None:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.database_url == "sqlite:///./data/replydesk.db"
     assert str(settings.kb_dir) == "knowledge_base"
     assert str(settings.prompts_dir) == "prompts"
@@ -23,11 +23,11 @@ def test_defaults_match_api_md() -> None:
 def test_openai_variables_are_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-openai")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://localhost:11434/v1")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.llm_configured
     assert settings.llm_base_url == "http://localhost:11434/v1"
     monkeypatch.setenv("REPLYDESK_LLM_API_KEY", "sk-replydesk")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.llm_api_key is not None
     assert settings.llm_api_key.get_secret_value() == "sk-replydesk"
 
@@ -35,17 +35,17 @@ def test_openai_variables_are_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None
 def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPLYDESK_LLM_API_KEY", "sk-very-secret")
     monkeypatch.setenv("REPLYDESK_API_KEYS", "ops:also-secret")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert "sk-very-secret" not in repr(settings)
     assert "also-secret" not in repr(settings)
 
 
 def test_base_url_alone_enables_the_llm(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPLYDESK_LLM_BASE_URL", "http://127.0.0.1:8001/v1")
-    assert Settings(_env_file=None).llm_configured  # type: ignore[call-arg]
+    assert Settings(_env_file=None).llm_configured
 
 
 def test_bad_api_keys_fail_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPLYDESK_API_KEYS", "root:abc")
     with pytest.raises(ValueError, match="unknown role"):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)

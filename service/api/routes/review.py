@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from service.api.deps import ResourcesDep, SessionDep, require
+from service.api.deps import ResourcesDep, SessionDep, authorize, require
 from service.errors import ServiceError
 from service.review import page as review_page
 
@@ -30,7 +30,7 @@ def review(
     # A browser's first visit carries no key: then the page holds no buyer data, and its
     # script asks for the key and loads the queue with it.
     try:
-        _agent(request, resources)
+        authorize(request, resources, "agent")
         authorized = True
     except ServiceError:
         authorized = False

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.review.page import time_left
 from tests.conftest import draft_request
-from tests.service.review_support import create_blocked_draft, create_draft
+from tests.service.review.support import create_blocked_draft, create_draft
 
 Client = Callable[..., TestClient]
 

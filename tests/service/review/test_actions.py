@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 import guardrails
 from tests.conftest import ORDER_ID, draft_request
-from tests.service.review_support import (
+from tests.service.review.support import (
     PORTUGUESE_REPLY,
     create_blocked_draft,
     create_draft,

@@ -70,6 +70,7 @@ def test_classifier_is_deterministic_with_a_confidence() -> None:
     assert (analysis.intent, analysis.tags) == ("other", ("General",))
 
 
+@pytest.mark.eval
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_multilingual_buyer_messages_floor(language: str) -> None:
     scores = score(buyer_messages(language))
@@ -77,6 +78,7 @@ def test_multilingual_buyer_messages_floor(language: str) -> None:
     assert scores.accuracy >= 0.90, scores.errors
 
 
+@pytest.mark.eval
 def test_blind_probe_floor() -> None:
     """tests/data/intents-fresh, written blind (first score 83.8%; see its README)."""
     rows = [row for language in ("en", *LANGUAGES) for row in buyer_messages(language, FRESH_DATA)]
@@ -86,17 +88,20 @@ def test_blind_probe_floor() -> None:
 _external = pytest.mark.skipif(not available(), reason=f"{EVAL_DATA} is missing")
 
 
+@pytest.mark.eval
 @_external
 def test_bitext_floor() -> None:
     scores = score(bitext("test"))
     assert scores.accuracy >= 0.90 and scores.macro_f1 >= 0.85
 
 
+@pytest.mark.eval
 @_external
 def test_clinc_out_of_scope_is_other() -> None:
     assert score(clinc_out_of_scope("test")).accuracy >= 0.90
 
 
+@pytest.mark.eval
 @_external
 def test_epqa_questions_are_product_questions() -> None:
     assert score(epqa_questions("test")).accuracy >= 0.90

@@ -91,8 +91,14 @@ def test_kb_endpoints_list_search_and_reload(kb_client: TestClient, tmp_path: Pa
     assert hits.status_code == 200
     (hit,) = hits.json()["data"]
     assert hit["id"] == "policies/returns" and hit["score"] > 0 and "30 days" in hit["snippet"]
-    for bad in ({"k": 0}, {"intent": "nope"}, {"language": "english"}, {"kind": "faq"}):
-        assert kb_client.get("/kb/search", params={"q": "x"} | bad).status_code == 422
+    bads: list[dict[str, str | int]] = [
+        {"k": 0},
+        {"intent": "nope"},
+        {"language": "english"},
+        {"kind": "faq"},
+    ]
+    for bad in bads:
+        assert kb_client.get("/kb/search", params={"q": "x", **bad}).status_code == 422
 
     root = tmp_path / "kb"
     (root / "general" / "other.md").write_text("---\nid: [\n---\nHi", encoding="utf-8")

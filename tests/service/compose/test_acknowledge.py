@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from service.api.deps import current_time
 from service.understand.analysis import no_response_needed
-from tests.conftest import ORDER_ID, draft_request
+from tests.conftest import ORDER_ID, REPO, draft_request, freeze
 
-NO_RESPONSE = yaml.safe_load(
-    (Path(__file__).resolve().parents[1] / "data" / "no_response.yaml").read_text("utf-8")
-)
+NO_RESPONSE = yaml.safe_load((REPO / "tests" / "data" / "no_response.yaml").read_text("utf-8"))
 FRIDAY_EVENING = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)  # 19:30 in Berlin
 
 
 def frozen(client: TestClient, at: datetime) -> TestClient:
-    client.app.dependency_overrides[current_time] = lambda: at  # type: ignore[attr-defined]
+    freeze(client, at)
     return client
 
 

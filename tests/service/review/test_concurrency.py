@@ -18,7 +18,7 @@ from service.config import Settings
 from service.store.db import create_db_engine, session_scope, upgrade
 from service.store.models import Draft, utcnow
 from tests.conftest import ORDER_ID, draft_request
-from tests.service.review_support import serving
+from tests.service.review.support import serving
 
 pytestmark = pytest.mark.e2e
 CLIENTS = 8

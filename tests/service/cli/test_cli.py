@@ -87,15 +87,13 @@ def test_served_readme_example_strips_what_the_llm_wrote(
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
+        while True:  # until ready, or the server dies (pytest-timeout bounds a hang)
             try:
                 if httpx.get(f"{url}/readyz").status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             assert server.poll() is None, (tmp_path / "server.log").read_text()
-            assert time.monotonic() < deadline, "server did not become ready"
             time.sleep(0.1)
         body = readme_request()
         response = httpx.post(f"{url}/draft", json=body, timeout=30)

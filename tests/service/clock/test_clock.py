@@ -14,7 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from service.api.deps import current_time
 from service.clock.calendar import (
     BusinessCalendar,
     CalendarError,
@@ -26,7 +25,7 @@ from service.clock.calendar import (
 from service.clock.rules import Clock, answer_by, clock_priority, reply_clock
 from service.config import Settings
 from service.store.models import OrderIn
-from tests.conftest import draft_request
+from tests.conftest import draft_request, freeze
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -185,7 +184,7 @@ def test_triage_uses_the_frozen_clock_and_the_marketplace_calendar(
 ) -> None:
     client = make_client()
     frozen = datetime(2026, 12, 25, 9, 30, tzinfo=UTC)
-    client.app.dependency_overrides[current_time] = lambda: frozen  # type: ignore[attr-defined]
+    freeze(client, frozen)
     body = draft_request(
         "Wo ist mein Paket? Es ist noch nicht angekommen.", marketplace="amazon.de"
     )
@@ -195,12 +194,12 @@ def test_triage_uses_the_frozen_clock_and_the_marketplace_calendar(
     assert datetime.fromisoformat(triage["target_by"]) == frozen + timedelta(hours=12)
     assert triage["priority"] == "normal"
     # A business hour on an ordinary day gets the 6-hour target.
-    client.app.dependency_overrides[current_time] = lambda: frozen - timedelta(days=2)  # type: ignore[attr-defined]
+    freeze(client, frozen - timedelta(days=2))
     triage = client.post("/triage", json=body).json()
     assert datetime.fromisoformat(triage["target_by"]) == frozen - timedelta(days=2, hours=-6)
     # With REPLYDESK_TIMEZONE=Asia/Tokyo, 09:30 UTC on 23 December is 18:30 there: closed.
     tokyo = make_client(timezone="Asia/Tokyo")
-    tokyo.app.dependency_overrides[current_time] = lambda: frozen - timedelta(days=2)  # type: ignore[attr-defined]
+    freeze(tokyo, frozen - timedelta(days=2))
     triage = tokyo.post("/triage", json=body).json()
     assert datetime.fromisoformat(triage["target_by"]) == frozen - timedelta(days=2, hours=-12)
 
@@ -209,7 +208,7 @@ def test_a_reply_after_the_contact_window_is_flagged_not_blocked(
     make_client: Callable[..., TestClient],
 ) -> None:
     client = make_client()
-    client.app.dependency_overrides[current_time] = lambda: utc(2027, 1, 10, 10)  # type: ignore[attr-defined]
+    freeze(client, utc(2027, 1, 10, 10))
     body = draft_request("Hello, how do I clean the blender?")
     body["message"]["received_at"] = "2027-01-10T09:00:00Z"  # delivered by 21 Nov: 50 days
     draft = client.post("/draft", json=body).json()

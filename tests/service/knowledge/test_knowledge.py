@@ -20,8 +20,9 @@ from service.knowledge import (
     sample_context,
     tokenize,
 )
+from tests.conftest import REPO
 
-KB_DIR = Path(__file__).resolve().parents[2] / "knowledge_base"
+KB_DIR = REPO / "knowledge_base"
 ORDER_ID = "114-3941689-8772232"
 STARTER_INTENTS = (
     "where_is_my_order",

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.deps import current_time
 from service.cli.demo_messages import load, to_request
-from tests.conftest import draft_request
+from tests.conftest import draft_request, freeze
 
 NOW = datetime(2026, 11, 20, 10, tzinfo=UTC)
 PHOTO = {"filename": "IMG_2041.jpg", "content_type": "image/jpeg", "size_bytes": 40_000}
@@ -42,7 +41,7 @@ def rules(findings: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 @pytest.fixture
 def frozen(client: TestClient) -> TestClient:
-    client.app.dependency_overrides[current_time] = lambda: NOW  # type: ignore[attr-defined]
+    freeze(client, NOW)
     return client
 
 

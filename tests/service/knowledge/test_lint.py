@@ -10,8 +10,9 @@ from click.testing import CliRunner
 import guardrails
 from service.cli import main
 from service.knowledge.lint import lint
+from tests.conftest import REPO
 
-KB_DIR = Path(__file__).resolve().parents[2] / "knowledge_base"
+KB_DIR = REPO / "knowledge_base"
 FRONT = "id: {id}\nkind: template\ntitle: Test\nlanguage: {language}\nintents: [other]"
 GOOD_BODY = "Hello {{ buyer_name }},\n\nThank you for your message about order {{ order_id }}.\n"
 

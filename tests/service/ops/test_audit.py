@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from service.cli import main
 from tests.conftest import REPO
-from tests.service.ops_support import DAMAGED, SHIPPING, approved, at, draft, store
+from tests.service.ops.support import DAMAGED, SHIPPING, approved, at, draft, store
 
 CLEAN = (
     "Hello Jane,\n\nThank you for your message about order 114-3941689-8772232. Your parcel is "

@@ -6,10 +6,13 @@ import pytest
 
 from evals import retrieval
 
-pytestmark = pytest.mark.skipif(
-    not retrieval.EPQA.exists(),
-    reason=f"ePQA eval data not found at {retrieval.EPQA} (shared/eval-data beside the clone)",
-)
+pytestmark = [
+    pytest.mark.eval,
+    pytest.mark.skipif(
+        not retrieval.EPQA.exists(),
+        reason=f"ePQA eval data not found at {retrieval.EPQA} (shared/eval-data beside the clone)",
+    ),
+]
 
 
 def test_epqa_ours_is_at_or_above_plain_bm25_with_and_without_the_asin_filter() -> None:

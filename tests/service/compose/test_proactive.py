@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.deps import current_time
-from tests.conftest import ORDER_ID
+from tests.conftest import ORDER_ID, freeze
 
 DELIVERED = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 
@@ -33,7 +32,7 @@ def at(make_client: Callable[..., TestClient]) -> Callable[[datetime], TestClien
     client = make_client()
 
     def frozen(moment: datetime) -> TestClient:
-        client.app.dependency_overrides[current_time] = lambda: moment  # type: ignore[attr-defined]
+        freeze(client, moment)
         return client
 
     return frozen
@@ -240,7 +239,7 @@ def test_proactive_rules_and_case_pack_on_each_database(
     make_client: Callable[..., TestClient], db_url: str
 ) -> None:
     client = make_client(database_url=db_url)
-    client.app.dependency_overrides[current_time] = lambda: DELIVERED + timedelta(days=3)  # type: ignore[attr-defined]
+    freeze(client, DELIVERED + timedelta(days=3))
     first = client.post("/proactive", json={"order": order(), "kind": "bulky_delivery"})
     assert first.status_code == 201, first.text
     again = client.post("/proactive", json={"order": order(), "kind": "invoice"})
@@ -291,7 +290,7 @@ def test_proactive_messages_come_from_the_llm_when_configured(
 ) -> None:
     base_url, state = fake_llm
     client = make_client(llm_base_url=base_url, llm_model=model, llm_timeout_s=2.0)
-    client.app.dependency_overrides[current_time] = lambda: DELIVERED + timedelta(days=3)  # type: ignore[attr-defined]
+    freeze(client, DELIVERED + timedelta(days=3))
     body = {"order": order(), "kind": "usage_guide", "instructions": "mention the quick start"}
     response = client.post("/proactive", json=body)
     assert response.status_code == 201, response.text

@@ -6,7 +6,7 @@ return, a lawyer friend, a fire pit); the phrase lists were developed on dev.yam
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TypedDict
 
 import pytest
 import yaml
@@ -14,17 +14,22 @@ from fastapi.testclient import TestClient
 
 from service.understand.analysis import classify_intent
 from service.understand.escalation import REASONS, detect, languages, rules, signals
-from tests.conftest import draft_request
+from tests.conftest import REPO, draft_request
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = REPO / "tests" / "data"
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja")
 RECALL_FLOOR = 0.95
 FALSE_CEILING = 0.05
 INTENT_SET_CEILING = 0.03
 
 
-def load(language: str, folder: str = "escalation") -> list[dict[str, object]]:
-    items: list[dict[str, object]] = yaml.safe_load(
+class Item(TypedDict):
+    text: str
+    reasons: list[str]
+
+
+def load(language: str, folder: str = "escalation") -> list[Item]:
+    items: list[Item] = yaml.safe_load(
         (DATA / folder / f"{language}.yaml").read_text(encoding="utf-8")
     )
     return items
@@ -41,9 +46,10 @@ def test_every_language_has_a_balanced_set_of_at_least_20() -> None:
         positives = [i for i in items if i["reasons"]]
         assert len(items) >= 20, language
         assert len(positives) * 2 == len(items), language
-        assert {r for i in items for r in i["reasons"]} <= set(REASONS)  # type: ignore[attr-defined]
+        assert {r for i in items for r in i["reasons"]} <= set(REASONS)
 
 
+@pytest.mark.eval
 @pytest.mark.parametrize("folder", ["escalation", "escalation-fresh"])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_recall_and_false_escalations_per_language(language: str, folder: str) -> None:
@@ -62,11 +68,12 @@ def test_reasons_name_the_signal() -> None:
         for item in load(language):
             if item["reasons"]:
                 total += 1
-                wanted = set(item["reasons"])  # type: ignore[call-overload]
+                wanted = set(item["reasons"])
                 right += wanted <= set(escalated(str(item["text"]), language))
     assert right / total >= 0.9
 
 
+@pytest.mark.eval
 def test_few_ordinary_messages_of_the_intent_set_escalate() -> None:
     texts = []
     for language in ("de", "es", "fr", "it", "ja"):
@@ -94,10 +101,11 @@ def test_draft_is_still_produced_but_marked(client: TestClient) -> None:
     assert draft["priority"] in ("high", "urgent")
 
 
+@pytest.mark.eval
 def test_the_intent_models_ordinary_examples_rarely_escalate() -> None:
     """~7,900 ordinary messages (service/data/intents, bar the claims): a broad look-alike check
     of the phrase lists alone, without the intent model."""
-    root = Path(__file__).resolve().parents[2] / "service" / "data" / "intents"
+    root = REPO / "service" / "data" / "intents"
     total = flagged = 0
     for path in root.glob("*/*.txt"):
         if path.stem == "a_to_z_claim":

@@ -58,11 +58,11 @@ def test_word_pieces_keep_english_pieces_only() -> None:
     assert "the" not in words and "lid" in words and any(w.startswith("##") for w in words)
 
 
-def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def _write_npz(path: Path, arrays: dict[str, np.ndarray | np.float64]) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         for name, array in arrays.items():
             buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, array, allow_pickle=False)
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
             archive.writestr(f"{name}.npy", buffer.getvalue())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 
 from tests.conftest import ORDER_ID, draft_request
@@ -50,7 +52,7 @@ def test_case_pack_of_an_unknown_draft_is_404_and_format_is_checked(client: Test
     assert client.get(f"/drafts/{draft['draft_id']}/case?format=pdf").status_code == 422
 
 
-def test_case_pack_needs_the_agent_role(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_case_pack_needs_the_agent_role(make_client: Callable[..., TestClient]) -> None:
     client = make_client(api_keys="plugin:p1,agent:a1")
     draft = client.post(
         "/draft", json=draft_request(), headers={"Authorization": "Bearer p1"}

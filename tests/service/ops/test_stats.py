@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.config import DEFAULT_LLM_PRICES
-from service.ops import stats
-from tests.service.ops_support import at, stats_seed, store
+from service.ops import llm_usage, stats
+from tests.service.ops.support import at, stats_seed, store
 
 WINDOW = {"since": "2026-11-01T00:00:00Z", "until": "2026-11-20T00:00:00Z"}
 HOUR = 3600.0
@@ -149,10 +149,10 @@ def test_default_window_is_the_last_30_days(seeded: str) -> None:
 
 
 def test_percentile_interpolates_between_ranks() -> None:
-    assert stats.percentile([], 0.5) is None
-    assert stats.percentile([5.0], 0.9) == 5.0
-    assert stats.percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
-    assert stats.percentile([10.0, 0.0, 20.0], 0.9) == 18.0
+    assert llm_usage.percentile([], 0.5) is None
+    assert llm_usage.percentile([5.0], 0.9) == 5.0
+    assert llm_usage.percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+    assert llm_usage.percentile([10.0, 0.0, 20.0], 0.9) == 18.0
 
 
 def test_stats_needs_ops_and_a_sane_window(make_client: Callable[..., TestClient]) -> None:
