@@ -1,0 +1,57 @@
+"""An in-process drafter at the `Drafter` seam: answers from a script, records every job.
+
+For tests of the pipeline that need a model's behaviour (a text, a failure, a slow answer)
+without HTTP. The end-to-end tests against `tests/fakes/openai_server.py` exercise the real
+client; this one exercises everything around it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import cast, get_args
+
+from service.generate.drafter import DraftJob, FallbackReason, Generated, LLMFailure
+
+Answer = str | FallbackReason | Callable[[DraftJob], str]
+
+
+@dataclass
+class FakeDrafter:
+    """Answers each job with the next of `answers` (the last one repeats): a text, a fallback
+    reason (raised as `LLMFailure`), or a function of the job."""
+
+    answers: Sequence[Answer] = ("Hello Jane,\n\nThank you for your message.\n\nBest regards",)
+    delay: float = 0.0
+    model: str = "fake-model"
+    jobs: list[DraftJob] = field(default_factory=list)
+    closed: bool = False
+
+    async def draft(self, job: DraftJob) -> Generated:
+        self.jobs.append(job)
+        answer = self.answers[min(len(self.jobs), len(self.answers)) - 1]
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if callable(answer):
+            text = answer(job)
+        elif answer in _REASONS:
+            raise LLMFailure(cast(FallbackReason, answer), "scripted failure")
+        else:
+            text = answer
+        return Generated(
+            text=text,
+            kind="llm",
+            model=self.model,
+            prompt_version="fake@0",
+            latency_ms=round(self.delay * 1000),
+            prompt_tokens=100,
+            completion_tokens=len(text.split()),
+            sources=tuple(job.articles) + ((job.template,) if job.template else ()),
+        )
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+_REASONS: frozenset[str] = frozenset(get_args(FallbackReason))
