@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service import STATIC_DIR
+from service import STATIC_DIR, logs
 from service.api.errors import install_handlers
 from service.api.middleware import BodyLimit, RequestObserver
 from service.api.routes import check, drafts, health, kb, ops, proactive, review, triage
 from service.config import Settings, get_settings
 from service.knowledge.watch import watching
-from service.ops import logs
 from service.ops.metrics import Metrics
 from service.resources import open_resources
 

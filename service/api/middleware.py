@@ -8,7 +8,7 @@ import time
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.ops import logs as logging_setup
+from service import logs as logging_setup
 from service.ops.metrics import Metrics
 
 

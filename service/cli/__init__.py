@@ -55,7 +55,7 @@ def serve(host: str, port: int, workers: int) -> None:
         get_settings.cache_clear()
         settings = get_settings()
     if settings.log_json:
-        from service.ops import logs as logging_setup
+        from service import logs as logging_setup
 
         logging_setup.configure(settings.log_level)
     uvicorn.run(

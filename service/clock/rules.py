@@ -20,7 +20,8 @@ from typing import Literal, Protocol
 from guardrails import window
 from service.clock.calendar import BusinessCalendar, calendar_for
 from service.store.models import OrderIn
-from service.understand.intents import Priority
+
+Priority = Literal["low", "normal", "high", "urgent"]
 
 REPLY_WITHIN = timedelta(hours=24)
 EXTENDED_WITHIN = timedelta(hours=48)

@@ -9,15 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from service import TEMPLATES_DIR
 from service.review.queue import Filters, queue
 from service.store.models import utcnow
 from service.understand.intents import INTENTS
-
-TEMPLATES = Jinja2Templates(directory=TEMPLATES_DIR)
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja")
 STATUS_CHOICES = {

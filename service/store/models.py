@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 
 from guardrails import Finding, marketplaces
 from guardrails.locales import LOCALE
-from service.ops.logs import note_personal
+from service.logs import note_personal
 
 ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 # Lone surrogates and NUL survive json.loads but not UTF-8 storage (PostgreSQL rejects both).

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final
 
-Priority = Literal["low", "normal", "high", "urgent"]
+# Priorities are the clock's (service/clock/rules.py raises them as deadlines near).
+from service.clock.rules import Priority as Priority
 
 INTENTS: Final[tuple[str, ...]] = (
     "where_is_my_order",

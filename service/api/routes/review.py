@@ -6,13 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
 
+from service import TEMPLATES_DIR
 from service.api.deps import ResourcesDep, SessionDep, authorize, require
 from service.errors import ServiceError
 from service.review import page as review_page
 
 router = APIRouter(tags=["review"])
 _agent = require("agent")
+# The review page is rendered on the server: fast, no build step, readable without JavaScript.
+TEMPLATES = Jinja2Templates(directory=TEMPLATES_DIR)
 
 Choice = Annotated[str, Query(max_length=40)]
 
@@ -41,7 +45,7 @@ def review(
         )
     else:
         context["selected"] = {"status": status, "intent": intent, "language": language}
-    return review_page.TEMPLATES.TemplateResponse(request, "review.html", context)
+    return TEMPLATES.TemplateResponse(request, "review.html", context)
 
 
 @router.get("/review/queue", response_class=HTMLResponse, dependencies=[Depends(require("agent"))])
@@ -54,4 +58,4 @@ def review_queue(
 ) -> HTMLResponse:
     """The queue alone, as an HTML fragment for the page's script."""
     context = review_page.queue_context(session, status=status, intent=intent, language=language)
-    return review_page.TEMPLATES.TemplateResponse(request, "_queue.html", context)
+    return TEMPLATES.TemplateResponse(request, "_queue.html", context)

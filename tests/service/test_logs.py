@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from service import logs as logging_setup
 from service.api.app import create_app
 from service.config import Settings
-from service.ops import logs as logging_setup
 from service.store.models import DraftRequest
 from tests.conftest import ORDER_ID, draft_request
 
