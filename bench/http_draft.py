@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -35,20 +37,41 @@ def bench_template_latency(requests: int = 400) -> list[Result]:
     ]
 
 
+async def _post_raw(port: int, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    """One HTTP/1.1 POST on its own connection, with nothing but asyncio streams: the load
+    generator must cost less than the service it measures (an httpx client spends more CPU per
+    request than replydesk does, on the same two cores)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    writer.write(head.encode() + body)
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    header, _, payload = raw.partition(b"\r\n\r\n")
+    status = int(header.split(b" ", 2)[1])
+    return status, json.loads(payload) if payload else {}
+
+
 def bench_concurrent_llm(concurrency: int = 200, delay: float = 2.0) -> list[Result]:
+    body = json.dumps(draft_request()).encode()
     with fake_llm(delay) as llm_url, serve(llm_base_url=llm_url, llm_model="good") as url:
+        port = int(url.rsplit(":", 1)[1])
 
-        async def run() -> tuple[float, list[httpx.Response]]:
-            limits = httpx.Limits(max_connections=concurrency + 10)
-            async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-                started = time.perf_counter()
-                responses = await asyncio.gather(
-                    *(client.post("/draft", json=draft_request()) for _ in range(concurrency))
-                )
-                return time.perf_counter() - started, list(responses)
+        async def run() -> tuple[float, list[tuple[int, dict[str, Any]]]]:
+            # Warm the service (first-use caches, the LLM client's connections) as a running
+            # service would be; then all requests at once.
+            await asyncio.gather(*(_post_raw(port, "/draft", body) for _ in range(20)))
+            started = time.perf_counter()
+            answers = await asyncio.gather(
+                *(_post_raw(port, "/draft", body) for _ in range(concurrency))
+            )
+            return time.perf_counter() - started, list(answers)
 
-        wall, responses = asyncio.run(run())
-    kinds = [r.json()["generator"]["kind"] for r in responses if r.status_code == 201]
+        wall, answers = asyncio.run(run())
+    kinds = [answer["generator"]["kind"] for status, answer in answers if status == 201]
     all_llm = len(kinds) == concurrency and set(kinds) == {"llm"}
     return [
         Result(
@@ -56,8 +79,8 @@ def bench_concurrent_llm(concurrency: int = 200, delay: float = 2.0) -> list[Res
             "wall time",
             wall,
             "s",
-            "<= 6 s, all 201 from the LLM",
-            wall <= 6 and all_llm,
+            "<= 2.5 s, all 201 from the LLM",
+            wall <= 2.5 and all_llm,
         )
     ]
 

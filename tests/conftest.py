@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,26 +34,33 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A throw-away PostgreSQL database, migrated once, dropped at the end of the run."""
+@contextmanager
+def empty_postgres(prefix: str = "replydesk_test") -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards; skips the test when
+    TEST_DATABASE_URL does not point at a server."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"replydesk_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    engine = create_db_engine(url)
-    upgrade(engine)
-    engine.dispose()
     try:
-        yield url
+        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database, migrated once, dropped at the end of the run."""
+    with empty_postgres() as url:
+        engine = create_db_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

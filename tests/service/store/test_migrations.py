@@ -4,8 +4,6 @@ the models say what the migrations built."""
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
 from service.store.db import alembic_config, create_db_engine, upgrade
+from tests.conftest import empty_postgres
 
 ORDER = {"order_id": "114-3941689-8772232", "marketplace": "amazon.com", "buyer_name": "Jane"}
 MESSAGE = {"text": "Where is my parcel?", "received_at": "2026-11-20T09:15:00Z"}
@@ -30,19 +29,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'data' / 'old.db'}"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"replydesk_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with empty_postgres("replydesk_mig") as url:
+        yield url
 
 
 def migrate(engine: sa.Engine, revision: str, *, down: bool = False) -> None:
