@@ -12,8 +12,8 @@ import re
 import unicodedata
 
 from guardrails import phrases, sentences
+from guardrails.phrase_syntax import alternation
 from guardrails.spans import Context, Span
-from guardrails.textnorm import alternation
 
 _HYPHEN = "[-－‐‑]"
 # \d also matches full-width and other scripts' digits, which buyers' keyboards produce. The

@@ -19,7 +19,6 @@ from guardrails import (
     marketing,
     marketplaces,
     phones,
-    phrases,
     placeholders,
     sentences,
     solicitation,
@@ -53,7 +52,6 @@ DETECTORS: tuple[Detector, ...] = (
     language_rule.detect,
     duplicate.detect,
 )
-phrases.freeze()
 MIN_SUBSTANCE = 1  # a content word besides greeting, order ID line and signature
 
 _LANGUAGE = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})*")
