@@ -2,26 +2,36 @@
 
 Links are judged by registrable domain (``amazon.de.evil.com`` is evil.com), computed by
 tldextract from the public-suffix snapshot bundled with the package: ``suffix_list_urls=()`` and
-no cache directory, so it never touches the network or the disk after import. A bare word with a
-dot counts as a domain only when its ending is a real public suffix and not a file extension,
-which keeps ``manual.pdf``, ``3.5``, ``v1.2`` and "z.B." out. A bare mention of an Amazon domain
-("your order on amazon.de") is not a link and stays.
+no cache directory, so it never touches the network or the disk. tldextract (and the requests
+stack it imports) loads on the first text that has something like a domain, not at import.
+A bare word with a dot counts as a domain only when its ending is a real public suffix and not
+a file extension, which keeps ``manual.pdf``, ``3.5``, ``v1.2`` and "z.B." out. A bare mention
+of an Amazon domain ("your order on amazon.de") is not a link and stays.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
-
-import tldextract
 
 from guardrails.marketplaces import AMAZON_DOMAINS
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import CJK, GLUE
 
-_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-_TLD("example.com")  # parse the bundled snapshot now: no lazy loading during a check
+if TYPE_CHECKING:
+    from tldextract import TLDExtract
+
+
+@cache  # two threads may both build one on the very first call; either is the same
+def _tld() -> TLDExtract:
+    import tldextract
+
+    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    extract("example.com")  # parse the bundled snapshot now, once
+    return extract
+
 
 # Real public suffixes that are far more often file extensions in a reply ("manual.zip").
 FILE_EXTENSIONS = frozenset(
@@ -59,7 +69,7 @@ Verdict = Literal["ok", "upgrade", "insecure", "external"]
 
 
 def registrable(host: str) -> str:
-    parts = _TLD(host)
+    parts = _tld()(host)
     return f"{parts.domain}.{parts.suffix}".lower() if parts.domain and parts.suffix else ""
 
 
@@ -205,7 +215,7 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
 
 def _bare_domain(host: str, *, has_path: bool) -> bool:
     """Is a dotted word without scheme a domain? Real suffix, not a file name, not a typo."""
-    parts = _TLD(host)
+    parts = _tld()(host)
     if not parts.domain or not parts.suffix:
         return False
     labels = host.split(".")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 from guardrails import phrases, sentences
 from guardrails.phrase_syntax import alternation
@@ -60,13 +61,15 @@ def present(text: str, *, ctx: Context) -> bool:
     return any(canonical(m.group()) == ctx.order_id for m in ORDER_ID.finditer(text))
 
 
-_GREETING = re.compile(alternation(phrases.everywhere("order_id", "greetings")), re.IGNORECASE)
-# Japanese honorifics close the name ("田中様"), so no word boundary applies to them.
-_SUFFIX = re.compile(
-    "(?:"
-    + "|".join(map(re.escape, phrases.everywhere("order_id", "greeting_suffixes")))
-    + r")[、,，!！]?$"
-)
+@cache  # every language's greetings in one alternation: compiled when first needed
+def _greeting() -> re.Pattern[str]:
+    return re.compile(alternation(phrases.everywhere("order_id", "greetings")), re.IGNORECASE)
+
+
+@cache  # Japanese honorifics close the name ("田中様"), so no word boundary applies to them.
+def _suffix() -> re.Pattern[str]:
+    suffixes = phrases.everywhere("order_id", "greeting_suffixes")
+    return re.compile("(?:" + "|".join(map(re.escape, suffixes)) + r")[、,，!！]?$")
 
 
 def is_greeting(line: str) -> bool:
@@ -74,9 +77,9 @@ def is_greeting(line: str) -> bool:
     s = line.strip()
     if not s or len(s) > 60:
         return False
-    if _SUFFIX.search(s):
+    if _suffix().search(s):
         return True
-    if not _GREETING.match(s.casefold()):
+    if not _greeting().match(s.casefold()):
         return False
     return s[-1] in ",!:，、" or (len(s) <= 40 and not re.search(r"[.?]", s))
 

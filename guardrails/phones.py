@@ -17,49 +17,41 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterator
-
-import phonenumbers
+from functools import cache
+from types import ModuleType
 
 from guardrails.contacts import WHY as _WHY
-from guardrails.contacts import any_of as _any_of
 from guardrails.messengers import detect_messengers, has_messenger
 from guardrails.order_id import ORDER_ID
+from guardrails.phone_cues import SEPARATOR, after_code_label, cue_after, cue_before, labelled
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import GLUE
 
-# All region metadata now, so a check never imports a metadata module on first use.
-phonenumbers.PhoneMetadata.load_all()
 
-# Not glued to letters: tracking numbers, ASINs and VAT IDs never start a phone number.
-_SEPARATORS = r" \u00a0\-–－/()（）"
-# A dot separates digit groups ("030.1234.567") but a dot and a blank end a sentence: a number
-# never runs on past one ("… 12345678. 0 https://…" is a number, then something else).
-_SEPARATOR = rf"(?:[\d{_SEPARATORS}]|\.(?!\s))"
+@cache
+def _phonenumbers() -> ModuleType:
+    """The library, imported on the first text with a number to read (region metadata then
+    loads per region as numbers need it, under the library's own lock)."""
+    import phonenumbers
+
+    return phonenumbers
+
+
 _SENTENCE_END = re.compile(r"\.\s")
-_CANDIDATE = re.compile(rf"(?<![{GLUE}])[+＋(（]?\d{_SEPARATOR}{{4,}}\d")
+_CANDIDATE = re.compile(rf"(?<![{GLUE}])[+＋(（]?\d{SEPARATOR}{{4,}}\d")
 # The matcher costs about 0.1 ms a number; a 100 KB text can hold thousands. Past this many
 # candidates only "+" numbers and cued ones count (see _international and _cued).
 MATCHER_BUDGET = 32
 _MAX_DIGITS = 20  # 15 for E.164, plus an extension and a stray prefix
 _CONTEXT = 24  # characters of context the matcher gets on each side of a candidate
-_NUMBER = rf"[+＋]?[(（]?\d{_SEPARATOR}{{5,}}\d"
-_LABELLED = re.compile(
-    rf"(?<![{GLUE}])(?:{_any_of('phone_labels')})[ \t]*\.?[ \t]*[:：]?[ \t]*"
-    rf"(?:(?:{_any_of('prepositions')})[ \t]+)?(?P<num>{_NUMBER})",
-    re.IGNORECASE,
-)
-_AFTER_CODE_LABEL = re.compile(
-    rf"(?<![{GLUE}])(?:{_any_of('code_labels')})\.?[ \t]*(?:no\.?|nr\.?|number|id|#)?"
-    r"[ \t]*[:#：は]?[ \t]*\Z",
-    re.IGNORECASE,
-)
 _GLUED = re.compile(rf"[{GLUE}]")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
 
 
 def _valid(raw: str, region: str) -> bool:
+    phonenumbers = _phonenumbers()
     try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(raw, region))
+        return bool(phonenumbers.is_valid_number(phonenumbers.parse(raw, region)))
     except phonenumbers.NumberParseException:
         return False
 
@@ -97,17 +89,6 @@ def _windows(text: str, candidates: list[re.Match[str]]) -> list[tuple[int, str]
     return [(start, text[start:end]) for start, end in spans]
 
 
-# A cue shortly before the number on its line ("call me at", "answering at"), a label right
-# before it ("Fax:", "Phone:" alone on the line above), or a label right after it ("… office",
-# "-Fax"). Labels must touch the number: "the office is at 17031 2202 Rissik St" is an address.
-_CUE_BEFORE = re.compile(
-    rf"(?<![{GLUE}])(?:(?:{_any_of('phone_cues')})(?![{GLUE}])[^\n.!?。]{{0,24}}"
-    rf"|(?:{_any_of('phone_labels')})(?![{GLUE}])[ \t]*\.?[ \t]*[:：]?[ \t]*\n?[ \t]*)\Z",
-    re.IGNORECASE,
-)
-_CUE_AFTER = re.compile(
-    rf"[ \t]*[-–(]?[ \t]*(?:{_any_of('phone_labels')})(?![{GLUE}])", re.IGNORECASE
-)
 _EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|内線)[ \t]?\d{1,5}(?![{GLUE}])".replace("{GLUE}", GLUE))
 
 
@@ -134,12 +115,12 @@ def _cued(
             start += 1
         if taken.overlaps(start, end) or not 7 <= _digits(raw) <= 15:
             continue
-        if _IP_ADDRESS.fullmatch(raw) or _AFTER_CODE_LABEL.search(text, max(0, start - 40), start):
+        if _IP_ADDRESS.fullmatch(raw) or after_code_label().search(text, max(0, start - 40), start):
             continue
-        after = _CUE_AFTER.match(text, end)  # "…-Fax" is a label, not the rest of a code
+        after = cue_after().match(text, end)  # "…-Fax" is a label, not the rest of a code
         if _part_of_code(text, start, end if after is None else len(text)):
             continue
-        if after is None and not _CUE_BEFORE.search(text[max(0, start - 40) : start]):
+        if after is None and not cue_before().search(text[max(0, start - 40) : start]):
             continue
         ext = _EXTENSION.match(text, end)
         out.append((start, ext.end() if ext else end))
@@ -206,7 +187,7 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
         and not _DATE.fullmatch(m.group().strip(" (（)）"))
         and (
             m.group().startswith(("+", "＋"))
-            or not _AFTER_CODE_LABEL.search(text, max(0, m.start() - 40), m.start())
+            or not after_code_label().search(text, max(0, m.start() - 40), m.start())
         )
     ]
     if not candidates:
@@ -214,6 +195,7 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
     near = _Ranges([m.span() for m in candidates])
     found: dict[tuple[int, int], str] = {}
     for window_start, window in _windows(text, candidates[:MATCHER_BUDGET]):
+        phonenumbers = _phonenumbers()
         for hit in phonenumbers.PhoneNumberMatcher(
             window, ctx.marketplace.country, leniency=phonenumbers.Leniency.VALID
         ):
@@ -228,14 +210,14 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
                 start, raw = start + 1, raw[1:]  # "(+1 415…)": the bracket is the text's
             skip = in_order_id(start, end) or _DATE.fullmatch(raw) or _IP_ADDRESS.fullmatch(raw)
             if not raw.startswith("+"):  # codes never start with a country code
-                skip = skip or _AFTER_CODE_LABEL.search(text, max(0, start - 40), start)
+                skip = skip or after_code_label().search(text, max(0, start - 40), start)
             if near.overlaps(start, end) and not skip and not _part_of_code(text, start, end):
                 found[(start, end)] = raw
     for m in candidates[MATCHER_BUDGET:]:
         if _international(text, m):
             found[m.span()] = m.group()
     taken = _Ranges(list(found))
-    for m in _LABELLED.finditer(text):
+    for m in labelled().finditer(text):
         start, end = m.span("num")
         raw = m["num"]
         clash = taken.overlaps(start, end) or in_order_id(start, end)

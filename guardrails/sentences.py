@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cache
 
 from guardrails import phrases
 
@@ -105,22 +106,27 @@ def _words(values: tuple[str, ...]) -> str:
     return "|".join(reversed(escaped))
 
 
-_LABELS = _words(
-    phrases.everywhere("contacts", "phone_labels")
-    + phrases.everywhere("contacts", "email_labels")
-    + phrases.everywhere("contacts", "link_labels")
-)
-_PREPS = _words(phrases.everywhere("contacts", "prepositions"))
-_CONNECTORS = _words(phrases.everywhere("contacts", "connectors"))
+@cache  # every language's labels: compiled on the first text that had something removed
+def _label_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A connector between two removed details ("X or Y"), a label before one ("Tel.: X")."""
+    labels = _words(
+        phrases.everywhere("contacts", "phone_labels")
+        + phrases.everywhere("contacts", "email_labels")
+        + phrases.everywhere("contacts", "link_labels")
+    )
+    preps = _words(phrases.everywhere("contacts", "prepositions"))
+    connectors = _words(phrases.everywhere("contacts", "connectors"))
+    connector = re.compile(
+        rf"{_L}[ \t]*(?:[,/;&+]|(?<!\w)(?:{connectors})(?!\w))?[ \t]*{_L}", re.IGNORECASE
+    )
+    label = re.compile(
+        rf"(?<!\w)(?:(?:{labels})[ \t]*\.?[ \t]*[:：]|(?:{labels})\.|(?:{preps})(?=[ \t]))"
+        rf"[ \t]*{_L}",
+        re.IGNORECASE,
+    )
+    return connector, label
 
-_CONNECTOR = re.compile(
-    rf"{_L}[ \t]*(?:[,/;&+]|(?<!\w)(?:{_CONNECTORS})(?!\w))?[ \t]*{_L}", re.IGNORECASE
-)
-_LABEL = re.compile(
-    rf"(?<!\w)(?:(?:{_LABELS})[ \t]*\.?[ \t]*[:：]|(?:{_LABELS})\.|(?:{_PREPS})(?=[ \t]))"
-    rf"[ \t]*{_L}",
-    re.IGNORECASE,
-)
+
 _EMPTY_PAIR = re.compile(rf"[(\[{{][ \t]*({_X})+[ \t]*[)\]}}]|[\"“„«][ \t]*({_X})+[ \t]*[\"”“»]")
 _ORPHAN_AFTER = re.compile(
     rf"[ \t]*[,;:|·•][ \t]*({_X})(?=(?:[ \t]*{_X})*[ \t]*(?:[.!?,;:)\]]|\n|$))"
@@ -153,10 +159,11 @@ def tidy(text: str) -> str:
     """Close the seams left by removals; a no-op on text without markers."""
     if SEAM not in text and LABEL_SEAM not in text:
         return text
+    connector, label = _label_patterns()
     for _ in range(3):  # "Tel.: X oder Fax: Y" needs label and connector passes to alternate
         before = text
-        text = _CONNECTOR.sub(_L, text)
-        text = _LABEL.sub(_L, text)
+        text = connector.sub(_L, text)
+        text = label.sub(_L, text)
         if text == before:
             break
     text = _EMPTY_PAIR.sub(SEAM, text)
