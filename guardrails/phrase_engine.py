@@ -24,39 +24,51 @@ from dataclasses import dataclass
 import ahocorasick
 
 from guardrails.phrase_syntax import Phrase, categories_regex, number_regex, parse_phrase
-from guardrails.textnorm import CJK_WORD
+from guardrails.textnorm import inner_word_char
 
-# A word character that is no kana or kanji: one before a word start means it is none.
-_INNER = re.compile(rf"[^\W{CJK_WORD}]")
-# A digit at a word start: every number is a place to try the phrases that open with one.
-# (The look-behind follows the digit so ``re`` can skip ahead to digits in C.)
-_NUMBER_START = re.compile(rf"\d(?<![^\W{CJK_WORD}]\d)")
+_DIGITS = re.compile(r"\d+")
 
 Bucket = tuple[str, str]  # (literal, key)
+Place = tuple[int, tuple[Bucket, ...]]
 
 
 @dataclass(frozen=True, slots=True)
 class Scan:
-    """Where a folded text may hold phrases: literal buckets by offset, and number starts."""
+    """Where a folded text may hold phrases: per family, the offsets where its literals were
+    found at a word start with the right key (and which), and every number start."""
 
-    found: Mapping[int, tuple[Bucket, ...]]
+    places: Mapping[str, Sequence[Place]]
     numbers: tuple[int, ...]
 
 
-def _key_fits(folded: str, at: int, key: str, kind: str) -> bool:
-    if kind == "cjk":
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What the automaton reports for one literal: the key it must start with and how."""
+
+    bucket: Bucket
+    kind: str
+    check_key: bool  # the literal does not begin with the key ("e#" and its key "e0")
+    families: tuple[str, ...]
+
+
+def _fits(folded: str, at: int, entry: _Entry) -> bool:
+    """May a phrase of ``entry`` start at ``at``: a word start whose key is the phrase's?"""
+    if entry.kind == "cjk":
         return True  # a kana or kanji starts a word wherever it stands
-    if at and _INNER.match(folded, at - 1):
+    if at and inner_word_char(folded[at - 1]):
         return False
-    if not folded.startswith(key, at):
+    key = entry.bucket[1]
+    if entry.check_key and not folded.startswith(key, at):
         return False
-    return kind == "prefix" or not _INNER.match(folded, at + len(key))
+    end = at + len(key)
+    return entry.kind == "prefix" or end == len(folded) or not inner_word_char(folded[end])
 
 
 class Table:
     """The phrases of some categories of one family, as the automaton's scan sees them."""
 
-    def __init__(self, categories: Mapping[str, Sequence[Phrase]]) -> None:
+    def __init__(self, family: str, categories: Mapping[str, Sequence[Phrase]]) -> None:
+        self.family = family
         self.categories = {cat: tuple(items) for cat, items in categories.items() if items}
         self.buckets: dict[Bucket, list[tuple[str, str]]] = {}
         numbers: dict[str, list[str]] = {}
@@ -71,10 +83,6 @@ class Table:
         self._number: tuple[re.Pattern[str], dict[str, str]] | None = None
         self._compiled: dict[tuple[Bucket, ...], re.Pattern[str]] = {}
         self._lock = threading.Lock()
-
-    @property
-    def has_numbers(self) -> bool:
-        return bool(self._numbers)
 
     def number_pattern(self) -> tuple[re.Pattern[str], dict[str, str]]:
         if self._number is None:
@@ -102,22 +110,24 @@ class Table:
     def finditer(self, folded: str, scan: Scan) -> Iterator[tuple[int, int, str]]:
         """``(start, end, category)`` of non-overlapping hits, left to right."""
         mine = self.buckets
-        places = [at for at, found in scan.found.items() if any(b in mine for b in found)]
-        if self._numbers:
-            places += scan.numbers
+        places = scan.places.get(self.family, ())
+        if self._numbers and scan.numbers:
+            places = sorted([*places, *((at, ()) for at in scan.numbers)])
         last = 0
-        for at in sorted(places):
+        for at, buckets in places:
             if at < last:
                 continue
-            buckets = scan.found.get(at)
-            if buckets is None:  # a number start
+            if not buckets:  # a number start
                 pattern, names = self.number_pattern()
                 hit = pattern.match(folded, at)
                 if hit is not None and hit.lastgroup:
                     last = hit.end()
                     yield at, hit.end(), names[hit.lastgroup]
                 continue
-            hit = self.pattern(tuple(b for b in buckets if b in mine)).match(folded, at)
+            wanted = tuple(b for b in buckets if b in mine)
+            if not wanted:
+                continue
+            hit = self.pattern(wanted).match(folded, at)
             if hit is not None and hit.lastgroup:
                 last = hit.end()
                 yield at, hit.end(), hit.lastgroup
@@ -137,21 +147,27 @@ class Automaton:
 
     def __init__(self, families: Mapping[str, Mapping[str, Sequence[Phrase]]]) -> None:
         self.families = families
-        keys: dict[str, set[tuple[str, str]]] = {}
-        numbers = False
-        for categories in families.values():
+        owners: dict[tuple[Bucket, str], set[str]] = {}
+        self._number_families: set[str] = set()
+        for family, categories in families.items():
             for items in categories.values():
                 for phrase in items:
-                    numbers = numbers or phrase.kind == "number"
-                    if phrase.kind != "number" and phrase.live:
-                        keys.setdefault(phrase.literal, set()).add((phrase.key, phrase.kind))
+                    if phrase.kind == "number":
+                        self._number_families.add(family)
+                    elif phrase.live:
+                        bucket = (phrase.literal, phrase.key)
+                        owners.setdefault((bucket, phrase.kind), set()).add(family)
+        entries: dict[str, list[_Entry]] = {}
+        for (bucket, kind), fams in sorted(owners.items()):
+            literal, key = bucket
+            entry = _Entry(bucket, kind, not literal.startswith(key), tuple(sorted(fams)))
+            entries.setdefault(literal, []).append(entry)
         self._ac = ahocorasick.Automaton()
-        for literal, entries in keys.items():
-            self._ac.add_word(literal, (len(literal), literal, tuple(sorted(entries))))
-        self._empty = not keys
-        if keys:
+        for literal, items in entries.items():
+            self._ac.add_word(literal, (len(literal) - 1, tuple(items)))
+        if entries:
             self._ac.make_automaton()
-        self._numbers = numbers
+        self._empty = not entries
         self._tables: dict[tuple[str, tuple[str, ...]], Table] = {}
         self._lock = threading.Lock()
 
@@ -162,22 +178,35 @@ class Automaton:
                 found = self._tables.get((family, only))
                 if found is None:
                     cats = self.families.get(family, {})
-                    found = Table({c: p for c, p in cats.items() if not only or c in only})
+                    chosen = {c: p for c, p in cats.items() if not only or c in only}
+                    found = Table(family, chosen)
                     self._tables[family, only] = found
         return found
 
     def scan(self, folded: str) -> Scan:
-        found: dict[int, list[Bucket]] = {}
+        found: dict[str, dict[int, list[Bucket]]] = {}
         if not self._empty:
-            for end, (length, literal, entries) in self._ac.iter(folded):
-                at = end - length + 1
-                for key, kind in entries:
-                    if _key_fits(folded, at, key, kind):
-                        found.setdefault(at, []).append((literal, key))
+            inner = inner_word_char
+            for end, (span, entries) in self._ac.iter(folded):
+                at = end - span
+                if at and entries[0].kind != "cjk" and inner(folded[at - 1]):
+                    continue  # inside a word: most of what the automaton reports
+                for entry in entries:
+                    if _fits(folded, at, entry):
+                        for family in entry.families:
+                            found.setdefault(family, {}).setdefault(at, []).append(entry.bucket)
         numbers: tuple[int, ...] = ()
-        if self._numbers:
-            numbers = tuple(m.start() for m in _NUMBER_START.finditer(folded))
-        return Scan({at: tuple(sorted(buckets)) for at, buckets in found.items()}, numbers)
+        if self._number_families:
+            numbers = tuple(
+                m.start()
+                for m in _DIGITS.finditer(folded)
+                if not (m.start() and inner_word_char(folded[m.start() - 1]))
+            )
+        places = {
+            family: sorted((at, tuple(sorted(b))) for at, b in by_at.items())
+            for family, by_at in found.items()
+        }
+        return Scan(places, numbers)
 
     def compile_all(self) -> None:
         for family in self.families:

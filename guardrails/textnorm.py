@@ -43,6 +43,19 @@ GLUE = r"0-9A-Za-z\u00c0-\u024f\u0370-\u052f_"
 CJK = CJK_PUNCTUATION + KANA + HAN_UNIFIED + FULLWIDTH
 #: Kana and kanji: each one is a word of its own for phrase matching (Japanese has no spaces).
 CJK_WORD = KANA + HAN + HAN_COMPATIBILITY
+# The same blocks as (first, last) pairs, for tests on one character at a time.
+_CJK_WORD_RANGES = tuple((block[0], block[-1]) for block in (KANA, HAN, HAN_COMPATIBILITY))
+
+
+def inner_word_char(char: str) -> bool:
+    """``re``'s ``[^\\W{CJK_WORD}]`` for one character, without a regex call: a word character
+    (letter, digit, ``_``) that is no kana or kanji. A word starts where the character before is
+    none (tests/guardrails/test_textnorm.py checks every code point against the regex)."""
+    if not (char.isalnum() or char == "_"):
+        return False
+    if char < "\u3040":  # Latin, Greek, Cyrillic, …: the common case, decided at once
+        return True
+    return not any(low <= char <= high for low, high in _CJK_WORD_RANGES)
 
 
 @dataclass(frozen=True, slots=True)
