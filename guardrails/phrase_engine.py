@@ -163,8 +163,8 @@ class Automaton:
             entry = _Entry(bucket, kind, not literal.startswith(key), tuple(sorted(fams)))
             entries.setdefault(literal, []).append(entry)
         self._ac = ahocorasick.Automaton()
-        for literal, items in entries.items():
-            self._ac.add_word(literal, (len(literal) - 1, tuple(items)))
+        for literal, found in entries.items():
+            self._ac.add_word(literal, (len(literal) - 1, tuple(found)))
         if entries:
             self._ac.make_automaton()
         self._empty = not entries
