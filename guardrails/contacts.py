@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from guardrails import phrases
-from guardrails.links import registrable
+from guardrails.domains import registrable
 from guardrails.spans import Context, Span, quote
 
 _OPEN = r"[\[({<（［【｛＜]"

@@ -1,48 +1,22 @@
 """``external_link`` and ``insecure_link``: every link that is not https to an Amazon marketplace.
 
-Links are judged by registrable domain (``amazon.de.evil.com`` is evil.com), computed by
-tldextract from the public-suffix snapshot bundled with the package: ``suffix_list_urls=()`` and
-no cache directory, so it never touches the network or the disk. tldextract (and the requests
-stack it imports) loads on the first text that has something like a domain, not at import.
-A bare word with a dot counts as a domain only when its ending is a real public suffix and not
-a file extension, which keeps ``manual.pdf``, ``3.5``, ``v1.2`` and "z.B." out. A bare mention
-of an Amazon domain ("your order on amazon.de") is not a link and stays.
+Links are judged by registrable domain (``amazon.de.evil.com`` is evil.com; see
+:mod:`guardrails.domains`). A bare word with a dot counts as a domain only when its ending is a
+real public suffix and not a file extension, which keeps ``manual.pdf``, ``3.5``, ``v1.2`` and
+"z.B." out. A bare mention of an Amazon domain ("your order on amazon.de") is not a link and
+stays.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
+from guardrails.domains import SHORTENERS, bare_domain, registrable
 from guardrails.marketplaces import AMAZON_DOMAINS
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import CJK, GLUE
-
-if TYPE_CHECKING:
-    from tldextract import TLDExtract
-
-
-@cache  # two threads may both build one on the very first call; either is the same
-def _tld() -> TLDExtract:
-    import tldextract
-
-    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    extract("example.com")  # parse the bundled snapshot now, once
-    return extract
-
-
-# Real public suffixes that are far more often file extensions in a reply ("manual.zip").
-FILE_EXTENSIONS = frozenset(
-    "zip mov mp4 mp3 py md sh rs ps pl cc so ai doc docx xls xlsx csv txt rtf pdf jpg jpeg png "  # noqa: SIM905
-    "gif bmp tif tiff heic webp svg wav avi mkv exe msi dmg apk iso bin img stl dwg psd eps json "
-    "xml html htm js css ini cfg log bak tmp dat".split()
-)
-SHORTENERS = frozenset(
-    "bit.ly tinyurl.com forms.gle youtu.be amzn.to amzn.eu a.co t.co goo.gl ow.ly is.gd buff.ly "  # noqa: SIM905
-    "rebrand.ly cutt.ly shorturl.at tiny.cc".split()
-)
+from guardrails.textnorm import CJK, GLUE, fold
 
 _MARKDOWN = re.compile(
     r"(?P<bang>!?)\[(?P<label>[^\[\]\n]{0,300})\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)"
@@ -64,13 +38,30 @@ _BARE = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^<>]*>")
+# Every bare domain holds a dot before a letter (its last dot) and no blank: the bare scan runs
+# only over the blank-free stretches around such dots, a few short scans instead of a long one.
+_DOT_LETTER = re.compile(r"\.[a-z]", re.IGNORECASE)
+_SPACE = re.compile(r"\s")
+
+
+def _bare_matches(text: str) -> list[re.Match[str]]:
+    """``_BARE.finditer(text)``: the same matches (look-behinds see before a scan's start, and a
+    match never reaches past a blank), found stretch by stretch."""
+    out: list[re.Match[str]] = []
+    end = 0
+    for dot in _DOT_LETTER.finditer(text):
+        if dot.start() < end:
+            continue  # its stretch is scanned already
+        start = dot.start()
+        while start and not text[start - 1].isspace():
+            start -= 1
+        blank = _SPACE.search(text, dot.start())
+        end = blank.start() if blank else len(text)
+        out += _BARE.finditer(text, start, end)
+    return out
+
 
 Verdict = Literal["ok", "upgrade", "insecure", "external"]
-
-
-def registrable(host: str) -> str:
-    parts = _tld()(host)
-    return f"{parts.domain}.{parts.suffix}".lower() if parts.domain and parts.suffix else ""
 
 
 def _trim(url: str) -> str:
@@ -164,7 +155,7 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         if span is not None:
             spans.append(span)
 
-    for m in _MARKDOWN.finditer(text):
+    for m in _MARKDOWN.finditer(text) if "](" in text else ():
         url = m["url"]
         if m["bang"]:
             add(_image(m.start(), m.end(), text, url), m.start(), m.end())
@@ -178,7 +169,9 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         for m in _IMAGE.finditer(text):
             if free(m.start(), m.end()):
                 add(_image(m.start(), m.end(), text, m["url"]), m.start(), m.end())
-    for m in _URL.finditer(text):
+    # Every URL has "://" or a "www." in some case; folding keeps both (and is shared).
+    schemes = "://" in text or "www." in fold(text).text
+    for m in _URL.finditer(text) if schemes else ():
         url = _trim(m.group())
         start, end = m.start(), m.start() + len(url)
         if not free(start, end):
@@ -199,10 +192,10 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
             msg = _why(verdict, url, domain)
             span = Span(rule, "fixed", start, end, url, msg, replacement="", label_cleanup=True)
         add(span, start, end)
-    for m in _BARE.finditer(text):
+    for m in _bare_matches(text):
         url = _trim(m.group())
         start, end = m.start(), m.start() + len(url)
-        if not free(start, end) or not _bare_domain(m["host"], has_path=bool(m["rest"])):
+        if not free(start, end) or not bare_domain(m["host"], has_path=bool(m["rest"])):
             continue
         verdict, domain = _judge(url)
         if verdict != "ok":
@@ -211,18 +204,3 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
                 Span("external_link", "fixed", start, end, url, msg, "", label_cleanup=True)
             )
     return spans
-
-
-def _bare_domain(host: str, *, has_path: bool) -> bool:
-    """Is a dotted word without scheme a domain? Real suffix, not a file name, not a typo."""
-    parts = _tld()(host)
-    if not parts.domain or not parts.suffix:
-        return False
-    labels = host.split(".")
-    top = labels[-1]
-    if has_path or labels[0].lower() == "www":
-        return True
-    if top.lower() in FILE_EXTENSIONS:
-        return False
-    # "order.It will", "thanks.Best" are a missing space after a full stop, not domains.
-    return not (len(labels) == 2 and top.istitle())
