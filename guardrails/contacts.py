@@ -11,6 +11,7 @@ import re
 from guardrails import phrases
 from guardrails.domains import registrable
 from guardrails.spans import Context, Span, quote
+from guardrails.textnorm import fold
 
 _OPEN = r"[\[({<（［【｛＜]"
 _CLOSE = r"[\])}>）］】｝＞]"
@@ -68,17 +69,29 @@ def _email_ok(raw: str) -> bool:
     return bool(registrable(host))
 
 
-# Cheap gate: an address needs an at sign, a bracketed or capitalised "at", or a spelt-out dot.
+# Cheap gates. _EMAIL needs one of its "at"s: an at sign, a bracketed at word, " AT ", or
+# " at " before a " dot "; _EMAIL_WORDS needs a spelt-out at word. Each test below is implied
+# by one of them (the folded text has every "dot", whatever its case), so a text failing all of
+# them has no address, and most replies are decided by a few substring tests.
 _SPELT_AT = rf"(?i:{_LATIN_AT})|{_KANA_AT}"
-_EMAIL_GATE = re.compile(
-    rf"[@＠]|{_OPEN}[ \t]*(?i:at)[ \t]*{_CLOSE}|[ \t]AT[ \t]"
-    rf"|(?i:[ \t](?:{_LATIN_DOT})[ \t])|{_SPELT_AT}"
-)
+_BRACKETED_AT = re.compile(rf"{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}")
 _WORDY_GATE = re.compile(_SPELT_AT)
+# Parts of every spelt-out at word that no other letter matches case-blind ("arroba",
+# "arobase", "chiocciola"; the kana forms are themselves).
+_WORDY_PARTS = ("rob", "occ", "アットマーク", "あっとまーく")
+
+
+def _maybe_address(text: str) -> bool:
+    if "@" in text or "＠" in text or "AT" in text:
+        return True
+    folded = fold(text).text
+    if "dot" in folded or any(part in folded for part in _WORDY_PARTS):
+        return True
+    return _BRACKETED_AT.search(text) is not None
 
 
 def detect_emails(text: str, *, ctx: Context) -> list[Span]:
-    if not _EMAIL_GATE.search(text):
+    if not _maybe_address(text):
         return []
     spans = []
     matches = list(_EMAIL.finditer(text))

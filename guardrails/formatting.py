@@ -34,7 +34,10 @@ _THREE_BREAKS = re.compile(r"\n[ \t]*\n[ \t]*\n")  # cheap gate for _breaks
 _BANGS = re.compile(r"!{3,}|！{3,}")
 _INVISIBLE = re.compile("[\ue000-\uf8ff\u200b\u2060\ufeff]+")
 # Cheap gate: fewer than three capitalised words that are not acronyms cannot be shouting.
-_CAPS = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{3,}(?![^\W\d_])")
+# (The look-behind follows the first capital so ``re`` can skip ahead to capitals in C.)
+_CAPS = re.compile(
+    r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я](?<![^\W\d_][A-ZÀ-ÖØ-ÞΑ-ΩА-Я])[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{2,}(?![^\W\d_])"
+)
 _SCAN = 200_000
 _ACRONYMS = frozenset(a.upper() for a in phrases.everywhere("formatting", "acronyms"))
 
@@ -71,30 +74,40 @@ def _breaks(text: str) -> list[Span]:
     return spans
 
 
+_LINE = re.compile(r"[^\n]+")
+_TOKEN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\S")
+
+
 def _shouting(text: str) -> list[Span]:
+    """Runs of three or more capitalised words (not acronyms) on one line; a word with a small
+    letter ends a run, anything else (numbers, signs, acronyms, short words) does not."""
     spans = []
-    for line in re.finditer(r"[^\n]+", text):
-        run: list[re.Match[str]] = []
-        for word in re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\S", line.group()):
+    acronyms = _ACRONYMS
+    for line in _LINE.finditer(text):
+        first = last = -1
+        count = 0
+        for word in _TOKEN_WORD.finditer(text, line.start(), line.end()):
             token = word.group()
-            letters = token.isalpha()
-            counts = letters and token.isupper() and len(token) >= 3 and token not in _ACRONYMS
-            if counts:
-                run.append(word)
-            elif letters and not token.isupper():
-                spans += _shout(text, line.start(), run)
-                run = []
-        spans += _shout(text, line.start(), run)
+            if not token.isalpha():
+                continue
+            if not token.isupper():
+                if count >= 3:
+                    spans.append(_shout(text, first, last))
+                count = 0
+            elif len(token) >= 3 and token not in acronyms:
+                if not count:
+                    first = word.start()
+                last = word.end()
+                count += 1
+        if count >= 3:
+            spans.append(_shout(text, first, last))
     return spans
 
 
-def _shout(text: str, offset: int, run: list[re.Match[str]]) -> list[Span]:
-    if len(run) < 3:
-        return []
-    start, end = offset + run[0].start(), offset + run[-1].end()
+def _shout(text: str, start: int, end: int) -> Span:
     match = text[start:end]
     msg = f'"{quote(match)}" is in capitals, which reads as shouting: rewrite it in sentence case.'
-    return [Span("formatting", "flagged", start, end, match, msg)]
+    return Span("formatting", "flagged", start, end, match, msg)
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
@@ -103,10 +116,10 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         for m in _TAG.finditer(text):
             msg = f"Removed the HTML tag {quote(m.group())}: buyer messages do not display HTML."
             spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, ""))
-    for m in _BANGS.finditer(text):
+    for m in _BANGS.finditer(text) if "!!!" in text or "！！！" in text else ():
         msg = f'Cut "{m.group()}" to a single exclamation mark.'
         spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, m.group()[0]))
-    for m in _INVISIBLE.finditer(text):
+    for m in _INVISIBLE.finditer(text) if not text.isascii() else ():
         msg = "Removed invisible or private-use characters that display as blanks or boxes."
         spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, ""))
     capitals = [w for w in _CAPS.findall(text[:_SCAN]) if w not in _ACRONYMS]

@@ -20,7 +20,8 @@ _HYPHEN = "[-－‐‑]"
 # \d also matches full-width and other scripts' digits, which buyers' keyboards produce. The
 # edges exclude digits, Latin letters and hyphens only: in Japanese the ID abuts the text.
 _EDGE = r"0-9A-Za-z０-９Ａ-Ｚａ-ｚ\-－‐‑"
-ORDER_ID = re.compile(rf"(?<![{_EDGE}])\d{{3}}{_HYPHEN}\d{{7}}{_HYPHEN}\d{{7}}(?![{_EDGE}])")
+# (The look-behind follows the first digit so ``re`` can skip ahead to digits in C.)
+ORDER_ID = re.compile(rf"\d(?<![{_EDGE}]\d)\d{{2}}{_HYPHEN}\d{{7}}{_HYPHEN}\d{{7}}(?![{_EDGE}])")
 _CANONICAL = re.compile(r"\d{3}-\d{7}-\d{7}")
 
 
