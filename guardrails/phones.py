@@ -159,13 +159,19 @@ def _international(text: str, m: re.Match[str]) -> bool:
 def _pieces(text: str, orders: _Ranges) -> Iterator[re.Match[str]]:
     """Digit runs, split around order IDs: "+1 415-555-2671. 114-3941689-8772232" is a phone
     number and an order ID, not one long run to skip."""
+    exact = set(orders.items)
     for m in _CANDIDATE.finditer(text):
+        if m.span() in exact:
+            continue  # an order ID and nothing else: no piece (the commonest candidate)
         if not orders.overlaps(*m.span()):
             yield m
             continue
         pos = m.start()
-        for o_start, o_end in orders.items:
-            if o_end <= pos or o_start >= m.end():
+        first = bisect.bisect_left(orders.items, (m.start(), m.start())) - 1
+        for o_start, o_end in orders.items[max(0, first) :]:
+            if o_start >= m.end():
+                break
+            if o_end <= pos:
                 continue
             piece = _CANDIDATE.search(text, pos, o_start) if o_start > pos else None
             if piece is not None:
