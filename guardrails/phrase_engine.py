@@ -23,12 +23,19 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from guardrails.phrase_syntax import Phrase, categories_regex, number_regex, parse_phrase
+from guardrails.phrase_syntax import (
+    Phrase,
+    categories_regex,
+    compile_phrases,
+    number_regex,
+    parse_phrase,
+)
 from guardrails.textnorm import inner_word_char
 
 _DIGITS = re.compile(r"\d+")
 
 Bucket = tuple[str, str]  # (literal, key)
+_NUMBER: Bucket = ("", "#")  # the phrases that open with a number
 Place = tuple[int, tuple[Bucket, ...]]
 
 
@@ -87,7 +94,7 @@ class Table:
     def number_pattern(self) -> tuple[re.Pattern[str], dict[str, str]]:
         if self._number is None:
             source, names = number_regex(self._numbers)
-            self._number = (re.compile(source), names)
+            self._number = (compile_phrases(source), names)
         return self._number
 
     def pattern(self, buckets: tuple[Bucket, ...]) -> re.Pattern[str]:
@@ -103,7 +110,7 @@ class Table:
                         for phrase in items:
                             if (category, phrase.text) in wanted:
                                 cats.setdefault(category, []).append(phrase.text)
-                    found = re.compile(categories_regex(cats))
+                    found = compile_phrases(categories_regex(cats))
                     self._compiled[buckets] = found
         return found
 
@@ -149,14 +156,19 @@ class Automaton:
         self.families = families
         owners: dict[tuple[Bucket, str], set[str]] = {}
         self._number_families: set[str] = set()
+        self._regexes: dict[Bucket, dict[str, None]] = {}  # every family's, in a stable order
+        self._number_texts: dict[str, None] = {}
         for family, categories in families.items():
             for items in categories.values():
                 for phrase in items:
                     if phrase.kind == "number":
                         self._number_families.add(family)
+                        self._number_texts.setdefault(phrase.text, None)
                     elif phrase.live:
                         bucket = (phrase.literal, phrase.key)
                         owners.setdefault((bucket, phrase.kind), set()).add(family)
+                        self._regexes.setdefault(bucket, {})[phrase.regex] = None
+        self._any: dict[Bucket, re.Pattern[str]] = {}
         entries: dict[str, list[_Entry]] = {}
         for (bucket, kind), fams in sorted(owners.items()):
             literal, key = bucket
@@ -192,7 +204,7 @@ class Automaton:
                 if at and entries[0].kind != "cjk" and inner(folded[at - 1]):
                     continue  # inside a word: most of what the automaton reports
                 for entry in entries:
-                    if _fits(folded, at, entry):
+                    if _fits(folded, at, entry) and self._any_phrase(entry.bucket, folded, at):
                         for family in entry.families:
                             found.setdefault(family, {}).setdefault(at, []).append(entry.bucket)
         numbers: tuple[int, ...] = ()
@@ -201,6 +213,7 @@ class Automaton:
                 m.start()
                 for m in _DIGITS.finditer(folded)
                 if not (m.start() and inner_word_char(folded[m.start() - 1]))
+                and self._any_phrase(_NUMBER, folded, m.start())
             )
         places = {
             family: sorted((at, tuple(sorted(b))) for at, b in by_at.items())
@@ -208,9 +221,28 @@ class Automaton:
         }
         return Scan(places, numbers)
 
+    def _any_phrase(self, bucket: Bucket, folded: str, at: int) -> bool:
+        """Does any phrase of ``bucket`` (any family, any category) match at ``at``? Mostly
+        not: the word only opens phrases ("your" of "your review"). One C match here spares
+        every table its own."""
+        pattern = self._any.get(bucket)
+        if pattern is None:
+            with self._lock:
+                pattern = self._any.get(bucket)
+                if pattern is None:
+                    if bucket == _NUMBER:  # the number read once, as the tables do
+                        source = number_regex({"any": list(self._number_texts)})[0]
+                    else:
+                        source = "(?:" + "|".join(self._regexes[bucket]) + ")"
+                    pattern = compile_phrases(source)
+                    self._any[bucket] = pattern
+        return pattern.match(folded, at) is not None
+
     def compile_all(self) -> None:
         for family in self.families:
             self.table(family).compile_all()
+        for bucket in [*self._regexes, *([_NUMBER] if self._number_texts else [])]:
+            self._any_phrase(bucket, "", 0)
 
 
 class PhraseMatcher:

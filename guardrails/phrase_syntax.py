@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from guardrails.textnorm import CJK_WORD, GLUE, KATAKANA_LETTERS, fold_str
+from guardrails.textnorm import CJK_WORD, GLUE, GLUE_BLOCKS, KATAKANA_LETTERS, fold_str
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _GAP = r"[^.!?。！？\n]{0,40}?"
@@ -108,6 +108,22 @@ def parse_phrase(phrase: str) -> Phrase:
     kind: KeyKind = "cjk" if _CJK_CHAR.fullmatch(key) else "prefix" if len(key) >= 3 else "whole"
     core = token[:-1] if len(token) > 1 and token.endswith("*") else token
     return Phrase(phrase, regex, key, kind, core.split("#")[0], live)
+
+
+# The same tests as ``(?<![GLUE])`` and ``(?![GLUE])``, one class per block: ``re`` compiles a
+# class of several blocks into a 64K-entry table (a third of a millisecond, dozens of times per
+# bucket of phrases), and three one-block classes in a fraction of that.
+_CHEAP = {
+    f"(?<![{GLUE}])": "".join(f"(?<![{part}])" for part in GLUE_BLOCKS),
+    f"(?![{GLUE}])": "".join(f"(?![{part}])" for part in GLUE_BLOCKS),
+}
+
+
+def compile_phrases(source: str) -> re.Pattern[str]:
+    """Compile a regex built from phrase regexes, with the glue tests spelt cheaply."""
+    for slow, fast in _CHEAP.items():
+        source = source.replace(slow, fast)
+    return re.compile(source)
 
 
 def _longest_first(phrases: Iterable[str]) -> list[str]:

@@ -39,6 +39,8 @@ FULLWIDTH = "\uff00-\uffef"
 #: and Cyrillic letters. Not ``\w``: Japanese and Chinese write "…はinfo@shop.jpまで" with no
 #: space, and a Unicode ``\w`` boundary would hide the address (or swallow the sentence).
 GLUE = r"0-9A-Za-z\u00c0-\u024f\u0370-\u052f_"
+#: GLUE as one class per block (cheaper for ``re`` to compile; the same characters).
+GLUE_BLOCKS = ("0-9A-Za-z_", r"\u00c0-\u024f", r"\u0370-\u052f")
 #: CJK characters and full-width forms: they end a URL that has no space after it.
 CJK = CJK_PUNCTUATION + KANA + HAN_UNIFIED + FULLWIDTH
 #: Kana and kanji: each one is a word of its own for phrase matching (Japanese has no spaces).

@@ -41,3 +41,13 @@ def test_language_rule_letter_is_the_regex_class_for_every_code_point() -> None:
     for point in range(0x110000):
         char = chr(point)
         assert _letter(char) == (pattern.match(char) is not None), hex(point)
+
+
+def test_glue_blocks_hold_the_glue_characters() -> None:
+    from guardrails.textnorm import GLUE, GLUE_BLOCKS
+
+    whole = re.compile(f"[{GLUE}]")
+    parts = re.compile("|".join(f"[{block}]" for block in GLUE_BLOCKS))
+    for point in range(0x10000):
+        char = chr(point)
+        assert bool(whole.match(char)) == bool(parts.match(char)), hex(point)
