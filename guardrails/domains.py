@@ -8,7 +8,7 @@ domain, not at import.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,11 +36,13 @@ SHORTENERS = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)  # replies repeat the same few domains; tldextract costs per call
 def registrable(host: str) -> str:
     parts = _tld()(host)
     return f"{parts.domain}.{parts.suffix}".lower() if parts.domain and parts.suffix else ""
 
 
+@lru_cache(maxsize=1024)
 def bare_domain(host: str, *, has_path: bool) -> bool:
     """Is a dotted word without scheme a domain? Real suffix, not a file name, not a typo."""
     parts = _tld()(host)

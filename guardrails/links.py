@@ -10,13 +10,14 @@ stays.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
 from guardrails.domains import SHORTENERS, bare_domain, registrable
 from guardrails.marketplaces import AMAZON_DOMAINS
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import CJK, GLUE, fold
+from guardrails.textnorm import CJK, GLUE
 
 _MARKDOWN = re.compile(
     r"(?P<bang>!?)\[(?P<label>[^\[\]\n]{0,300})\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)"
@@ -38,26 +39,30 @@ _BARE = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^<>]*>")
-# Every bare domain holds a dot before a letter (its last dot) and no blank: the bare scan runs
-# only over the blank-free stretches around such dots, a few short scans instead of a long one.
+# No URL and no bare domain holds a blank, and each holds an anchor: "://" or "www." (any
+# case) for a URL, a dot before a letter (its last dot) for a bare domain. Their regexes run
+# only over the blank-free stretches around anchors: a few short scans instead of a long one.
 _DOT_LETTER = re.compile(r"\.[a-z]", re.IGNORECASE)
+_WWW = re.compile(r"[wW][wW][wW]\.")  # a class first: re skips ahead in C, unlike (?i)www
 _SPACE = re.compile(r"\s")
 
 
-def _bare_matches(text: str) -> list[re.Match[str]]:
-    """``_BARE.finditer(text)``: the same matches (look-behinds see before a scan's start, and a
-    match never reaches past a blank), found stretch by stretch."""
+def _stretch_matches(
+    pattern: re.Pattern[str], text: str, anchors: list[int]
+) -> list[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match holds an anchor and no blank:
+    the same matches (look-behinds see before a scan's start), found stretch by stretch."""
     out: list[re.Match[str]] = []
     end = 0
-    for dot in _DOT_LETTER.finditer(text):
-        if dot.start() < end:
+    for at in sorted(anchors):
+        if at < end:
             continue  # its stretch is scanned already
-        start = dot.start()
-        while start and not text[start - 1].isspace():
-            start -= 1
-        blank = _SPACE.search(text, dot.start())
+        # After the last common blank before the anchor: the stretch's start, or earlier at a
+        # blank (never inside a word, never before the last stretch's end).
+        start = max(end, 1 + max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)))
+        blank = _SPACE.search(text, at)
         end = blank.start() if blank else len(text)
-        out += _BARE.finditer(text, start, end)
+        out += pattern.finditer(text, start, end)
     return out
 
 
@@ -73,6 +78,7 @@ def _trim(url: str) -> str:
     return url
 
 
+@lru_cache(maxsize=1024)  # templates repeat the same few links; the public-suffix lookup costs
 def _judge(url: str) -> tuple[Verdict, str]:
     lowered = url.lower()
     scheme = lowered.split("://", 1)[0] if "://" in lowered else ""
@@ -169,9 +175,12 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         for m in _IMAGE.finditer(text):
             if free(m.start(), m.end()):
                 add(_image(m.start(), m.end(), text, m["url"]), m.start(), m.end())
-    # Every URL has "://" or a "www." in some case; folding keeps both (and is shared).
-    schemes = "://" in text or "www." in fold(text).text
-    for m in _URL.finditer(text) if schemes else ():
+    anchors = [m.start() for m in _WWW.finditer(text)] if "." in text else []
+    at = text.find("://")
+    while at >= 0:
+        anchors.append(at)
+        at = text.find("://", at + 1)
+    for m in _stretch_matches(_URL, text, anchors) if anchors else ():
         url = _trim(m.group())
         start, end = m.start(), m.start() + len(url)
         if not free(start, end):
@@ -192,7 +201,8 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
             msg = _why(verdict, url, domain)
             span = Span(rule, "fixed", start, end, url, msg, replacement="", label_cleanup=True)
         add(span, start, end)
-    for m in _bare_matches(text):
+    dots = [m.start() for m in _DOT_LETTER.finditer(text)]
+    for m in _stretch_matches(_BARE, text, dots) if dots else ():
         url = _trim(m.group())
         start, end = m.start(), m.start() + len(url)
         if not free(start, end) or not bare_domain(m["host"], has_path=bool(m["rest"])):
