@@ -9,6 +9,8 @@ it in sentence case is a judgement call for the agent.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import cache
 
 from guardrails import phrases
 from guardrails.spans import Context, Span, quote
@@ -83,7 +85,7 @@ def _shouting(text: str) -> list[Span]:
     letter ends a run, anything else (numbers, signs, acronyms, short words) does not."""
     spans = []
     acronyms = _ACRONYMS
-    for line in _LINE.finditer(text):
+    for line in _lines_to_read(text):
         first = last = -1
         count = 0
         for word in _TOKEN_WORD.finditer(text, line.start(), line.end()):
@@ -102,6 +104,30 @@ def _shouting(text: str) -> list[Span]:
         if count >= 3:
             spans.append(_shout(text, first, last))
     return spans
+
+
+@cache  # built on the first text that passes the capitals gate (a few milliseconds)
+def _capital_runs() -> re.Pattern[str]:
+    """Runs of three or more letters none of which is a small or title-case letter of the
+    Basic Multilingual Plane. Every capitalised word lies in such a run, and two never share
+    one (a non-letter stands between them), so a line with fewer than three runs has fewer than
+    three capitalised words (small letters beyond the BMP only make the bound looser)."""
+    small = "".join(
+        re.escape(c)
+        for c in map(chr, range(0x10000))
+        if c.islower() or unicodedata.category(c) == "Lt"  # not istitle(): "A" is a title
+    )
+    return re.compile(rf"[^\W\d_{small}]{{3,}}")
+
+
+def _lines_to_read(text: str) -> list[re.Match[str]]:
+    """The lines that may hold three capitalised words: the others are not tokenised."""
+    counts: dict[int, int] = {}
+    for run in _capital_runs().finditer(text):
+        line = text.rfind("\n", 0, run.start())
+        counts[line] = counts.get(line, 0) + 1
+    starts = sorted(line + 1 for line, count in counts.items() if count >= 3)
+    return [m for m in (_LINE.match(text, start) for start in starts) if m is not None]
 
 
 def _shout(text: str, start: int, end: int) -> Span:

@@ -74,3 +74,38 @@ def test_rewritten_regex_finds_what_the_original_found(
         assert [m.span() for m in pattern.finditer(text)] == [
             m.span() for m in old.finditer(text)
         ], text
+
+
+def _original_shouting(text: str) -> list[tuple[int, int]]:
+    """formatting._shouting before it skipped lines, as it was written."""
+    out = []
+    for line in re.finditer(r"[^\n]+", text):
+        run: list[re.Match[str]] = []
+        for word in re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\S", line.group()):
+            token = word.group()
+            letters = token.isalpha()
+            counts = (
+                letters
+                and token.isupper()
+                and len(token) >= 3
+                and token not in formatting._ACRONYMS
+            )
+            if counts:
+                run.append(word)
+            elif letters and not token.isupper():
+                if len(run) >= 3:
+                    out.append((line.start() + run[0].start(), line.start() + run[-1].end()))
+                run = []
+        if len(run) >= 3:
+            out.append((line.start() + run[0].start(), line.start() + run[-1].end()))
+    return out
+
+
+def test_shouting_skips_only_lines_that_cannot_shout() -> None:
+    pieces = ["PLEASE", "DO", "NOT", "OPEN", "ASIN", "USB", "ŁÓDŹ", "ABC日本", "ǅX", "don't"]
+    pieces += ["DON'T", "Hello", "ok", "HX-2000", "B08N5WRWNW", "ΩΣΔ", "日本", "ǅ", "²³", " "]
+    pieces += [" ", " ", "\n", ", ", "/", "1", "ÉTÉ", "Straße", "STRASSE", "ＡＢＣ"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        assert [(s.start, s.end) for s in formatting._shouting(text)] == _original_shouting(text)
