@@ -71,8 +71,8 @@ def _email_ok(raw: str) -> bool:
 
 # Cheap gates. _EMAIL needs one of its "at"s: an at sign, a bracketed at word, " AT ", or
 # " at " before a " dot "; _EMAIL_WORDS needs a spelt-out at word. Each test below is implied
-# by one of them (the folded text has every "dot", whatever its case), so a text failing all of
-# them has no address, and most replies are decided by a few substring tests.
+# by one of them (the folded text has every " dot", whatever its case), so each regex runs only
+# on texts that can hold its address, and most replies are decided by a few substring tests.
 _SPELT_AT = rf"(?i:{_LATIN_AT})|{_KANA_AT}"
 _BRACKETED_AT = re.compile(rf"{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}")
 _WORDY_GATE = re.compile(_SPELT_AT)
@@ -81,21 +81,33 @@ _WORDY_GATE = re.compile(_SPELT_AT)
 _WORDY_PARTS = ("rob", "occ", "アットマーク", "あっとまーく")
 
 
+_SPACED_AT = (" AT ", " AT\t", "\tAT ", "\tAT\t")
+
+
 def _maybe_address(text: str) -> bool:
-    if "@" in text or "＠" in text or "AT" in text:
+    """Could ``_EMAIL`` match: an at sign, " AT ", a bracketed at word, or " dot " (which the
+    spelt-out " at " needs after it)?"""
+    if "@" in text or "＠" in text or any(at in text for at in _SPACED_AT):
         return True
     folded = fold(text).text
-    if "dot" in folded or any(part in folded for part in _WORDY_PARTS):
+    if " dot" in folded or "\tdot" in folded:
         return True
     return _BRACKETED_AT.search(text) is not None
 
 
+def _maybe_words(text: str) -> bool:
+    """Could ``_EMAIL_WORDS`` match: is there a spelt-out at word?"""
+    folded = fold(text).text
+    return any(part in folded for part in _WORDY_PARTS) and _WORDY_GATE.search(text) is not None
+
+
 def detect_emails(text: str, *, ctx: Context) -> list[Span]:
-    if not _maybe_address(text):
+    address, words = _maybe_address(text), _maybe_words(text)
+    if not address and not words:
         return []
     spans = []
-    matches = list(_EMAIL.finditer(text))
-    if _WORDY_GATE.search(text):
+    matches = list(_EMAIL.finditer(text)) if address else []
+    if words:
         taken = [m.span() for m in matches]
         matches += [
             m

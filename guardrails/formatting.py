@@ -44,6 +44,16 @@ _SCAN = 200_000
 _ACRONYMS = frozenset(a.upper() for a in phrases.everywhere("formatting", "acronyms"))
 
 
+def _may_be_invisible(text: str) -> bool:
+    """Could ``_INVISIBLE`` match? Its characters are U+200B, U+2060 and U+E000 upwards: a text
+    whose largest character is below U+E000 needs only the three single tests."""
+    if text.isascii():
+        return False
+    if max(text) >= "\ue000":
+        return True
+    return "\u200b" in text or "\u2060" in text
+
+
 def _line_breaks(run: str) -> tuple[int, bool]:
     """How many line breaks a run of newlines and HTML break tags stands for, and whether it
     held a tag. ``<br>`` followed by a newline counts once, as a browser would show it."""
@@ -145,7 +155,7 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
     for m in _BANGS.finditer(text) if "!!!" in text or "！！！" in text else ():
         msg = f'Cut "{m.group()}" to a single exclamation mark.'
         spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, m.group()[0]))
-    for m in _INVISIBLE.finditer(text) if not text.isascii() else ():
+    for m in _INVISIBLE.finditer(text) if _may_be_invisible(text) else ():
         msg = "Removed invisible or private-use characters that display as blanks or boxes."
         spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, ""))
     capitals = [w for w in _CAPS.findall(text[:_SCAN]) if w not in _ACRONYMS]

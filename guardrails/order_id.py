@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from guardrails import phrases, sentences
 from guardrails.phrase_syntax import alternation
@@ -23,6 +23,12 @@ _EDGE = r"0-9A-Za-z０-９Ａ-Ｚａ-ｚ\-－‐‑"
 # (The look-behind follows the first digit so ``re`` can skip ahead to digits in C.)
 ORDER_ID = re.compile(rf"\d(?<![{_EDGE}]\d)\d{{2}}{_HYPHEN}\d{{7}}{_HYPHEN}\d{{7}}(?![{_EDGE}])")
 _CANONICAL = re.compile(r"\d{3}-\d{7}-\d{7}")
+
+
+@lru_cache(maxsize=64)  # the mismatch rule, the phone rule and the final check read the same text
+def found(text: str) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, canonical ID)`` of every order ID in ``text``."""
+    return tuple((m.start(), m.end(), canonical(m.group())) for m in ORDER_ID.finditer(text))
 
 
 def canonical(raw: str) -> str:
@@ -46,20 +52,19 @@ def validate(order_id: str) -> str:
 
 def detect_mismatch(text: str, *, ctx: Context) -> list[Span]:
     spans = []
-    for m in ORDER_ID.finditer(text):
-        if canonical(m.group()) != ctx.order_id:
+    for start, end, value in found(text):
+        if value != ctx.order_id:
+            raw = text[start:end]
             msg = (
-                f"Replaced the order ID {m.group()} with this order's ID {ctx.order_id}: "
+                f"Replaced the order ID {raw} with this order's ID {ctx.order_id}: "
                 "a reply must not name another order."
             )
-            spans.append(
-                Span("order_id_mismatch", "fixed", m.start(), m.end(), m.group(), msg, ctx.order_id)
-            )
+            spans.append(Span("order_id_mismatch", "fixed", start, end, raw, msg, ctx.order_id))
     return spans
 
 
 def present(text: str, *, ctx: Context) -> bool:
-    return any(canonical(m.group()) == ctx.order_id for m in ORDER_ID.finditer(text))
+    return any(value == ctx.order_id for _, _, value in found(text))
 
 
 @cache  # every language's greetings in one alternation: compiled when first needed

@@ -22,7 +22,7 @@ from types import ModuleType
 
 from guardrails.contacts import WHY as _WHY
 from guardrails.messengers import detect_messengers, has_messenger
-from guardrails.order_id import ORDER_ID
+from guardrails.order_id import found as order_ids
 from guardrails.phone_cues import SEPARATOR, after_code_label, cue_after, cue_before, labelled
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import GLUE
@@ -185,7 +185,7 @@ def _pieces(text: str, orders: _Ranges) -> Iterator[re.Match[str]]:
 def detect_phones(text: str, *, ctx: Context) -> list[Span]:
     if not _CANDIDATE.search(text) and not has_messenger(text):
         return []  # cheap prefilter: no run of digits, no messenger name
-    orders = _Ranges([m.span() for m in ORDER_ID.finditer(text)])
+    orders = _Ranges([(start, end) for start, end, _ in order_ids(text)])
     in_order_id = orders.overlaps
     # Cheap filters before the (slow) matcher: E.164 numbers have 7-15 digits, and a number
     # right after "part", "tracking", "Teilenummer"… is a code unless it starts with "+".
