@@ -73,12 +73,8 @@ def _email_ok(raw: str) -> bool:
 # " at " before a " dot "; _EMAIL_WORDS needs a spelt-out at word. Each test below is implied
 # by one of them (the folded text has every " dot", whatever its case), so each regex runs only
 # on texts that can hold its address, and most replies are decided by a few substring tests.
-_SPELT_AT = rf"(?i:{_LATIN_AT})|{_KANA_AT}"
 _BRACKETED_AT = re.compile(rf"{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}")
-_WORDY_GATE = re.compile(_SPELT_AT)
-# Parts of every spelt-out at word that no other letter matches case-blind ("arroba",
-# "arobase", "chiocciola"; the kana forms are themselves).
-_WORDY_PARTS = ("rob", "occ", "アットマーク", "あっとまーく")
+_KANA_AT_WORDS = tuple(_KANA_AT.split("|"))
 
 
 _SPACED_AT = (" AT ", " AT\t", "\tAT ", "\tAT\t")
@@ -96,9 +92,13 @@ def _maybe_address(text: str) -> bool:
 
 
 def _maybe_words(text: str) -> bool:
-    """Could ``_EMAIL_WORDS`` match: is there a spelt-out at word?"""
+    """Could ``_EMAIL_WORDS`` match: is there a spelt-out at word? A yes that is wrong only
+    costs a scan that finds nothing: the regex needs the word too."""
+    if any(word in text for word in _KANA_AT_WORDS):
+        return True
     folded = fold(text).text
-    return any(part in folded for part in _WORDY_PARTS) and _WORDY_GATE.search(text) is not None
+    # Case-blind, "arroba" and "arobase" fold to themselves; "chiocciola" may have a dotless i.
+    return "arroba" in folded or "arobase" in folded or ("occ" in folded and "ola" in folded)
 
 
 def detect_emails(text: str, *, ctx: Context) -> list[Span]:

@@ -9,9 +9,12 @@ import re
 
 import pytest
 
-from guardrails import emoji_rules, formatting, order_id, phones
+from guardrails import contacts, emoji_rules, formatting, order_id, phones, pipeline
 from guardrails.textnorm import GLUE
 
+CTX = pipeline.context(
+    order_id="114-3941689-8772232", marketplace="amazon.com", language="en", message_kind="reply"
+)
 _EDGE = r"0-9A-Za-z０-９Ａ-Ｚａ-ｚ\-－‐‑"
 _HYPHEN = "[-－‐‑]"
 _SEPARATOR = r"(?:[\d \u00a0\-–－/()（）]|\.(?!\s))"
@@ -109,3 +112,45 @@ def test_shouting_skips_only_lines_that_cannot_shout() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
         assert [(s.start, s.end) for s in formatting._shouting(text)] == _original_shouting(text)
+
+
+def _original_emails(text: str) -> list[tuple[int, int]]:
+    """contacts.detect_emails before its gates were split, as it was written."""
+    c = contacts
+    spelt = rf"(?i:{c._LATIN_AT})|{c._KANA_AT}"
+    gate = re.compile(
+        rf"[@＠]|{c._OPEN}[ \t]*(?i:at)[ \t]*{c._CLOSE}|[ \t]AT[ \t]"
+        rf"|(?i:[ \t](?:{c._LATIN_DOT})[ \t])|{spelt}"
+    )
+    if not gate.search(text):
+        return []
+    matches = list(c._EMAIL.finditer(text))
+    if re.search(spelt, text):
+        taken = [m.span() for m in matches]
+        matches += [
+            m
+            for m in c._EMAIL_WORDS.finditer(text)
+            if not any(s < m.end() and m.start() < e for s, e in taken)
+        ]
+        matches.sort(key=lambda m: m.start())
+    return [m.span() for m in matches if c._email_ok(m.group())]
+
+
+def test_email_gates_change_nothing() -> None:
+    pieces = ["info", "shop", "de", "com", "@", "＠", " ", " ", ".", "x", "AT", "at", "At", "DOT"]
+    pieces += ["dot", "Dot", "[at]", "(at)", "[dot]", "arroba", "ARROBA", "arobaſe", "chıocciola"]
+    pieces += ["chiocciola", "アットマーク", "punto", "point", "\t", "problem", "occasion", "ola"]
+    ats = ["@", " at ", " AT ", "[at]", " arroba ", " chıocciola ", "アットマーク", " (at) ", "＠"]
+    dots = [".", " dot ", " DOT ", "[dot]", " punto ", " point ", "．", " Dot "]
+    rng = random.Random(11)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        if rng.random() < 0.5:
+            address = f"info{rng.choice(ats)}shop{rng.choice(dots)}co{rng.choice(dots)}uk"
+            at = rng.randint(0, len(text))
+            text = text[:at] + rng.choice(["", " "]) + address + " " + text[at:]
+        expected = _original_emails(text)
+        found += bool(expected)
+        assert [(s.start, s.end) for s in contacts.detect_emails(text, ctx=CTX)] == expected, text
+    assert found > 500
