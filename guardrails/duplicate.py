@@ -14,14 +14,14 @@ import re
 
 from guardrails import order_id, phrases, sentences
 from guardrails.spans import Context, Span
-from guardrails.textnorm import fold
+from guardrails.textnorm import HAN, KANA, fold
 
 FAMILY = "amazon_duplicate"
 _CONFIRM = ("confirmations",)
 _CLOSE = ("closings",)
 MAX_WORDS = 14  # a confirmation sentence longer than this says more than Amazon does
 _WORD = re.compile(r"[^\W\d_]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_CJK = re.compile(f"[{KANA}{HAN}]")  # kana and kanji, compatibility ideographs aside
 
 
 def _words(text: str) -> int:

@@ -19,6 +19,7 @@ import re
 from functools import cache
 
 from guardrails import phrases
+from guardrails.textnorm import CJK_WORD
 
 SEAM = "\ue000"
 LABEL_SEAM = "\ue001"
@@ -176,7 +177,7 @@ def tidy(text: str) -> str:
     return _CLUSTER.sub(_join, text)
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(f"[{CJK_WORD}]")
 _FILLER = frozenset(
     word.casefold()
     for family in ("phone_labels", "email_labels", "link_labels", "prepositions", "connectors")

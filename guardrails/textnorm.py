@@ -55,7 +55,7 @@ def inner_word_char(char: str) -> bool:
     none (tests/guardrails/test_textnorm.py checks every code point against the regex)."""
     if not (char.isalnum() or char == "_"):
         return False
-    if char < "\u3040":  # Latin, Greek, Cyrillic, …: the common case, decided at once
+    if char < _CJK_WORD_RANGES[0][0]:  # Latin, Greek, Cyrillic, …: the common case, at once
         return True
     return not any(low <= char <= high for low, high in _CJK_WORD_RANGES)
 
