@@ -30,9 +30,10 @@ from guardrails.phrase_syntax import (
     number_regex,
     parse_phrase,
 )
-from guardrails.textnorm import inner_word_char
+from guardrails.textnorm import CJK_WORD, inner_word_char
 
 _DIGITS = re.compile(r"\d+")
+_FIRST_CJK = CJK_WORD[0]  # below it, a word character is never a kana or kanji
 
 Bucket = tuple[str, str]  # (literal, key)
 _NUMBER: Bucket = ("", "#")  # the phrases that open with a number
@@ -56,6 +57,9 @@ class _Entry:
     kind: str
     check_key: bool  # the literal does not begin with the key ("e#" and its key "e0")
     families: tuple[str, ...]
+    # Nothing to check past the word start (a prefix key the literal begins with, or a kana
+    # or kanji): the commonest case, decided without calling _fits.
+    settled: bool
 
 
 def _fits(folded: str, at: int, entry: _Entry) -> bool:
@@ -172,11 +176,14 @@ class Automaton:
         entries: dict[str, list[_Entry]] = {}
         for (bucket, kind), fams in sorted(owners.items()):
             literal, key = bucket
-            entry = _Entry(bucket, kind, not literal.startswith(key), tuple(sorted(fams)))
+            check_key = not literal.startswith(key)
+            settled = kind == "cjk" or (kind == "prefix" and not check_key)
+            entry = _Entry(bucket, kind, check_key, tuple(sorted(fams)), settled)
             entries.setdefault(literal, []).append(entry)
         self._ac = ahocorasick.Automaton()
         for literal, found in entries.items():
-            self._ac.add_word(literal, (len(literal) - 1, tuple(found)))
+            cjk = found[0].kind == "cjk"  # a literal's first character decides it for all keys
+            self._ac.add_word(literal, (len(literal) - 1, cjk, tuple(found)))
         if entries:
             self._ac.make_automaton()
         self._empty = not entries
@@ -196,34 +203,42 @@ class Automaton:
         return found
 
     def scan(self, folded: str) -> Scan:
+        # The loops below run for every automaton hit and every number: the word-start test
+        # is inlined for the common case (a character below the first kana).
         found: dict[str, dict[int, list[Bucket]]] = {}
+        inner, first_cjk, anys = inner_word_char, _FIRST_CJK, self._any
         if not self._empty:
-            inner = inner_word_char
-            for end, (span, entries) in self._ac.iter(folded):
+            for end, (span, cjk, entries) in self._ac.iter(folded):
                 at = end - span
-                if at and entries[0].kind != "cjk" and inner(folded[at - 1]):
-                    continue  # inside a word: most of what the automaton reports
+                if at and not cjk:
+                    c = folded[at - 1]
+                    if (c.isalnum() or c == "_") and (c < first_cjk or inner(c)):
+                        continue  # inside a word: most of what the automaton reports
                 for entry in entries:
-                    if _fits(folded, at, entry) and self._any_phrase(entry.bucket, folded, at):
+                    if not (entry.settled or _fits(folded, at, entry)):
+                        continue
+                    pattern = anys.get(entry.bucket) or self._compile_any(entry.bucket)
+                    if pattern.match(folded, at) is not None:
                         for family in entry.families:
                             found.setdefault(family, {}).setdefault(at, []).append(entry.bucket)
-        numbers: tuple[int, ...] = ()
+        numbers: list[int] = []
         if self._number_families:
-            numbers = tuple(
-                m.start()
-                for m in _DIGITS.finditer(folded)
-                if not (m.start() and inner_word_char(folded[m.start() - 1]))
-                and self._any_phrase(_NUMBER, folded, m.start())
-            )
+            pattern = anys.get(_NUMBER) or self._compile_any(_NUMBER)
+            for m in _DIGITS.finditer(folded):
+                at = m.start()
+                if at and inner(folded[at - 1]):
+                    continue
+                if pattern.match(folded, at) is not None:
+                    numbers.append(at)
         places = {
             family: sorted((at, tuple(sorted(b))) for at, b in by_at.items())
             for family, by_at in found.items()
         }
-        return Scan(places, numbers)
+        return Scan(places, tuple(numbers))
 
-    def _any_phrase(self, bucket: Bucket, folded: str, at: int) -> bool:
-        """Does any phrase of ``bucket`` (any family, any category) match at ``at``? Mostly
-        not: the word only opens phrases ("your" of "your review"). One C match here spares
+    def _compile_any(self, bucket: Bucket) -> re.Pattern[str]:
+        """Any phrase of ``bucket`` (any family, any category) at one place. Mostly none: the
+        word only opens phrases ("your" of "your review"), and one C match in the scan spares
         every table its own."""
         pattern = self._any.get(bucket)
         if pattern is None:
@@ -236,13 +251,13 @@ class Automaton:
                         source = "(?:" + "|".join(self._regexes[bucket]) + ")"
                     pattern = compile_phrases(source)
                     self._any[bucket] = pattern
-        return pattern.match(folded, at) is not None
+        return pattern
 
     def compile_all(self) -> None:
         for family in self.families:
             self.table(family).compile_all()
         for bucket in [*self._regexes, *([_NUMBER] if self._number_texts else [])]:
-            self._any_phrase(bucket, "", 0)
+            self._compile_any(bucket)
 
 
 class PhraseMatcher:
