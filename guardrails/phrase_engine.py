@@ -143,6 +143,29 @@ class Table:
                 last = hit.end()
                 yield at, hit.end(), hit.lastgroup
 
+    def first_at_start(self, folded: str, automaton: Automaton) -> tuple[int, int, str] | None:
+        """The hit :meth:`finditer` reports at offset 0, if any, without scanning the rest (a
+        closing line is judged by its first phrase only). Offset 0 is always a word start."""
+        if not folded:
+            return None
+        if folded[0].isdecimal():  # ``\d``: a number start; no literal opens with a digit
+            if not self._numbers:
+                return None
+            pattern, names = self.number_pattern()
+            hit = pattern.match(folded)
+            return (0, hit.end(), names[hit.lastgroup]) if hit and hit.lastgroup else None
+        wanted = sorted(
+            entry.bucket
+            for literal, entries in automaton.entries.items()
+            if folded.startswith(literal)
+            for entry in entries
+            if entry.bucket in self.buckets and _fits(folded, 0, entry)
+        )
+        if not wanted:
+            return None
+        hit = self.pattern(tuple(wanted)).match(folded)
+        return (0, hit.end(), hit.lastgroup) if hit and hit.lastgroup else None
+
     def compile_all(self) -> None:
         """Compile every bucket now (lexicon checks; a warm-up)."""
         for bucket in self.buckets:
@@ -180,6 +203,7 @@ class Automaton:
             settled = kind == "cjk" or (kind == "prefix" and not check_key)
             entry = _Entry(bucket, kind, check_key, tuple(sorted(fams)), settled)
             entries.setdefault(literal, []).append(entry)
+        self.entries = {literal: tuple(found) for literal, found in entries.items()}
         self._ac = ahocorasick.Automaton()
         for literal, found in entries.items():
             cjk = found[0].kind == "cjk"  # a literal's first character decides it for all keys

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from guardrails import phrases
 from guardrails.textnorm import CJK_WORD
@@ -65,6 +65,11 @@ def lines(text: str) -> list[tuple[int, int]]:
 
 def bounds(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of every sentence, without surrounding whitespace."""
+    return list(_bounds(text))
+
+
+@lru_cache(maxsize=64)  # the resolver and the incentive rule split the same text
+def _bounds(text: str) -> tuple[tuple[int, int], ...]:
     out: list[tuple[int, int]] = []
     for start, line_end in lines(text):
         for match in _END.finditer(text, start, line_end):
@@ -75,7 +80,7 @@ def bounds(text: str) -> list[tuple[int, int]]:
                     start += 1
         if start < line_end:
             out.append((start, line_end))
-    return out
+    return tuple(out)
 
 
 def covering(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:

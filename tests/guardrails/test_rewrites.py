@@ -154,3 +154,20 @@ def test_email_gates_change_nothing() -> None:
         found += bool(expected)
         assert [(s.start, s.end) for s in contacts.detect_emails(text, ctx=CTX)] == expected, text
     assert found > 500
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ja"])
+def test_first_hit_at_start_is_what_the_scan_reports_at_start(language: str) -> None:
+    from guardrails import phrases
+    from guardrails.textnorm import fold
+
+    automaton = phrases.automaton(language)
+    words = [p for cats in automaton.families["amazon_duplicate"].values() for p in cats]
+    pieces = [w.text for w in words] + ["thanks", " ", ",", "!", "5", "ok", "よろしく", "regards"]
+    rng = random.Random(3)
+    for only in (("closings",), ("confirmations",), ()):
+        table = automaton.table("amazon_duplicate", only)
+        for _ in range(1500):
+            folded = fold("".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))).text
+            hits = [h for h in table.finditer(folded, automaton.scan(folded)) if h[0] == 0]
+            assert table.first_at_start(folded, automaton) == (hits[0] if hits else None)
