@@ -19,6 +19,10 @@ _SEPARATORS = r" \u00a0\-–－/()（）"
 # never runs on past one ("… 12345678. 0 https://…" is a number, then something else).
 SEPARATOR = rf"(?:[\d{_SEPARATORS}]|\.(?!\s))"
 _NUMBER = rf"[+＋]?[(（]?\d{SEPARATOR}{{5,}}\d"
+# Shapes around or instead of a phone number: a date, an IP address, an extension after it.
+DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+EXTENSION = re.compile(rf"[ \t]?(?:x|ext\.?|内線)[ \t]?\d{{1,5}}(?![{GLUE}])")
 
 
 @cache

@@ -22,8 +22,9 @@ from types import MappingProxyType
 
 import yaml
 
-from guardrails.phrase_engine import Automaton, Scan
+from guardrails.phrase_engine import Automaton
 from guardrails.phrase_syntax import Phrase, parse_phrase
+from guardrails.phrase_table import Scan
 from guardrails.textnorm import fold
 
 # libyaml when the wheel has it: a tenth of the pure-Python loader's time, the same documents.

@@ -170,4 +170,4 @@ def test_first_hit_at_start_is_what_the_scan_reports_at_start(language: str) -> 
         for _ in range(1500):
             folded = fold("".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))).text
             hits = [h for h in table.finditer(folded, automaton.scan(folded)) if h[0] == 0]
-            assert table.first_at_start(folded, automaton) == (hits[0] if hits else None)
+            assert table.first_at_start(folded, automaton.entries) == (hits[0] if hits else None)
