@@ -127,3 +127,17 @@ def test_folding_keeps_offsets_for_expanding_characters() -> None:
     start = folded.text.index("final")
     assert folded.span(start, start + 5) == (7, 11)
     assert text[7:11] == "ﬁnal"
+
+
+def test_automata_are_built_once_and_shared_by_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(phrases, "_BUILT", {})
+    with ThreadPoolExecutor(8) as pool:
+        built = list(pool.map(lambda _: phrases.automaton("fr"), range(16)))
+    assert all(a is built[0] for a in built)
+    assert phrases.automaton("xx") is phrases.automaton("en")  # no file: English
+    text = "Profitez de 20 % de réduction avec le code PROMO"
+    with ThreadPoolExecutor(8) as pool:
+        hits = list(pool.map(lambda _: phrases.find("marketing", text, "fr"), range(16)))
+    assert hits[0] and all(h == hits[0] for h in hits)
