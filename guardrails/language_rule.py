@@ -72,8 +72,14 @@ def _obvious(words: str, expected: str) -> bool:
     last = len(lowered) - 1
     for end, (span, langs) in _AUTOMATON.iter(lowered):
         start = end - span
-        if (start and _letter(lowered[start - 1])) or (end < last and _letter(lowered[end + 1])):
-            continue  # part of a longer word
+        if start:  # _letter() inlined: most hits are inside a longer word ("in" of "thinking")
+            c = lowered[start - 1]
+            if c.isalnum() and not c.isdecimal():
+                continue
+        if end < last:
+            c = lowered[end + 1]
+            if c.isalnum() and not c.isdecimal():
+                continue
         for lang in langs:
             counts[lang] += 1
     mine = counts.pop(expected)
