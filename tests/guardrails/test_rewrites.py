@@ -171,3 +171,23 @@ def test_first_hit_at_start_is_what_the_scan_reports_at_start(language: str) -> 
             folded = fold("".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))).text
             hits = [h for h in table.finditer(folded, automaton.scan(folded)) if h[0] == 0]
             assert table.first_at_start(folded, automaton.entries) == (hits[0] if hits else None)
+
+
+def test_greetings_grouped_by_first_character_match_as_the_whole_alternation() -> None:
+    from guardrails import phrases
+    from guardrails.phrase_syntax import alternation
+
+    whole = re.compile(alternation(phrases.everywhere("order_id", "greetings")), re.IGNORECASE)
+    greetings = list(phrases.everywhere("order_id", "greetings"))
+    rng = random.Random(5)
+    hits = 0
+    for _ in range(20000):
+        line = rng.choice(greetings)
+        line = line.upper() if rng.random() < 0.3 else line
+        line = rng.choice(["", "ı", "K", "1", "é", " ", "x"]) + line + rng.choice(["", ",", "x"])
+        folded = line.casefold()
+        pattern = order_id._greeting(folded[0])
+        found = bool(pattern and pattern.match(folded))
+        hits += found
+        assert found == bool(whole.match(folded)), line
+    assert hits > 1500
