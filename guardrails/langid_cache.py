@@ -94,13 +94,18 @@ def _write(path: Path, identifier: LanguageIdentifier) -> None:
 
 def load(languages: Sequence[str]) -> LanguageIdentifier:
     """py3langid's identifier restricted to ``languages``, with normalised probabilities."""
-    path = cache_dir() / f"langid-{_key(languages)}"
     try:
-        return _read(path)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # no cache yet (or a broken one): take the slow path and write it
+        path: Path | None = cache_dir() / f"langid-{_key(languages)}"
+    except (OSError, RuntimeError):  # no home directory to be found: no cache
+        path = None
+    if path is not None:
+        try:
+            return _read(path)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no cache yet (or a broken one): take the slow path and write it
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(languages))
-    with contextlib.suppress(OSError):  # a read-only home: every process takes the slow path
-        _write(path, identifier)
+    if path is not None:
+        with contextlib.suppress(OSError):  # a read-only home: every process takes the slow path
+            _write(path, identifier)
     return identifier

@@ -39,3 +39,14 @@ def test_a_broken_cache_falls_back_to_the_packaged_model(
     (written / "row.bin").write_bytes(b"\0")  # truncated
     identifier = langid_cache.load(("en", "de"))
     assert identifier.classify("Vielen Dank für Ihre Bestellung und Ihre Geduld")[0] == "de"
+
+
+def test_no_home_directory_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("REPLYDESK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    identifier = langid_cache.load(("en", "de"))
+    assert identifier.classify("Vielen Dank für Ihre Bestellung und Ihre Geduld")[0] == "de"
