@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from guardrails import phrases
-from guardrails.links import registrable
+from guardrails.domains import registrable
 from guardrails.spans import Context, Span, quote
+from guardrails.textnorm import fold
 
 _OPEN = r"[\[({<（［【｛＜]"
 _CLOSE = r"[\])}>）］】｝＞]"
@@ -68,21 +69,45 @@ def _email_ok(raw: str) -> bool:
     return bool(registrable(host))
 
 
-# Cheap gate: an address needs an at sign, a bracketed or capitalised "at", or a spelt-out dot.
-_SPELT_AT = rf"(?i:{_LATIN_AT})|{_KANA_AT}"
-_EMAIL_GATE = re.compile(
-    rf"[@＠]|{_OPEN}[ \t]*(?i:at)[ \t]*{_CLOSE}|[ \t]AT[ \t]"
-    rf"|(?i:[ \t](?:{_LATIN_DOT})[ \t])|{_SPELT_AT}"
-)
-_WORDY_GATE = re.compile(_SPELT_AT)
+# Cheap gates. _EMAIL needs one of its "at"s: an at sign, a bracketed at word, " AT ", or
+# " at " before a " dot "; _EMAIL_WORDS needs a spelt-out at word. Each test below is implied
+# by one of them (the folded text has every " dot", whatever its case), so each regex runs only
+# on texts that can hold its address, and most replies are decided by a few substring tests.
+_BRACKETED_AT = re.compile(rf"{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}")
+_KANA_AT_WORDS = tuple(_KANA_AT.split("|"))
+
+
+_SPACED_AT = (" AT ", " AT\t", "\tAT ", "\tAT\t")
+
+
+def _maybe_address(text: str) -> bool:
+    """Could ``_EMAIL`` match: an at sign, " AT ", a bracketed at word, or " dot " (which the
+    spelt-out " at " needs after it)?"""
+    if "@" in text or "＠" in text or any(at in text for at in _SPACED_AT):
+        return True
+    folded = fold(text).text
+    if " dot" in folded or "\tdot" in folded:
+        return True
+    return _BRACKETED_AT.search(text) is not None
+
+
+def _maybe_words(text: str) -> bool:
+    """Could ``_EMAIL_WORDS`` match: is there a spelt-out at word? A yes that is wrong only
+    costs a scan that finds nothing: the regex needs the word too."""
+    if any(word in text for word in _KANA_AT_WORDS):
+        return True
+    folded = fold(text).text
+    # Case-blind, "arroba" and "arobase" fold to themselves; "chiocciola" may have a dotless i.
+    return "arroba" in folded or "arobase" in folded or ("occ" in folded and "ola" in folded)
 
 
 def detect_emails(text: str, *, ctx: Context) -> list[Span]:
-    if not _EMAIL_GATE.search(text):
+    address, words = _maybe_address(text), _maybe_words(text)
+    if not address and not words:
         return []
     spans = []
-    matches = list(_EMAIL.finditer(text))
-    if _WORDY_GATE.search(text):
+    matches = list(_EMAIL.finditer(text)) if address else []
+    if words:
         taken = [m.span() for m in matches]
         matches += [
             m

@@ -11,26 +11,25 @@ lexicon (``amazon_duplicate``) and short: a confirmation that goes on to say som
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from guardrails import order_id, phrases, sentences
 from guardrails.spans import Context, Span
-from guardrails.textnorm import PhraseMatcher, fold
+from guardrails.textnorm import HAN, KANA, fold
 
-_CONFIRM = phrases.matchers("amazon_duplicate", only=("confirmations",))
-_CLOSE = phrases.matchers("amazon_duplicate", only=("closings",))
+FAMILY = "amazon_duplicate"
+_CONFIRM = ("confirmations",)
+_CLOSE = ("closings",)
 MAX_WORDS = 14  # a confirmation sentence longer than this says more than Amazon does
 _WORD = re.compile(r"[^\W\d_]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_CJK = re.compile(f"[{KANA}{HAN}]")  # kana and kanji, compatibility ideographs aside
 
 
 def _words(text: str) -> int:
     return len(_WORD.findall(_CJK.sub("", text))) + len(_CJK.findall(text)) // 4
 
 
-def _hit(table: Mapping[str, PhraseMatcher], text: str, ctx: Context) -> bool:
-    matcher = phrases.matcher_for(table, ctx.language)
-    return bool(phrases.find(matcher, text))
+def _hit(only: tuple[str, ...], text: str, ctx: Context) -> bool:
+    return bool(phrases.find(FAMILY, text, ctx.language, only=only))
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
@@ -66,5 +65,6 @@ def is_closing(sentence: str, *, ctx: Context) -> bool:
     """ "Best regards,", "Mit freundlichen Grüßen", "よろしくお願いいたします": the closing phrase
     is the whole line, give or take punctuation ("Thanks for your patience." is a sentence)."""
     folded = fold(sentence.strip().rstrip(",.!、。！")).text.strip()
-    matcher = phrases.matcher_for(_CLOSE, ctx.language)
-    return any(s == 0 and e >= len(folded) for s, e, _ in matcher.finditer(folded))
+    automaton = phrases.automaton(ctx.language)
+    hit = automaton.table(FAMILY, _CLOSE).first_at_start(folded, automaton.entries)
+    return hit is not None and hit[1] >= len(folded)

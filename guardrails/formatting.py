@@ -9,6 +9,8 @@ it in sentence case is a judgement call for the agent.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import cache
 
 from guardrails import phrases
 from guardrails.spans import Context, Span, quote
@@ -34,9 +36,24 @@ _THREE_BREAKS = re.compile(r"\n[ \t]*\n[ \t]*\n")  # cheap gate for _breaks
 _BANGS = re.compile(r"!{3,}|！{3,}")
 _INVISIBLE = re.compile("[\ue000-\uf8ff\u200b\u2060\ufeff]+")
 # Cheap gate: fewer than three capitalised words that are not acronyms cannot be shouting.
-_CAPS = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{3,}(?![^\W\d_])")
+# (The look-behind follows the first capital so ``re`` can skip ahead to capitals in C.)
+_CAPS = re.compile(
+    r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я](?<![^\W\d_][A-ZÀ-ÖØ-ÞΑ-ΩА-Я])[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{2,}(?![^\W\d_])"
+)
 _SCAN = 200_000
 _ACRONYMS = frozenset(a.upper() for a in phrases.everywhere("formatting", "acronyms"))
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def _may_be_invisible(text: str) -> bool:
+    """Could ``_INVISIBLE`` match? Three single characters are found at C speed, the private-use
+    block by a one-range class (the full class costs twice that)."""
+    if text.isascii():
+        return False
+    singles = "\u200b" in text or "\u2060" in text or "\ufeff" in text
+    return singles or _PRIVATE_USE.search(text) is not None
 
 
 def _line_breaks(run: str) -> tuple[int, bool]:
@@ -71,30 +88,64 @@ def _breaks(text: str) -> list[Span]:
     return spans
 
 
+_LINE = re.compile(r"[^\n]+")
+_TOKEN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\S")
+
+
 def _shouting(text: str) -> list[Span]:
+    """Runs of three or more capitalised words (not acronyms) on one line; a word with a small
+    letter ends a run, anything else (numbers, signs, acronyms, short words) does not."""
     spans = []
-    for line in re.finditer(r"[^\n]+", text):
-        run: list[re.Match[str]] = []
-        for word in re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\S", line.group()):
+    acronyms = _ACRONYMS
+    for line in _lines_to_read(text):
+        first = last = -1
+        count = 0
+        for word in _TOKEN_WORD.finditer(text, line.start(), line.end()):
             token = word.group()
-            letters = token.isalpha()
-            counts = letters and token.isupper() and len(token) >= 3 and token not in _ACRONYMS
-            if counts:
-                run.append(word)
-            elif letters and not token.isupper():
-                spans += _shout(text, line.start(), run)
-                run = []
-        spans += _shout(text, line.start(), run)
+            if not token.isalpha():
+                continue
+            if not token.isupper():
+                if count >= 3:
+                    spans.append(_shout(text, first, last))
+                count = 0
+            elif len(token) >= 3 and token not in acronyms:
+                if not count:
+                    first = word.start()
+                last = word.end()
+                count += 1
+        if count >= 3:
+            spans.append(_shout(text, first, last))
     return spans
 
 
-def _shout(text: str, offset: int, run: list[re.Match[str]]) -> list[Span]:
-    if len(run) < 3:
-        return []
-    start, end = offset + run[0].start(), offset + run[-1].end()
+@cache  # built on the first text that passes the capitals gate (a few milliseconds)
+def _capital_runs() -> re.Pattern[str]:
+    """Runs of three or more letters none of which is a small or title-case letter of the
+    Basic Multilingual Plane. Every capitalised word lies in such a run, and two never share
+    one (a non-letter stands between them), so a line with fewer than three runs has fewer than
+    three capitalised words (small letters beyond the BMP only make the bound looser)."""
+    small = "".join(
+        re.escape(c)
+        for c in map(chr, range(0x10000))
+        if c.islower() or unicodedata.category(c) == "Lt"  # not istitle(): "A" is a title
+    )
+    return re.compile(rf"[^\W\d_{small}]{{3,}}")
+
+
+def _lines_to_read(text: str) -> list[re.Match[str]]:
+    """The lines that may hold three capitalised words: the others are not tokenised."""
+    counts: dict[int, int] = {}
+    for run in _capital_runs().finditer(text):
+        line = text.rfind("\n", 0, run.start())
+        counts[line] = counts.get(line, 0) + 1
+    starts = sorted(line + 1 for line, count in counts.items() if count >= 3)
+    return [m for m in (_LINE.match(text, start) for start in starts) if m is not None]
+
+
+def _shout(text: str, start: int, end: int) -> Span:
     match = text[start:end]
     msg = f'"{quote(match)}" is in capitals, which reads as shouting: rewrite it in sentence case.'
-    return [Span("formatting", "flagged", start, end, match, msg)]
+    return Span("formatting", "flagged", start, end, match, msg)
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
@@ -103,10 +154,10 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         for m in _TAG.finditer(text):
             msg = f"Removed the HTML tag {quote(m.group())}: buyer messages do not display HTML."
             spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, ""))
-    for m in _BANGS.finditer(text):
+    for m in _BANGS.finditer(text) if "!!!" in text or "！！！" in text else ():
         msg = f'Cut "{m.group()}" to a single exclamation mark.'
         spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, m.group()[0]))
-    for m in _INVISIBLE.finditer(text):
+    for m in _INVISIBLE.finditer(text) if _may_be_invisible(text) else ():
         msg = "Removed invisible or private-use characters that display as blanks or boxes."
         spans.append(Span("formatting", "fixed", m.start(), m.end(), m.group(), msg, ""))
     capitals = [w for w in _CAPS.findall(text[:_SCAN]) if w not in _ACRONYMS]

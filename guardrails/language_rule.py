@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 from guardrails.language import DETECTABLE, identify
 from guardrails.spans import Context, Span
-from guardrails.textnorm import CJK
+from guardrails.textnorm import CJK, HAN_UNIFIED, KANA
 
 MIN_LETTERS = 40  # below this, langid's verdicts on Latin-script text are coin flips
 MIN_PROBABILITY = 0.95
@@ -24,7 +26,8 @@ _NOISE = re.compile(
     rf"|(?<![^\s{CJK}])[^\s{CJK}]*\d[^\s{CJK}]*"  # numbers, IDs, ASINs, model numbers, prices
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
-_KANA = re.compile(r"[\u3040-\u30ff]")
+_KANA = re.compile(f"[{KANA}]")
+_KANA_RUN = re.compile(f"[{KANA}]+")
 
 _NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian"}
 _NAMES |= {"ja": "Japanese", "pt": "Portuguese", "nl": "Dutch", "sv": "Swedish", "pl": "Polish"}
@@ -45,18 +48,39 @@ _WORD_LANG: dict[str, set[str]] = {}
 for _lang, _words in _FUNCTION_WORDS.items():
     for _word in _words.split():
         _WORD_LANG.setdefault(_word, set()).add(_lang)
-_WORD = re.compile(r"[^\W\d_]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# Function words are counted where a whole word (a maximal run of letters, ``[^\W\d_]+``) is
+# one: the automaton finds them in one C pass, the letters around each are checked in Python.
+_AUTOMATON = ahocorasick.Automaton()
+for _word, _langs in _WORD_LANG.items():
+    _AUTOMATON.add_word(_word, (len(_word) - 1, tuple(sorted(_langs))))
+_AUTOMATON.make_automaton()
+_CJK = re.compile(f"[{KANA}{HAN_UNIFIED}]")
+
+
+def _letter(char: str) -> bool:
+    r"""``[^\W\d_]``: a letter, or a numeral that is no decimal digit ("²", "½")."""
+    return char.isalnum() and not char.isdecimal()
 
 
 def _obvious(words: str, expected: str) -> bool:
     if expected == "ja":
-        return len(_KANA.findall(words)) >= 20
+        return sum(map(len, _KANA_RUN.findall(words))) >= 20
     if expected not in _FUNCTION_WORDS or _CJK.search(words):
         return False
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    for word in _WORD.findall(words.lower()):
-        for lang in _WORD_LANG.get(word, ()):
+    lowered = words.lower()
+    last = len(lowered) - 1
+    for end, (span, langs) in _AUTOMATON.iter(lowered):
+        start = end - span
+        if start:  # _letter() inlined: most hits are inside a longer word ("in" of "thinking")
+            c = lowered[start - 1]
+            if c.isalnum() and not c.isdecimal():
+                continue
+        if end < last:
+            c = lowered[end + 1]
+            if c.isalnum() and not c.isdecimal():
+                continue
+        for lang in langs:
             counts[lang] += 1
     mine = counts.pop(expected)
     return mine >= 8 and mine >= 3 * max(counts.values())

@@ -1,38 +1,23 @@
 """``external_link`` and ``insecure_link``: every link that is not https to an Amazon marketplace.
 
-Links are judged by registrable domain (``amazon.de.evil.com`` is evil.com), computed by
-tldextract from the public-suffix snapshot bundled with the package: ``suffix_list_urls=()`` and
-no cache directory, so it never touches the network or the disk after import. A bare word with a
-dot counts as a domain only when its ending is a real public suffix and not a file extension,
-which keeps ``manual.pdf``, ``3.5``, ``v1.2`` and "z.B." out. A bare mention of an Amazon domain
-("your order on amazon.de") is not a link and stays.
+Links are judged by registrable domain (``amazon.de.evil.com`` is evil.com; see
+:mod:`guardrails.domains`). A bare word with a dot counts as a domain only when its ending is a
+real public suffix and not a file extension, which keeps ``manual.pdf``, ``3.5``, ``v1.2`` and
+"z.B." out. A bare mention of an Amazon domain ("your order on amazon.de") is not a link and
+stays.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-import tldextract
-
+from guardrails.domains import SHORTENERS, bare_domain, registrable
 from guardrails.marketplaces import AMAZON_DOMAINS
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import CJK, GLUE
-
-_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-_TLD("example.com")  # parse the bundled snapshot now: no lazy loading during a check
-
-# Real public suffixes that are far more often file extensions in a reply ("manual.zip").
-FILE_EXTENSIONS = frozenset(
-    "zip mov mp4 mp3 py md sh rs ps pl cc so ai doc docx xls xlsx csv txt rtf pdf jpg jpeg png "  # noqa: SIM905
-    "gif bmp tif tiff heic webp svg wav avi mkv exe msi dmg apk iso bin img stl dwg psd eps json "
-    "xml html htm js css ini cfg log bak tmp dat".split()
-)
-SHORTENERS = frozenset(
-    "bit.ly tinyurl.com forms.gle youtu.be amzn.to amzn.eu a.co t.co goo.gl ow.ly is.gd buff.ly "  # noqa: SIM905
-    "rebrand.ly cutt.ly shorturl.at tiny.cc".split()
-)
 
 _MARKDOWN = re.compile(
     r"(?P<bang>!?)\[(?P<label>[^\[\]\n]{0,300})\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)"
@@ -54,13 +39,34 @@ _BARE = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^<>]*>")
+# No URL and no bare domain holds a blank, and each holds an anchor: "://" or "www." (any
+# case) for a URL, a dot before a letter (its last dot) for a bare domain. Their regexes run
+# only over the blank-free stretches around anchors: a few short scans instead of a long one.
+_DOT_LETTER = re.compile(r"\.[a-z]", re.IGNORECASE)
+_WWW = re.compile(r"[wW][wW][wW]\.")  # a class first: re skips ahead in C, unlike (?i)www
+_SPACE = re.compile(r"\s")
+
+
+def _stretch_matches(
+    pattern: re.Pattern[str], text: str, anchors: list[int]
+) -> list[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match holds an anchor and no blank:
+    the same matches (look-behinds see before a scan's start), found stretch by stretch."""
+    out: list[re.Match[str]] = []
+    end = 0
+    for at in sorted(anchors):
+        if at < end:
+            continue  # its stretch is scanned already
+        # After the last common blank before the anchor: the stretch's start, or earlier at a
+        # blank (never inside a word, never before the last stretch's end).
+        start = max(end, 1 + max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)))
+        blank = _SPACE.search(text, at)
+        end = blank.start() if blank else len(text)
+        out += pattern.finditer(text, start, end)
+    return out
+
 
 Verdict = Literal["ok", "upgrade", "insecure", "external"]
-
-
-def registrable(host: str) -> str:
-    parts = _TLD(host)
-    return f"{parts.domain}.{parts.suffix}".lower() if parts.domain and parts.suffix else ""
 
 
 def _trim(url: str) -> str:
@@ -72,6 +78,7 @@ def _trim(url: str) -> str:
     return url
 
 
+@lru_cache(maxsize=1024)  # templates repeat the same few links; the public-suffix lookup costs
 def _judge(url: str) -> tuple[Verdict, str]:
     lowered = url.lower()
     scheme = lowered.split("://", 1)[0] if "://" in lowered else ""
@@ -154,7 +161,7 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         if span is not None:
             spans.append(span)
 
-    for m in _MARKDOWN.finditer(text):
+    for m in _MARKDOWN.finditer(text) if "](" in text else ():
         url = m["url"]
         if m["bang"]:
             add(_image(m.start(), m.end(), text, url), m.start(), m.end())
@@ -168,7 +175,12 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         for m in _IMAGE.finditer(text):
             if free(m.start(), m.end()):
                 add(_image(m.start(), m.end(), text, m["url"]), m.start(), m.end())
-    for m in _URL.finditer(text):
+    anchors = [m.start() for m in _WWW.finditer(text)] if "." in text else []
+    at = text.find("://")
+    while at >= 0:
+        anchors.append(at)
+        at = text.find("://", at + 1)
+    for m in _stretch_matches(_URL, text, anchors) if anchors else ():
         url = _trim(m.group())
         start, end = m.start(), m.start() + len(url)
         if not free(start, end):
@@ -189,10 +201,11 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
             msg = _why(verdict, url, domain)
             span = Span(rule, "fixed", start, end, url, msg, replacement="", label_cleanup=True)
         add(span, start, end)
-    for m in _BARE.finditer(text):
+    dots = [m.start() for m in _DOT_LETTER.finditer(text)]
+    for m in _stretch_matches(_BARE, text, dots) if dots else ():
         url = _trim(m.group())
         start, end = m.start(), m.start() + len(url)
-        if not free(start, end) or not _bare_domain(m["host"], has_path=bool(m["rest"])):
+        if not free(start, end) or not bare_domain(m["host"], has_path=bool(m["rest"])):
             continue
         verdict, domain = _judge(url)
         if verdict != "ok":
@@ -201,18 +214,3 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
                 Span("external_link", "fixed", start, end, url, msg, "", label_cleanup=True)
             )
     return spans
-
-
-def _bare_domain(host: str, *, has_path: bool) -> bool:
-    """Is a dotted word without scheme a domain? Real suffix, not a file name, not a typo."""
-    parts = _TLD(host)
-    if not parts.domain or not parts.suffix:
-        return False
-    labels = host.split(".")
-    top = labels[-1]
-    if has_path or labels[0].lower() == "www":
-        return True
-    if top.lower() in FILE_EXTENSIONS:
-        return False
-    # "order.It will", "thanks.Best" are a missing space after a full stop, not domains.
-    return not (len(labels) == 2 and top.istitle())

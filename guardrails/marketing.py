@@ -8,22 +8,15 @@ any language quote English promo copy, and the buyer's language adds its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from guardrails import phrases
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import PhraseMatcher
 
 FAMILY = "marketing"
 
 
-_MATCHERS: Mapping[str, PhraseMatcher] = phrases.matchers(FAMILY)
-
-
 def detect(text: str, *, ctx: Context) -> list[Span]:
-    matcher = _MATCHERS.get(ctx.language, _MATCHERS["en"])
     spans = []
-    for start, end, category in phrases.find(matcher, text):
+    for start, end, category in phrases.find(FAMILY, text, ctx.language):
         match = text[start:end]
         kind = category.replace("_", " ")
         msg = (

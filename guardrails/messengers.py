@@ -7,6 +7,7 @@ it to count, so "we ship with LINE" alone is no finding.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from guardrails import phrases
 from guardrails.contacts import WHY as _WHY
@@ -20,11 +21,16 @@ _MESSENGER_WORDS = (
     "line",
     *{fold_str(name).split()[0] for name in phrases.everywhere("contacts", "messengers")},
 )
+# A word that holds another ("lineid" holds "line") adds nothing to the test below.
+_SEARCHED = tuple(
+    sorted(w for w in set(_MESSENGER_WORDS) if not any(o != w and o in w for o in _MESSENGER_WORDS))
+)
 
 
+@lru_cache(maxsize=64)  # the phone rule asks twice per text
 def has_messenger(text: str) -> bool:
     folded = fold(text).text
-    return any(word in folded for word in _MESSENGER_WORDS)
+    return any(word in folded for word in _SEARCHED)
 
 
 # "LINE ID: shop_jp", "Telegram: @blender_help", "WhatsApp-ID：shop123", and the Japanese

@@ -17,49 +17,54 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterator
-
-import phonenumbers
+from functools import cache
+from types import ModuleType
 
 from guardrails.contacts import WHY as _WHY
-from guardrails.contacts import any_of as _any_of
 from guardrails.messengers import detect_messengers, has_messenger
-from guardrails.order_id import ORDER_ID
+from guardrails.order_id import found as order_ids
+from guardrails.phone_cues import (
+    DATE,
+    EXTENSION,
+    IP_ADDRESS,
+    SEPARATOR,
+    after_code_label,
+    cue_after,
+    cue_before,
+    labelled,
+)
+from guardrails.ranges import Ranges
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import GLUE
 
-# All region metadata now, so a check never imports a metadata module on first use.
-phonenumbers.PhoneMetadata.load_all()
 
-# Not glued to letters: tracking numbers, ASINs and VAT IDs never start a phone number.
-_SEPARATORS = r" \u00a0\-–－/()（）"
-# A dot separates digit groups ("030.1234.567") but a dot and a blank end a sentence: a number
-# never runs on past one ("… 12345678. 0 https://…" is a number, then something else).
-_SEPARATOR = rf"(?:[\d{_SEPARATORS}]|\.(?!\s))"
+@cache
+def _phonenumbers() -> ModuleType:
+    """The library, imported on the first text with a number to read (region metadata then
+    loads per region as numbers need it, under the library's own lock)."""
+    import phonenumbers
+
+    return phonenumbers
+
+
 _SENTENCE_END = re.compile(r"\.\s")
-_CANDIDATE = re.compile(rf"(?<![{GLUE}])[+＋(（]?\d{_SEPARATOR}{{4,}}\d")
+# ``(?<![GLUE])[+＋(（]?\d…``, written to open with one character class so ``re`` can skip
+# ahead in C: the sign or digit first, then the look-behind, then a digit after a sign.
+_CANDIDATE = re.compile(
+    rf"[+＋(（\d](?<![{GLUE}][+＋(（\d])(?:(?<=[+＋(（])\d|(?<=\d)){SEPARATOR}{{4,}}\d"
+)
 # The matcher costs about 0.1 ms a number; a 100 KB text can hold thousands. Past this many
 # candidates only "+" numbers and cued ones count (see _international and _cued).
 MATCHER_BUDGET = 32
 _MAX_DIGITS = 20  # 15 for E.164, plus an extension and a stray prefix
 _CONTEXT = 24  # characters of context the matcher gets on each side of a candidate
-_NUMBER = rf"[+＋]?[(（]?\d{_SEPARATOR}{{5,}}\d"
-_LABELLED = re.compile(
-    rf"(?<![{GLUE}])(?:{_any_of('phone_labels')})[ \t]*\.?[ \t]*[:：]?[ \t]*"
-    rf"(?:(?:{_any_of('prepositions')})[ \t]+)?(?P<num>{_NUMBER})",
-    re.IGNORECASE,
-)
-_AFTER_CODE_LABEL = re.compile(
-    rf"(?<![{GLUE}])(?:{_any_of('code_labels')})\.?[ \t]*(?:no\.?|nr\.?|number|id|#)?"
-    r"[ \t]*[:#：は]?[ \t]*\Z",
-    re.IGNORECASE,
-)
 _GLUED = re.compile(rf"[{GLUE}]")
-_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
 
 
 def _valid(raw: str, region: str) -> bool:
+    phonenumbers = _phonenumbers()
     try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(raw, region))
+        return bool(phonenumbers.is_valid_number(phonenumbers.parse(raw, region)))
     except phonenumbers.NumberParseException:
         return False
 
@@ -97,27 +102,10 @@ def _windows(text: str, candidates: list[re.Match[str]]) -> list[tuple[int, str]
     return [(start, text[start:end]) for start, end in spans]
 
 
-# A cue shortly before the number on its line ("call me at", "answering at"), a label right
-# before it ("Fax:", "Phone:" alone on the line above), or a label right after it ("… office",
-# "-Fax"). Labels must touch the number: "the office is at 17031 2202 Rissik St" is an address.
-_CUE_BEFORE = re.compile(
-    rf"(?<![{GLUE}])(?:(?:{_any_of('phone_cues')})(?![{GLUE}])[^\n.!?。]{{0,24}}"
-    rf"|(?:{_any_of('phone_labels')})(?![{GLUE}])[ \t]*\.?[ \t]*[:：]?[ \t]*\n?[ \t]*)\Z",
-    re.IGNORECASE,
-)
-_CUE_AFTER = re.compile(
-    rf"[ \t]*[-–(]?[ \t]*(?:{_any_of('phone_labels')})(?![{GLUE}])", re.IGNORECASE
-)
-_EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|内線)[ \t]?\d{1,5}(?![{GLUE}])".replace("{GLUE}", GLUE))
-
-
-_IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-
-
 def _cued(
     text: str,
     candidates: list[re.Match[str]],
-    taken: _Ranges,
+    taken: Ranges,
     in_order_id: Callable[[int, int], bool],
 ) -> list[tuple[int, int]]:
     """Numbers in any country's format that the text itself calls a phone number.
@@ -134,31 +122,16 @@ def _cued(
             start += 1
         if taken.overlaps(start, end) or not 7 <= _digits(raw) <= 15:
             continue
-        if _IP_ADDRESS.fullmatch(raw) or _AFTER_CODE_LABEL.search(text, max(0, start - 40), start):
+        if IP_ADDRESS.fullmatch(raw) or after_code_label().search(text, max(0, start - 40), start):
             continue
-        after = _CUE_AFTER.match(text, end)  # "…-Fax" is a label, not the rest of a code
+        after = cue_after().match(text, end)  # "…-Fax" is a label, not the rest of a code
         if _part_of_code(text, start, end if after is None else len(text)):
             continue
-        if after is None and not _CUE_BEFORE.search(text[max(0, start - 40) : start]):
+        if after is None and not cue_before().search(text[max(0, start - 40) : start]):
             continue
-        ext = _EXTENSION.match(text, end)
+        ext = EXTENSION.match(text, end)
         out.append((start, ext.end() if ext else end))
     return out
-
-
-class _Ranges:
-    """Sorted, non-overlapping ``(start, end)`` ranges with an O(log n) overlap test: a 100 KB
-    text can hold thousands of numbers, and pairwise tests would be quadratic."""
-
-    def __init__(self, ranges: list[tuple[int, int]] | None = None) -> None:
-        self.items = sorted(ranges or [])
-
-    def overlaps(self, start: int, end: int) -> bool:
-        index = bisect.bisect_left(self.items, (end, end))
-        return index > 0 and self.items[index - 1][1] > start
-
-    def add(self, start: int, end: int) -> None:
-        bisect.insort(self.items, (start, end))
 
 
 def _international(text: str, m: re.Match[str]) -> bool:
@@ -171,16 +144,22 @@ def _international(text: str, m: re.Match[str]) -> bool:
     )
 
 
-def _pieces(text: str, orders: _Ranges) -> Iterator[re.Match[str]]:
+def _pieces(text: str, orders: Ranges) -> Iterator[re.Match[str]]:
     """Digit runs, split around order IDs: "+1 415-555-2671. 114-3941689-8772232" is a phone
     number and an order ID, not one long run to skip."""
+    exact = set(orders.items)
     for m in _CANDIDATE.finditer(text):
+        if m.span() in exact:
+            continue  # an order ID and nothing else: no piece (the commonest candidate)
         if not orders.overlaps(*m.span()):
             yield m
             continue
         pos = m.start()
-        for o_start, o_end in orders.items:
-            if o_end <= pos or o_start >= m.end():
+        first = bisect.bisect_left(orders.items, (m.start(), m.start())) - 1
+        for o_start, o_end in orders.items[max(0, first) :]:
+            if o_start >= m.end():
+                break
+            if o_end <= pos:
                 continue
             piece = _CANDIDATE.search(text, pos, o_start) if o_start > pos else None
             if piece is not None:
@@ -194,7 +173,7 @@ def _pieces(text: str, orders: _Ranges) -> Iterator[re.Match[str]]:
 def detect_phones(text: str, *, ctx: Context) -> list[Span]:
     if not _CANDIDATE.search(text) and not has_messenger(text):
         return []  # cheap prefilter: no run of digits, no messenger name
-    orders = _Ranges([m.span() for m in ORDER_ID.finditer(text)])
+    orders = Ranges([(start, end) for start, end, _ in order_ids(text)])
     in_order_id = orders.overlaps
     # Cheap filters before the (slow) matcher: E.164 numbers have 7-15 digits, and a number
     # right after "part", "tracking", "Teilenummer"… is a code unless it starts with "+".
@@ -203,17 +182,18 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
         for m in _pieces(text, orders)
         if 7 <= _digits(m.group()) <= _MAX_DIGITS
         and not in_order_id(*m.span())
-        and not _DATE.fullmatch(m.group().strip(" (（)）"))
+        and not DATE.fullmatch(m.group().strip(" (（)）"))
         and (
             m.group().startswith(("+", "＋"))
-            or not _AFTER_CODE_LABEL.search(text, max(0, m.start() - 40), m.start())
+            or not after_code_label().search(text, max(0, m.start() - 40), m.start())
         )
     ]
     if not candidates:
         return detect_messengers(text)
-    near = _Ranges([m.span() for m in candidates])
+    near = Ranges([m.span() for m in candidates])
     found: dict[tuple[int, int], str] = {}
     for window_start, window in _windows(text, candidates[:MATCHER_BUDGET]):
+        phonenumbers = _phonenumbers()
         for hit in phonenumbers.PhoneNumberMatcher(
             window, ctx.marketplace.country, leniency=phonenumbers.Leniency.VALID
         ):
@@ -226,31 +206,31 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
                     continue
             if raw.startswith(("(", "（")) and not any(c in raw for c in ")）"):
                 start, raw = start + 1, raw[1:]  # "(+1 415…)": the bracket is the text's
-            skip = in_order_id(start, end) or _DATE.fullmatch(raw) or _IP_ADDRESS.fullmatch(raw)
+            skip = in_order_id(start, end) or DATE.fullmatch(raw) or IP_ADDRESS.fullmatch(raw)
             if not raw.startswith("+"):  # codes never start with a country code
-                skip = skip or _AFTER_CODE_LABEL.search(text, max(0, start - 40), start)
+                skip = skip or after_code_label().search(text, max(0, start - 40), start)
             if near.overlaps(start, end) and not skip and not _part_of_code(text, start, end):
                 found[(start, end)] = raw
     for m in candidates[MATCHER_BUDGET:]:
         if _international(text, m):
             found[m.span()] = m.group()
-    taken = _Ranges(list(found))
-    for m in _LABELLED.finditer(text):
+    taken = Ranges(list(found))
+    for m in labelled().finditer(text):
         start, end = m.span("num")
         raw = m["num"]
         clash = taken.overlaps(start, end) or in_order_id(start, end)
-        if 7 <= _digits(raw) <= 15 and not clash and not _DATE.fullmatch(raw.strip()):
+        if 7 <= _digits(raw) <= 15 and not clash and not DATE.fullmatch(raw.strip()):
             found[(start, end)] = raw
             taken.add(start, end)
     for start, end in _cued(text, candidates, taken, in_order_id):
         found[(start, end)] = text[start:end]
     for start, end in list(found):
-        ext = _EXTENSION.match(text, end)  # "…-3621x0135": the extension goes with the number
+        ext = EXTENSION.match(text, end)  # "…-3621x0135": the extension goes with the number
         if ext:
             del found[(start, end)]
             found[(start, ext.end())] = text[start : ext.end()]
     spans = detect_messengers(text)
-    messengers = _Ranges([(s.start, s.end) for s in spans])
+    messengers = Ranges([(s.start, s.end) for s in spans])
     for (start, end), raw in sorted(found.items()):
         if messengers.overlaps(start, end):
             continue

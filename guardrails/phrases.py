@@ -1,22 +1,34 @@
 """Phrase lists per language, read from ``guardrails/lexicon/*.yaml`` once at import.
 
-Ops extend the rules by editing these files, so a broken file must fail loudly at import (and
-in ``kb lint``) rather than silently weakening a rule. Each file is ``<language>.yaml`` with one
-top-level key per rule family, each a mapping of category -> list of phrases. Phrase syntax is
-documented in :mod:`guardrails.textnorm`.
+Ops extend the rules by editing these files, so a broken file must fail loudly rather than
+silently weakening a rule: the schema is checked at import, the phrase syntax when a language's
+automaton is built (its first check) and, for every language at once, by :func:`validate_all`
+(``kb lint``, the tests). Each file is ``<language>.yaml`` with one top-level key per rule
+family, each a mapping of category -> list of phrases. Phrase syntax is documented in
+:mod:`guardrails.phrase_syntax`.
+
+Matching: one :class:`~guardrails.phrase_engine.Automaton` per language (English phrases always
+apply, the language's own add to them), built on first use and then shared by every thread.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 import yaml
 
-from guardrails.textnorm import PhraseMatcher, fold, phrase_regex, starts_pattern, word_starts
+from guardrails.phrase_engine import Automaton
+from guardrails.phrase_syntax import Phrase, parse_phrase
+from guardrails.phrase_table import Scan
+from guardrails.textnorm import fold
+
+# libyaml when the wheel has it: a tenth of the pure-Python loader's time, the same documents.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Lexicon = Mapping[str, Mapping[str, tuple[str, ...]]]
 
@@ -51,7 +63,7 @@ FAMILIES: Mapping[str, frozenset[str] | None] = MappingProxyType(
     }
 )
 
-# Families matched with the phrase syntax of textnorm: every phrase must compile at load.
+# Families matched with the phrase syntax: checked when a language's automaton is built.
 MATCHED = frozenset(
     {"marketing", "review_solicitation", "off_platform", "unprofessional", "incentive"}
     | {"amazon_duplicate"}
@@ -82,15 +94,6 @@ def _phrases(value: object, *, where: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _compiles(items: tuple[str, ...], *, where: str) -> None:
-    for item in items:
-        try:
-            re.compile(phrase_regex(item))
-            PhraseMatcher({"x": [item]})
-        except (ValueError, re.error) as exc:
-            raise LexiconError(f"{where}: phrase {item!r} is not valid: {exc}") from exc
-
-
 def parse(data: object, *, where: str) -> Lexicon:
     """Validate one decoded file; raises :class:`LexiconError`."""
     if not isinstance(data, dict):
@@ -108,10 +111,7 @@ def parse(data: object, *, where: str) -> Lexicon:
                 raise LexiconError(f"{where}.{family}: bad category name {category!r}")
             if allowed is not None and category not in allowed:
                 raise LexiconError(f"{where}.{family}: unknown category {category!r}")
-            items = _phrases(value, where=f"{where}.{family}.{category}")
-            if family in MATCHED:
-                _compiles(items, where=f"{where}.{family}.{category}")
-            parsed[category] = items
+            parsed[category] = _phrases(value, where=f"{where}.{family}.{category}")
         lexicon[family] = MappingProxyType(parsed)
     labels = lexicon.get("order_id", {}).get("label", ())
     if labels and (len(labels) != 1 or labels[0].count("{order_id}") != 1):
@@ -126,7 +126,7 @@ def load(directory: Path) -> Mapping[str, Lexicon]:
         if not _LANGUAGE.fullmatch(path.stem):
             raise LexiconError(f"{path.name}: file name must be a language code like 'en.yaml'")
         with path.open(encoding="utf-8") as handle:
-            out[path.stem] = parse(yaml.safe_load(handle), where=path.name)
+            out[path.stem] = parse(yaml.load(handle, Loader=_Loader), where=path.name)
     if "en" not in out:
         raise LexiconError(f"{directory}: en.yaml is required (it is the fallback)")
     return MappingProxyType(out)
@@ -153,55 +153,98 @@ def categories(language: str, family: str) -> Mapping[str, tuple[str, ...]]:
     return LEXICONS.get(language, {}).get(family, MappingProxyType({}))
 
 
-def matchers(family: str, *, only: tuple[str, ...] = ()) -> Mapping[str, PhraseMatcher]:
-    """One matcher per language for ``family``: English phrases always apply (drafts in any
-    language quote English copy), the language's own phrases add to them. ``only`` limits the
-    categories."""
-
-    def build(language: str) -> PhraseMatcher:
-        merged: dict[str, list[str]] = {}
-        for lang in dict.fromkeys(("en", language)):
-            for category, items in categories(lang, family).items():
-                if not only or category in only:
-                    merged.setdefault(category, []).extend(items)
-        return PhraseMatcher(merged)
-
-    built = {lang: build(lang) for lang in LEXICONS}
-    for matcher in built.values():
-        _KEYS.update(matcher.keys)
-    _UNION.clear()
-    return MappingProxyType(built)
-
-
-def matcher_for(table: Mapping[str, PhraseMatcher], language: str) -> PhraseMatcher:
-    return table.get(language) or table["en"]
+def _parse_all(
+    language: str, lexicons: Mapping[str, Lexicon] | None = None
+) -> Mapping[str, Mapping[str, tuple[Phrase, ...]]]:
+    """The phrase-syntax check of one file: every phrase of the matched families, parsed."""
+    lexicon = (LEXICONS if lexicons is None else lexicons).get(language, {})
+    out: dict[str, Mapping[str, tuple[Phrase, ...]]] = {}
+    for family in sorted(MATCHED):
+        parsed: dict[str, tuple[Phrase, ...]] = {}
+        for category, items in lexicon.get(family, {}).items():
+            where = f"{language}.yaml.{family}.{category}"
+            phrases = []
+            for item in items:
+                try:
+                    phrases.append(parse_phrase(item))
+                except ValueError as exc:
+                    raise LexiconError(f"{where}: phrase {item!r} is not valid: {exc}") from exc
+            parsed[category] = tuple(phrases)
+        out[family] = parsed
+    return out
 
 
-# Every matcher built by :func:`matchers` adds its keys here; :func:`find` scans a text for
-# word starts once, for all of them (five families, one scan).
-_KEYS: set[str] = set()
-_UNION: list[re.Pattern[str]] = []
+_BUILT: dict[str, Automaton] = {}
+_BUILD_LOCK = threading.Lock()
 
 
-def _union() -> re.Pattern[str]:
-    if not _UNION:  # built once, after every detector module has made its matchers
-        _UNION.append(starts_pattern(sorted(_KEYS)))
-    return _UNION[0]
+def automaton(language: str) -> Automaton:
+    """The automaton of ``language`` (English for a language without a file), built on first
+    use: the phrases of English and of the language, every matched family. Raises
+    :class:`LexiconError` naming file and key when a phrase is malformed."""
+    language = language if language in LEXICONS else "en"
+    found = _BUILT.get(language)
+    if found is not None:
+        return found
+    with _BUILD_LOCK:
+        found = _BUILT.get(language)
+        if found is None:
+            parsed = [_parse_all(lang) for lang in dict.fromkeys(("en", language))]
+            families: dict[str, dict[str, list[Phrase]]] = {}
+            for family in sorted(MATCHED):
+                merged: dict[str, list[Phrase]] = {}
+                for lexicon in parsed:  # English first: its categories lead the table order
+                    for category, items in lexicon[family].items():
+                        merged.setdefault(category, []).extend(items)
+                families[family] = merged
+            found = Automaton(families)
+            _BUILT[language] = found
+    return found
 
 
-def freeze() -> None:
-    """Build the shared word-start scan now (the pipeline calls this at import)."""
-    _UNION[:] = [starts_pattern(sorted(_KEYS))]
-    _starts.cache_clear()
+def validate(lexicons: Mapping[str, Lexicon]) -> None:
+    """Check every phrase of ``lexicons`` (as :func:`load` returns them), down to compiling its
+    regex; raises :class:`LexiconError` naming file and key."""
+    for language in lexicons:
+        for family, cats in _parse_all(language, lexicons).items():
+            for category, items in cats.items():
+                for phrase in items:
+                    try:
+                        re.compile(phrase.regex)
+                    except re.error as exc:
+                        where = f"{language}.yaml.{family}.{category}"
+                        msg = f"{where}: phrase {phrase.text!r} is not valid: {exc}"
+                        raise LexiconError(msg) from exc
+
+
+def validate_all() -> None:
+    """:func:`validate` the shipped files and build every language's automaton now (``kb lint``,
+    the tests). ``automaton(language).compile_all()`` also compiles its regexes (a warm-up)."""
+    validate(LEXICONS)
+    for language in LEXICONS:
+        automaton(language)
 
 
 @lru_cache(maxsize=64)
-def _starts(folded: str) -> tuple[tuple[int, str], ...]:
-    return tuple(word_starts(folded, _union()))
+def _scan(folded: str, language: str) -> Scan:
+    # Cached: the review, offer and compensation tables of one check read the same scan.
+    return automaton(language).scan(folded)
 
 
-def find(matcher: PhraseMatcher, text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, category)`` of ``matcher``'s hits in ``text``, in original offsets."""
+def finditer_folded(
+    family: str, folded: str, language: str, *, only: tuple[str, ...] = ()
+) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, category)`` of ``family``'s hits in already folded text."""
+    table = automaton(language).table(family, only)
+    return table.finditer(folded, _scan(folded, language))
+
+
+def find(
+    family: str, text: str, language: str, *, only: tuple[str, ...] = ()
+) -> list[tuple[int, int, str]]:
+    """``(start, end, category)`` of ``family``'s hits in ``text``, in original offsets:
+    English phrases always (drafts in any language quote English copy), plus the language's
+    own. ``only`` limits the categories."""
     folded = fold(text)
-    hits = matcher.finditer(folded.text, _starts(folded.text))
+    hits = finditer_folded(family, folded.text, language, only=only)
     return [(*folded.span(s, e), category) for s, e, category in hits]

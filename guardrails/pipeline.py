@@ -22,7 +22,6 @@ from guardrails import (
     marketing,
     marketplaces,
     phones,
-    phrases,
     placeholders,
     sentences,
     solicitation,
@@ -59,7 +58,6 @@ DETECTORS: tuple[Detector, ...] = (
     language_rule.detect,
     duplicate.detect,
 )
-phrases.freeze()
 MIN_SUBSTANCE = 1  # a content word besides greeting, order ID line and signature
 
 # Rules that judge the circumstances of a message rather than its text.

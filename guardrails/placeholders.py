@@ -41,12 +41,36 @@ def _is_slot(inner: str) -> bool:
     return bool(_SPACED.search(folded)) or any(w in folded for w in _UNSPACED)
 
 
-# Cheap gate: every shape above needs one of these characters or words.
-_GATE = re.compile(r"[{%<_＿〇○●◯×]|XXX|xxxx|(?i:lorem)")
+# Every shape above opens with one of these characters, a run of X or x, or "lorem ipsum".
+_OPENERS = re.compile(r"[{$%<〇○●◯×＿_]")
+
+
+def _starts(text: str) -> list[int]:
+    """Where a shape may start: its opening character (a run of X or x from its first letter)."""
+    places = [m.start() for m in _OPENERS.finditer(text)]
+    for word in ("XXX", "xxxx", "lorem ipsum"):
+        at = text.find(word)
+        while at >= 0:
+            places.append(at)
+            while at < len(text) and text[at] == word[0]:
+                at += 1  # the rest of the run: preceded by a letter, no shape starts there
+            at = text.find(word, at)
+    return sorted(places)
+
+
+def _shapes(text: str) -> list[tuple[int, int]]:
+    """``_SHAPES.finditer(text)`` tried only where a shape can start: the same spans."""
+    found: list[tuple[int, int]] = []
+    end = 0
+    for at in _starts(text):
+        if at >= end and (m := _SHAPES.match(text, at)) is not None:
+            found.append(m.span())
+            end = m.end()
+    return found
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
-    found = [m.span() for m in _SHAPES.finditer(text)] if _GATE.search(text) else []
+    found = _shapes(text)
     if "[" in text or "［" in text or "【" in text or "〔" in text:
         for m in _BRACKETED.finditer(text):
             if _is_slot(m.group(1) or m.group(2) or ""):

@@ -16,10 +16,10 @@ Order of resolution (each step only sees what the previous ones left):
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, replace
 
 from guardrails import sentences
+from guardrails.ranges import Ranges
 from guardrails.report import Finding
 from guardrails.spans import Span
 
@@ -41,21 +41,6 @@ class Plan:
 
 def _finding(span: Span) -> Finding:
     return Finding(span.rule, span.action, span.match, span.start, span.end, span.message)
-
-
-class _Sorted:
-    """Disjoint ranges with O(log n) tests: a long text can hold thousands of fixes."""
-
-    def __init__(self, ranges: list[tuple[int, int]]) -> None:
-        self.items = sorted(ranges)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        index = bisect.bisect_left(self.items, (end, end))
-        return index > 0 and self.items[index - 1][1] > start
-
-    def contains(self, start: int, end: int) -> bool:
-        index = bisect.bisect_right(self.items, (start, 1 << 62))
-        return index > 0 and self.items[index - 1][1] >= end
 
 
 def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
@@ -88,7 +73,7 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
         key=lambda p: (p[1].start, -(p[1].end - p[1].start), p[0]),
     )
     last_end = -1
-    removed_set, contact_set = _Sorted(ranges), _Sorted(contact)
+    removed_set, contact_set = Ranges(ranges), Ranges(contact)
     for _, span in candidates:
         if span.start < last_end or removed_set.overlaps(span.start, span.end):
             continue
@@ -101,7 +86,7 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
             marker = sentences.LABEL_SEAM if span.label_cleanup else sentences.SEAM
             edits.append(Edit(span.start, span.end, span.replacement or marker))
         findings.append(finding)
-    gone = _Sorted(ranges + contact)
+    gone = Ranges(ranges + contact)
     for _, span in spans:
         swallowed = gone.contains(span.start, span.end)
         if span.replacement is None and not span.sentence and not swallowed:
@@ -117,7 +102,7 @@ def _contact_only(
     removed: list[tuple[int, int]],
 ) -> list[tuple[int, int]]:
     """Sentences that hold nothing but removed contact details and filler words."""
-    taken = _Sorted(removed)
+    taken = Ranges(removed)
     touched = []
     for _, span in spans:
         if span.label_cleanup and span.replacement == "" and not span.sentence:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cache, lru_cache
 
 from guardrails import phrases
+from guardrails.textnorm import CJK_WORD
 
 SEAM = "\ue000"
 LABEL_SEAM = "\ue001"
@@ -63,6 +65,11 @@ def lines(text: str) -> list[tuple[int, int]]:
 
 def bounds(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of every sentence, without surrounding whitespace."""
+    return list(_bounds(text))
+
+
+@lru_cache(maxsize=64)  # the resolver and the incentive rule split the same text
+def _bounds(text: str) -> tuple[tuple[int, int], ...]:
     out: list[tuple[int, int]] = []
     for start, line_end in lines(text):
         for match in _END.finditer(text, start, line_end):
@@ -73,7 +80,7 @@ def bounds(text: str) -> list[tuple[int, int]]:
                     start += 1
         if start < line_end:
             out.append((start, line_end))
-    return out
+    return tuple(out)
 
 
 def covering(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
@@ -105,22 +112,27 @@ def _words(values: tuple[str, ...]) -> str:
     return "|".join(reversed(escaped))
 
 
-_LABELS = _words(
-    phrases.everywhere("contacts", "phone_labels")
-    + phrases.everywhere("contacts", "email_labels")
-    + phrases.everywhere("contacts", "link_labels")
-)
-_PREPS = _words(phrases.everywhere("contacts", "prepositions"))
-_CONNECTORS = _words(phrases.everywhere("contacts", "connectors"))
+@cache  # every language's labels: compiled on the first text that had something removed
+def _label_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A connector between two removed details ("X or Y"), a label before one ("Tel.: X")."""
+    labels = _words(
+        phrases.everywhere("contacts", "phone_labels")
+        + phrases.everywhere("contacts", "email_labels")
+        + phrases.everywhere("contacts", "link_labels")
+    )
+    preps = _words(phrases.everywhere("contacts", "prepositions"))
+    connectors = _words(phrases.everywhere("contacts", "connectors"))
+    connector = re.compile(
+        rf"{_L}[ \t]*(?:[,/;&+]|(?<!\w)(?:{connectors})(?!\w))?[ \t]*{_L}", re.IGNORECASE
+    )
+    label = re.compile(
+        rf"(?<!\w)(?:(?:{labels})[ \t]*\.?[ \t]*[:：]|(?:{labels})\.|(?:{preps})(?=[ \t]))"
+        rf"[ \t]*{_L}",
+        re.IGNORECASE,
+    )
+    return connector, label
 
-_CONNECTOR = re.compile(
-    rf"{_L}[ \t]*(?:[,/;&+]|(?<!\w)(?:{_CONNECTORS})(?!\w))?[ \t]*{_L}", re.IGNORECASE
-)
-_LABEL = re.compile(
-    rf"(?<!\w)(?:(?:{_LABELS})[ \t]*\.?[ \t]*[:：]|(?:{_LABELS})\.|(?:{_PREPS})(?=[ \t]))"
-    rf"[ \t]*{_L}",
-    re.IGNORECASE,
-)
+
 _EMPTY_PAIR = re.compile(rf"[(\[{{][ \t]*({_X})+[ \t]*[)\]}}]|[\"“„«][ \t]*({_X})+[ \t]*[\"”“»]")
 _ORPHAN_AFTER = re.compile(
     rf"[ \t]*[,;:|·•][ \t]*({_X})(?=(?:[ \t]*{_X})*[ \t]*(?:[.!?,;:)\]]|\n|$))"
@@ -153,10 +165,11 @@ def tidy(text: str) -> str:
     """Close the seams left by removals; a no-op on text without markers."""
     if SEAM not in text and LABEL_SEAM not in text:
         return text
+    connector, label = _label_patterns()
     for _ in range(3):  # "Tel.: X oder Fax: Y" needs label and connector passes to alternate
         before = text
-        text = _CONNECTOR.sub(_L, text)
-        text = _LABEL.sub(_L, text)
+        text = connector.sub(_L, text)
+        text = label.sub(_L, text)
         if text == before:
             break
     text = _EMPTY_PAIR.sub(SEAM, text)
@@ -169,7 +182,7 @@ def tidy(text: str) -> str:
     return _CLUSTER.sub(_join, text)
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(f"[{CJK_WORD}]")
 _FILLER = frozenset(
     word.casefold()
     for family in ("phone_labels", "email_labels", "link_labels", "prepositions", "connectors")

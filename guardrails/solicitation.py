@@ -13,17 +13,11 @@ is ordinary support and stays.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from functools import lru_cache
 
 from guardrails import phrases, sentences
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import PhraseMatcher
 
-_REVIEW = phrases.matchers("review_solicitation")
-_OFF = phrases.matchers("off_platform")
-_OFFERS = phrases.matchers("incentive", only=("offers",))
-_COMPENSATION = phrases.matchers("incentive", only=("compensation",))
 # "@shop_official": a social-media handle, not part of an e-mail address or a URL. A plain
 # word after "@" ("the @home series") is too often a product name; handles that name no
 # network need a digit, "_" or "." to count.
@@ -39,11 +33,12 @@ _WHY = {
 }
 
 
-_TABLES: Mapping[str, Mapping[str, PhraseMatcher]] = {
-    "review": _REVIEW,
-    "off": _OFF,
-    "offers": _OFFERS,
-    "compensation": _COMPENSATION,
+# (family, categories) of each phrase table; () is every category.
+_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "review": ("review_solicitation", ()),
+    "off": ("off_platform", ()),
+    "offers": ("incentive", ("offers",)),
+    "compensation": ("incentive", ("compensation",)),
 }
 
 
@@ -53,7 +48,8 @@ def _hits(text: str, table: str, ctx: Context) -> tuple[tuple[int, int, str], ..
 
 @lru_cache(maxsize=64)  # review asks are needed by two detectors of the same check
 def _cached_hits(text: str, table: str, language: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple(phrases.find(phrases.matcher_for(_TABLES[table], language), text))
+    family, only = _TABLES[table]
+    return tuple(phrases.find(family, text, language, only=only))
 
 
 def _span(rule: str, text: str, start: int, end: int, category: str) -> Span:

@@ -12,8 +12,6 @@ import re
 from guardrails import phrases
 from guardrails.spans import Context, Span, quote
 
-_TONE = phrases.matchers("unprofessional")
-
 _WHY = {
     "profanity": "profanity has no place in a message to a buyer",
     "insults": "it insults the buyer",
@@ -42,7 +40,7 @@ def _denied(text: str, start: int, end: int) -> bool:
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
     spans = []
-    for start, end, category in phrases.find(phrases.matcher_for(_TONE, ctx.language), text):
+    for start, end, category in phrases.find("unprofessional", text, ctx.language):
         if category.startswith("blame") and _denied(text, start, end):
             continue
         match = text[start:end]

@@ -9,8 +9,10 @@ import pytest
 import yaml
 
 from guardrails import phrases
-from guardrails.phrases import LexiconError, load, parse
-from guardrails.textnorm import PhraseMatcher, fold, phrase_regex
+from guardrails.phrase_engine import PhraseMatcher
+from guardrails.phrase_syntax import phrase_regex
+from guardrails.phrases import LexiconError, load, parse, validate
+from guardrails.textnorm import fold
 
 
 def test_shipped_lexicons_load_and_cover_the_six_languages() -> None:
@@ -45,6 +47,39 @@ def test_unquoted_yaml_booleans_are_caught(tmp_path: Path) -> None:
     (tmp_path / "en.yaml").write_text("contacts:\n  prepositions: [at, on]\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="True"):
         load(tmp_path)
+
+
+def test_shipped_phrases_all_compile() -> None:
+    phrases.validate_all()
+
+
+@pytest.mark.parametrize(
+    ("phrase", "error"),
+    [
+        ("leave us ~", "gap ~ must stand between two words"),
+        ("~ review", "gap ~ must stand between two words"),
+        ("...", "must start with a word or a number"),
+    ],
+)
+def test_a_broken_phrase_is_reported_with_file_and_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, phrase: str, error: str
+) -> None:
+    # Phrases are no longer compiled at import: the check runs when a language's automaton is
+    # built and in validate / validate_all, and must still name the file and the key.
+    (tmp_path / "en.yaml").write_text(yaml.safe_dump({"marketing": {"coupon": ["coupon*"]}}))
+    (tmp_path / "de.yaml").write_text(
+        yaml.safe_dump({"review_solicitation": {"request": ["bewertung*", phrase]}})
+    )
+    lexicons = load(tmp_path)  # the schema is fine
+    with pytest.raises(LexiconError, match=re.escape("de.yaml.review_solicitation.request")) as exc:
+        validate(lexicons)
+    assert error in str(exc.value) and repr(phrase) in str(exc.value)
+    # The first check in German builds the German automaton, which refuses the file as loudly.
+    monkeypatch.setattr(phrases, "LEXICONS", lexicons)
+    monkeypatch.setattr(phrases, "_BUILT", {})
+    phrases.automaton("en")  # English alone is fine
+    with pytest.raises(LexiconError, match=re.escape("de.yaml.review_solicitation.request")):
+        phrases.automaton("de")
 
 
 def test_files_need_language_names_and_english(tmp_path: Path) -> None:
@@ -92,3 +127,17 @@ def test_folding_keeps_offsets_for_expanding_characters() -> None:
     start = folded.text.index("final")
     assert folded.span(start, start + 5) == (7, 11)
     assert text[7:11] == "ﬁnal"
+
+
+def test_automata_are_built_once_and_shared_by_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(phrases, "_BUILT", {})
+    with ThreadPoolExecutor(8) as pool:
+        built = list(pool.map(lambda _: phrases.automaton("fr"), range(16)))
+    assert all(a is built[0] for a in built)
+    assert phrases.automaton("xx") is phrases.automaton("en")  # no file: English
+    text = "Profitez de 20 % de réduction avec le code PROMO"
+    with ThreadPoolExecutor(8) as pool:
+        hits = list(pool.map(lambda _: phrases.find("marketing", text, "fr"), range(16)))
+    assert hits[0] and all(h == hits[0] for h in hits)

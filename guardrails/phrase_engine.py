@@ -1,0 +1,151 @@
+"""Finding lexicon phrases in folded text: one Aho-Corasick pass, then a few anchored regexes.
+
+An :class:`Automaton` holds every phrase of one language (English plus the language's own, all
+rule families). Its C automaton (pyahocorasick) finds, in one pass over the folded text, every
+place where some phrase's opening literal occurs ("coupon" of "coupon*", "leave" of
+"leave ~ review*"); numbers, which open "#% off" and "# stars", come from one digit scan. Only
+those places are tried: once with one regex of every phrase (any family) that opens with what
+was found there, which rules out nearly all of them, and where that hits, by each table (see
+:mod:`guardrails.phrase_table`). The regexes are compiled on first use and kept.
+
+A phrase may start only at a word start of the text whose key is the phrase's key (see
+:mod:`guardrails.phrase_syntax`): the same rule the engine before this one applied, so the hits
+are the same.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+
+import ahocorasick
+
+from guardrails.phrase_syntax import Phrase, compile_phrases, number_regex, parse_phrase
+from guardrails.phrase_table import NUMBER, Bucket, Entry, Scan, Table, fits
+from guardrails.textnorm import CJK_WORD, inner_word_char
+
+_DIGITS = re.compile(r"\d+")
+_FIRST_CJK = CJK_WORD[0]  # below it, a word character is never a kana or kanji
+
+
+class Automaton:
+    """Every phrase of one language: ``families`` maps a rule family to its categories. The
+    automaton holds every family's literals; a table (some categories of one family) is a view
+    made on first use."""
+
+    def __init__(self, families: Mapping[str, Mapping[str, Sequence[Phrase]]]) -> None:
+        self.families = families
+        owners: dict[tuple[Bucket, str], set[str]] = {}
+        self._number_families: set[str] = set()
+        self._regexes: dict[Bucket, dict[str, None]] = {}  # every family's, in a stable order
+        self._number_texts: dict[str, None] = {}
+        for family, categories in families.items():
+            for items in categories.values():
+                for phrase in items:
+                    if phrase.kind == "number":
+                        self._number_families.add(family)
+                        self._number_texts.setdefault(phrase.text, None)
+                    elif phrase.live:
+                        bucket = (phrase.literal, phrase.key)
+                        owners.setdefault((bucket, phrase.kind), set()).add(family)
+                        self._regexes.setdefault(bucket, {})[phrase.regex] = None
+        self._any: dict[Bucket, re.Pattern[str]] = {}
+        entries: dict[str, list[Entry]] = {}
+        for (bucket, kind), fams in sorted(owners.items()):
+            literal, key = bucket
+            check_key = not literal.startswith(key)
+            settled = kind == "cjk" or (kind == "prefix" and not check_key)
+            entry = Entry(bucket, kind, check_key, tuple(sorted(fams)), settled)
+            entries.setdefault(literal, []).append(entry)
+        self.entries = {literal: tuple(found) for literal, found in entries.items()}
+        self._ac = ahocorasick.Automaton()
+        for literal, found in entries.items():
+            cjk = found[0].kind == "cjk"  # a literal's first character decides it for all keys
+            self._ac.add_word(literal, (len(literal) - 1, cjk, tuple(found)))
+        if entries:
+            self._ac.make_automaton()
+        self._empty = not entries
+        self._tables: dict[tuple[str, tuple[str, ...]], Table] = {}
+        self._lock = threading.Lock()
+
+    def table(self, family: str, only: tuple[str, ...] = ()) -> Table:
+        found = self._tables.get((family, only))
+        if found is None:
+            with self._lock:
+                found = self._tables.get((family, only))
+                if found is None:
+                    cats = self.families.get(family, {})
+                    chosen = {c: p for c, p in cats.items() if not only or c in only}
+                    found = Table(family, chosen)
+                    self._tables[family, only] = found
+        return found
+
+    def scan(self, folded: str) -> Scan:
+        # The loops below run for every automaton hit and every number: the word-start test
+        # is inlined for the common case (a character below the first kana).
+        found: dict[str, dict[int, list[Bucket]]] = {}
+        inner, first_cjk, anys = inner_word_char, _FIRST_CJK, self._any
+        if not self._empty:
+            for end, (span, cjk, entries) in self._ac.iter(folded):
+                at = end - span
+                if at and not cjk:
+                    c = folded[at - 1]
+                    if (c.isalnum() or c == "_") and (c < first_cjk or inner(c)):
+                        continue  # inside a word: most of what the automaton reports
+                for entry in entries:
+                    if not (entry.settled or fits(folded, at, entry)):
+                        continue
+                    pattern = anys.get(entry.bucket) or self._compile_any(entry.bucket)
+                    if pattern.match(folded, at) is not None:
+                        for family in entry.families:
+                            found.setdefault(family, {}).setdefault(at, []).append(entry.bucket)
+        numbers: list[int] = []
+        if self._number_families:
+            pattern = anys.get(NUMBER) or self._compile_any(NUMBER)
+            for m in _DIGITS.finditer(folded):
+                at = m.start()
+                if at and inner(folded[at - 1]):
+                    continue
+                if pattern.match(folded, at) is not None:
+                    numbers.append(at)
+        places = {
+            family: sorted((at, tuple(sorted(b))) for at, b in by_at.items())
+            for family, by_at in found.items()
+        }
+        return Scan(places, tuple(numbers))
+
+    def _compile_any(self, bucket: Bucket) -> re.Pattern[str]:
+        """Any phrase of ``bucket`` (any family, any category) at one place. Mostly none: the
+        word only opens phrases ("your" of "your review"), and one C match in the scan spares
+        every table its own."""
+        pattern = self._any.get(bucket)
+        if pattern is None:
+            with self._lock:
+                pattern = self._any.get(bucket)
+                if pattern is None:
+                    if bucket == NUMBER:  # the number read once, as the tables do
+                        source = number_regex({"any": list(self._number_texts)})[0]
+                    else:
+                        source = "(?:" + "|".join(self._regexes[bucket]) + ")"
+                    pattern = compile_phrases(source)
+                    self._any[bucket] = pattern
+        return pattern
+
+    def compile_all(self) -> None:
+        for family in self.families:
+            self.table(family).compile_all()
+        for bucket in [*self._regexes, *([NUMBER] if self._number_texts else [])]:
+            self._compile_any(bucket)
+
+
+class PhraseMatcher:
+    """One table of phrases with an automaton of its own (tests, ad-hoc lists)."""
+
+    def __init__(self, categories: Mapping[str, Sequence[str]]) -> None:
+        parsed = {cat: [parse_phrase(p) for p in items] for cat, items in categories.items()}
+        self._automaton = Automaton({"phrases": parsed})
+        self._table = self._automaton.table("phrases")
+
+    def finditer(self, folded: str) -> Iterator[tuple[int, int, str]]:
+        return self._table.finditer(folded, self._automaton.scan(folded))
