@@ -4,11 +4,22 @@
 fixed text and one :class:`Finding` per change, flag or block. The :class:`Context` carries what
 the rules need besides the text: the order, the buyer's language, the kind of message, the
 seller's attachments, the order's completion and the moment of sending, and the template the
-text came from. Pure and thread-safe: no I/O during a check, nothing shared that a check mutates.
+text came from. Thread-safe, and nothing heavy at import: a language's phrase automaton, the
+language model and phone metadata are built on the first check that needs them (or ahead, by
+:func:`warm_up`), then shared read-only.
 """
 
-from guardrails.pipeline import check, context
+from guardrails.pipeline import check, context, warm_up
 from guardrails.report import POLICY_VERSION, Finding, Report
 from guardrails.spans import Attachment, Context
 
-__all__ = ["POLICY_VERSION", "Attachment", "Context", "Finding", "Report", "check", "context"]
+__all__ = [
+    "POLICY_VERSION",
+    "Attachment",
+    "Context",
+    "Finding",
+    "Report",
+    "check",
+    "context",
+    "warm_up",
+]

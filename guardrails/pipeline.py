@@ -1,8 +1,9 @@
 """``check``: run every detector once, resolve, apply, tidy, insert the order ID, re-check.
 
 The detectors are one plain tuple below; their order is the tie-break when two fixes claim the
-same text (see :mod:`guardrails.resolve`). Every module-level object the check uses is built at
-import and never mutated afterwards, so concurrent checks share nothing mutable.
+same text (see :mod:`guardrails.resolve`). What a check needs (phrase automata per language,
+the language model, phone metadata) is built on first use, under a lock, and never mutated
+afterwards, so concurrent checks share nothing mutable.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from guardrails import (
     marketing,
     marketplaces,
     phones,
+    phrases,
     placeholders,
     sentences,
     solicitation,
@@ -243,3 +245,19 @@ def _check_text(text: str, *, ctx: Context) -> Report:
     findings.sort(key=lambda f: (f.start, f.end))
     passed = not any(f.action == "blocked" for f in findings)
     return Report(text=fixed, passed=passed, findings=tuple(findings))
+
+
+def warm_up(languages: Iterable[str] = ("en",)) -> None:
+    """Build now what the first check of each language would build (its phrase automaton and
+    regexes, the language model, phone metadata), so no request pays for it."""
+    for language in dict.fromkeys(languages):
+        phrases.automaton(language).compile_all()
+        ctx = context(order_id=_WARM_ORDER, marketplace="amazon.com", language=language)
+        check(_WARM_TEXT, ctx)
+
+
+_WARM_ORDER = "000-0000000-0000000"
+_WARM_TEXT = (
+    "Hello, thank you for your message. Call +1 415 555 0100 or see www.example.com :) "
+    "Please leave us a review! Our new product launches soon. Best regards"
+)

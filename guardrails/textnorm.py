@@ -27,6 +27,12 @@ KANA = "\u3040-\u30ff"
 KATAKANA_LETTERS = "\u30a1-\u30fa\u30fc"
 #: CJK Unified Ideographs (the kanji of everyday Japanese and Chinese).
 HAN_UNIFIED = "\u4e00-\u9fff"
+#: CJK Unified Ideographs Extension A (rarer kanji).
+HAN_EXTENSION_A = "\u3400-\u4dbf"
+#: Katakana Phonetic Extensions (small ㇰ, ㇱ … of Ainu).
+KATAKANA_EXTENSIONS = "\u31f0-\u31ff"
+#: Hangul syllables (Korean).
+HANGUL = "\uac00-\ud7af"
 #: Extension A, the Yijing hexagrams and the Unified Ideographs in one range.
 HAN = "\u3400-\u9fff"
 #: CJK Compatibility Ideographs (﨑 and other name kanji).
@@ -127,6 +133,12 @@ def _source(text: str, runs: list[tuple[int, int]]) -> tuple[int, ...]:
         pos = end
     source.extend(range(pos, len(text)))
     return tuple(source)
+
+
+def normalize(text: str) -> str:
+    """NFKC + casefold of a whole text, for comparing and indexing where no offsets lead back
+    to the original: combining marks compose with their letter ("e" + U+0301 is "é")."""
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def fold_str(text: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -15,6 +14,15 @@ import numpy.typing as npt
 import Stemmer
 from bm25s import stopwords
 
+from guardrails.textnorm import (
+    HAN_COMPATIBILITY,
+    HAN_EXTENSION_A,
+    HAN_UNIFIED,
+    HANGUL,
+    KANA,
+    KATAKANA_EXTENSIONS,
+    normalize,
+)
 from service.knowledge.files import Entry
 
 Rows = npt.NDArray[np.int64]
@@ -24,7 +32,7 @@ Scores = npt.NDArray[np.float64]
 # dependency: overlapping character bigrams (Lucene's CJKAnalyzer) match words of any length
 # without one. Other scripts split on non-letters after NFKC + casefold, which folds full-width
 # Latin, ligatures and "ß" so that query and entry meet in the same form.
-_CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK = KANA + KATAKANA_EXTENSIONS + HAN_EXTENSION_A + HAN_UNIFIED + HAN_COMPATIBILITY + HANGUL
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
 _LANGUAGES: Final = {  # code: (stop words, Snowball stemmer)
@@ -42,13 +50,9 @@ _LANGUAGES: Final = {  # code: (stop words, Snowball stemmer)
 }
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 # Stop words are per language ("die" is German for "the", English for something else): entries
 # drop their own language's, queries the language they filter on.
-_STOPWORDS: Final = {lang: frozenset(map(_fold, ws)) for lang, (ws, _) in _LANGUAGES.items()}
+_STOPWORDS: Final = {lang: frozenset(map(normalize, ws)) for lang, (ws, _) in _LANGUAGES.items()}
 # Snowball stemming lets "returns", "returned" and "returning" meet (it lifts P@1 on ePQA by
 # about 4 points). PyStemmer objects keep a cache and are not thread-safe: one per thread.
 _local = threading.local()
@@ -70,7 +74,7 @@ def tokenize(text: str, *, language: str | None = None) -> list[str]:
     stop = _STOPWORDS.get(language or "", frozenset())
     tokens: list[str] = []
     words: list[str] = []
-    for run in _TOKEN.findall(_fold(text)):
+    for run in _TOKEN.findall(normalize(text)):
         if _CJK_RUN.match(run):
             tokens.extend(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
         elif run not in stop:

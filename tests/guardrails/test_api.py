@@ -17,6 +17,7 @@ def test_exports_and_policy_version() -> None:
     assert set(guardrails.__all__) == {
         "check",
         "context",
+        "warm_up",
         "Context",
         "Attachment",
         "Report",
@@ -100,3 +101,9 @@ def test_a_finding_survives_its_json_form() -> None:
 def test_check_needs_a_context_or_the_order() -> None:
     with pytest.raises(ValueError, match="needs a context"):
         check("Hello")
+
+
+def test_warm_up_builds_what_a_first_check_needs() -> None:
+    guardrails.warm_up(["de"])
+    report = check("Bitte bewerten Sie uns!", order_id=OID, marketplace="amazon.de")
+    assert "review_solicitation" in {f.rule for f in report.findings}
