@@ -23,7 +23,7 @@ ROUTES = {
 
 def test_every_router_and_the_static_files_are_served(client: TestClient) -> None:
     paths = set(client.get("/openapi.json").json()["paths"])
-    assert ROUTES <= paths
+    assert paths >= ROUTES
     script = client.get("/static/review.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
 

@@ -49,11 +49,6 @@ def test_plugin_endpoints_accept_plugin_and_higher_roles(secured: TestClient, ke
     assert secured.get(f"/drafts/{draft_id}", headers=headers).status_code == 200
 
 
-def test_health_needs_no_key(secured: TestClient) -> None:
-    assert secured.get("/healthz").status_code == 200
-    assert secured.get("/readyz").status_code == 200
-
-
 def test_open_when_no_keys(client: TestClient) -> None:
     assert client.post("/draft", json=draft_request()).status_code == 201
 

@@ -99,12 +99,3 @@ def test_metrics_gauges_read_queue_and_kb_at_scrape_time(
     received = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
     age = value(samples, "replydesk_oldest_open_draft_age_seconds")
     assert abs(age - (datetime.now(UTC) - received).total_seconds()) < 60
-
-
-def test_metrics_take_the_ops_key_as_bearer(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(api_keys=KEYS)
-    assert client.get("/metrics").status_code == 401
-    assert client.get("/metrics", headers=AGENT).status_code == 403
-    assert client.get("/metrics", headers=OPS).status_code == 200
-
-
