@@ -57,5 +57,3 @@ def test_server_upgrades_embedded_sqlite_on_start(
     url = f"sqlite:///{tmp_path / 'fresh' / 'replydesk.db'}"
     client = make_client(database_url=url)
     assert client.get("/readyz").json()["checks"]["database"] == "ok"
-
-
