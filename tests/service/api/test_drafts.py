@@ -102,5 +102,3 @@ def test_unknown_draft_is_404(client: TestClient) -> None:
     response = client.get("/drafts/does-not-exist")
     assert response.status_code == 404
     assert "does-not-exist" in response.json()["detail"]
-
-

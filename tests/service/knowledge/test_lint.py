@@ -85,5 +85,3 @@ def test_templates_are_checked_in_a_marketplace_of_their_language(tmp_path: Path
     )
     write(tmp_path, "german", body, language="de")
     assert lint(tmp_path).errors == ()
-
-

@@ -4,9 +4,7 @@ the models say what the migrations built."""
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +23,12 @@ MESSAGE = {"text": "Where is my parcel?", "received_at": "2026-11-20T09:15:00Z"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database with no tables at all, of each kind."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'old.db'}"
-        return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"replydesk_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        return f"sqlite:///{tmp_path / 'data' / 'old.db'}"
+    url: str = request.getfixturevalue("empty_postgres_url")
+    return url
 
 
 def migrate(engine: sa.Engine, revision: str, *, down: bool = False) -> None:
