@@ -63,6 +63,13 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database without a single table (no migration run), dropped afterwards."""
+    with empty_postgres("replydesk_empty") as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Every database test runs on SQLite and on PostgreSQL."""

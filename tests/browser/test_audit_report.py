@@ -11,8 +11,16 @@ from playwright.sync_api import Page, expect
 
 from service.api.app import create_app
 from service.config import Settings
-from tests.service.ops.support import DAMAGED, SHIPPING, approved, at, store
-from tests.service.ops.test_audit import CLEAN, LINK, REVIEW_REQUEST
+from tests.service.ops.support import (
+    CLEAN,
+    DAMAGED,
+    LINK,
+    REVIEW_REQUEST,
+    SHIPPING,
+    approved,
+    at,
+    store,
+)
 from tests.service.review.support import serving
 
 pytestmark = pytest.mark.e2e

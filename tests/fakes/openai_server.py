@@ -2,8 +2,9 @@
 
 The requested model name picks the behaviour, so one server serves every test:
 `good`, `violations`, `timeout`, `http500`, `http429`, `http401`, `empty`, `no_choices`,
-`not_json`, `truncated`, `refusal`, `short`, `polyglot` (a clean draft in the language the
-system prompt names: "Write the reply in German only"). A `delay` (seconds) applies to every answer;
+`not_json`, `truncated`, `refusal`, `short`, `fenced` (the good draft in a markdown code fence),
+`polyglot` (a clean draft in the language the system prompt names: "Write the reply in German
+only"). A `delay` (seconds) applies to every answer;
 the bench uses it to stand in for a slow model. Run alone:
 `python -m tests.fakes.openai_server --port 9100 --delay 2`.
 """
@@ -127,6 +128,7 @@ def make_app(state: FakeState) -> Starlette:
             "truncated": _completion(model, "Hello Jane, thank you for", finish="length"),
             "refusal": _completion(model, None, refusal="I can't help with that."),
             "short": _completion(model, "OK."),
+            "fenced": _completion(model, f"```text\n{GOOD_DRAFT.format(order_id=order_id)}\n```"),
             "polyglot": _completion(model, polyglot_draft(body, order_id)),
         }
         return JSONResponse(answers.get(model, answers["good"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.config import Settings
+from service.config import Settings, parse_api_keys
 
 
 def test_defaults_match_api_md() -> None:
@@ -49,3 +49,13 @@ def test_bad_api_keys_fail_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPLYDESK_API_KEYS", "root:abc")
     with pytest.raises(ValueError, match="unknown role"):
         Settings(_env_file=None)
+
+
+@pytest.mark.parametrize("raw", ["admin:x", "plugin", "plugin:", ":abc"])
+def test_malformed_key_settings_are_refused(raw: str) -> None:
+    with pytest.raises(ValueError):
+        parse_api_keys(raw)
+
+
+def test_key_settings_parse() -> None:
+    assert parse_api_keys(" plugin:a , agent:b,") == {"a": "plugin", "b": "agent"}

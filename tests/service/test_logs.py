@@ -103,13 +103,6 @@ def test_draft_with_llm_fallback_logs_with_request_id_and_no_personal_data(
     assert_no_personal_data(captured)
 
 
-def test_an_unusable_request_id_is_replaced(make_client: Callable[..., TestClient]) -> None:
-    client = make_client()
-    response = client.get("/healthz", headers={"X-Request-ID": "a b;" + "x" * 200})
-    assert len(response.headers["x-request-id"]) == 32
-    assert response.headers["x-request-id"] != client.get("/healthz").headers["x-request-id"]
-
-
 @pytest.mark.parametrize(
     "phone",
     ["+49 170 1234567", "(415) 555-0199", "0170/1234567", "+33.6.12.34.56.78", "07700900123"],

@@ -1,4 +1,9 @@
-"""The knowledge base: loading and validation, search, template choice and rendering."""
+"""The knowledge base (`service.knowledge`): the shipped starter KB, loading a directory and
+reloading it over the last snapshot, search, and the choice of a template.
+
+One file's validation is in test_files.py, tokens and snippets in test_index.py, rendering in
+test_render.py.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,14 @@ from pathlib import Path
 import pytest
 
 from service.knowledge import (
-    TEMPLATE_VARIABLES,
-    Entry,
-    KBError,
     KnowledgeBase,
-    RenderError,
     load_kb,
     minimal_context,
     render,
     sample_context,
-    tokenize,
 )
 from tests.conftest import REPO
+from tests.service.knowledge.support import GOOD, OTHER, entry, kb_dir, write, write_raw
 
 KB_DIR = REPO / "knowledge_base"
 ORDER_ID = "114-3941689-8772232"
@@ -47,37 +48,6 @@ FORBIDDEN = {
     "emoji": re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]"),
     "placeholder": re.compile(r"\[|\]|\{|\}|<|>|\bXXX\b|\bTODO\b", re.I),
 }
-GOOD = "id: general/good\nkind: template\ntitle: Good\nlanguage: en\nintents: [other]"
-
-
-def write(root: Path, rel: str, front: str, body: str = "Hello,\n\nOrder {{ order_id }}") -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\n{front}\n---\n{body}\n", encoding="utf-8")
-
-
-def entry(
-    entry_id: str,
-    title: str,
-    body: str,
-    *,
-    kind: str = "article",
-    language: str = "en",
-    intents: tuple[str, ...] = ("other",),
-    asins: tuple[str, ...] = (),
-) -> Entry:
-    return Entry(
-        id=entry_id,
-        kind="template" if kind == "template" else "article",
-        title=title,
-        language=language,
-        intents=intents,
-        asins=asins,
-        tags=(),
-        body=body,
-        path=f"{entry_id}.md",
-        line=8,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -195,63 +165,13 @@ def test_search_filters_by_intent_and_kind(shipped: KnowledgeBase) -> None:
     assert shipped.search("refund", kind="faq") == []
 
 
-# --- Loading and validation ----------------------------------------------------------------
-
-
-BAD_FILES = {
-    "unknown key": (GOOD + "\ncolour: red", "Hello {{ order_id }}", 7, "unknown key 'colour'"),
-    "unknown intent": (
-        GOOD.replace("[other]", "[other, where_is_my_parcel]"),
-        "Hello {{ order_id }}",
-        6,
-        "unknown intent 'where_is_my_parcel' (did you mean 'where_is_my_order'?)",
-    ),
-    "bad language": (GOOD.replace("e: en", "e: EN"), "Hello", 5, "2-letter lowercase code"),
-    "long language": (GOOD.replace("e: en", "e: eng"), "Hello", 5, "2-letter lowercase code"),
-    "yaml boolean language": (GOOD.replace("e: en", "e: no"), "Hello", 5, "(quote it)"),
-    "missing key": (GOOD.replace("title: Good\n", ""), "Hello", 1, "missing required key 'title'"),
-    "bad yaml": (GOOD.replace("title: Good", "title: Good: bad"), "Hello", 4, "invalid YAML"),
-    "jinja syntax": (GOOD, "Hello,\n\nOrder {{ order_id }", 10, "Jinja syntax error"),
-    "unclosed block": (GOOD, "Hello,\n{% if buyer_name %}\nOrder", 9, "Jinja syntax error"),
-    "unknown variable": (GOOD, "Hello,\n{{ coupon_code }}", 9, "unknown template variable"),
-    "bad kind": (GOOD.replace("template", "faq"), "Hello", 3, "kind must be"),
-    "bad asin": (GOOD + "\nasins: [blender]", "Hello", 7, "not an ASIN"),
-    "intents not a list": (GOOD.replace("[other]", "other"), "Hello", 6, "must be a list"),
-    "empty body": (GOOD, "", 7, "body after the front matter is empty"),
-}
-
-
-@pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
-def test_a_bad_file_becomes_a_located_error_and_the_rest_loads(tmp_path: Path, case: str) -> None:
-    front, body, line, fragment = BAD_FILES[case]
-    write(tmp_path, "a/ok.md", GOOD.replace("general/good", "general/ok"))
-    write(tmp_path, "b/bad.md", front, body)
-    kb = load_kb(tmp_path)
-    assert [e.id for e in kb.entries] == ["general/ok"]
-    assert len(kb.errors) >= 1
-    error = kb.errors[0]
-    assert (error.path, error.line) == ("b/bad.md", line), str(error)
-    assert fragment in error.message
-    assert str(error).startswith(f"b/bad.md:{line}: ")
-
-
-def test_files_without_front_matter_or_not_utf8_are_errors(tmp_path: Path) -> None:
-    (tmp_path / "plain.md").write_text("# Just markdown\n", encoding="utf-8")
-    (tmp_path / "latin1.md").write_bytes(b"---\nid: x\n---\nCaf\xe9\n")
-    (tmp_path / "open.md").write_text("---\nid: x\n", encoding="utf-8")
-    write(tmp_path, "ok.md", GOOD)
-    kb = load_kb(tmp_path)
-    assert [e.id for e in kb.entries] == ["general/good"]
-    messages = {e.path: str(e) for e in kb.errors}
-    assert messages["plain.md"].startswith("plain.md:1: no front matter")
-    assert messages["latin1.md"].startswith("latin1.md:1: not UTF-8")
-    assert messages["open.md"].startswith("open.md:1: front matter is not closed")
+# --- Loading a directory -------------------------------------------------------------------
 
 
 def test_duplicate_ids_name_both_files_and_keep_the_first(tmp_path: Path) -> None:
-    write(tmp_path, "a.md", GOOD, "First {{ order_id }}")
-    write(tmp_path, "sub/b.md", GOOD, "Second {{ order_id }}")
-    write(tmp_path, "c.md", GOOD.replace("general/good", "general/other"))
+    write_raw(tmp_path, "a.md", GOOD, "First {{ order_id }}")
+    write_raw(tmp_path, "sub/b.md", GOOD, "Second {{ order_id }}")
+    write_raw(tmp_path, "c.md", GOOD.replace("general/good", "general/other"))
     kb = load_kb(tmp_path)
     assert [e.id for e in kb.entries] == ["general/good", "general/other"]
     good = kb.get("general/good")
@@ -261,19 +181,6 @@ def test_duplicate_ids_name_both_files_and_keep_the_first(tmp_path: Path) -> Non
     ]
 
 
-def test_entries_carry_their_front_matter_and_body_position(tmp_path: Path) -> None:
-    front = GOOD + "\nasins: [b08n5wrwnw]\ntags: [Shipping]"
-    write(tmp_path, "x/good.md", front, "\nHello {{ buyer_name }}")
-    write(tmp_path, ".drafts/ignored.md", "not even front matter")
-    kb = load_kb(tmp_path)
-    assert kb.errors == ()
-    (loaded,) = kb.entries
-    assert loaded.path == "x/good.md"
-    assert loaded.asins == ("B08N5WRWNW",) and loaded.tags == ("Shipping",)
-    assert loaded.body == "Hello {{ buyer_name }}"
-    assert loaded.line == 11  # `---`, 7 keys, `---`, a blank line skipped, then the body
-
-
 def test_a_missing_directory_is_reported_not_raised(tmp_path: Path) -> None:
     kb = load_kb(tmp_path / "nowhere")
     assert kb.entries == ()
@@ -281,20 +188,48 @@ def test_a_missing_directory_is_reported_not_raised(tmp_path: Path) -> None:
     assert kb.search("anything") == []
 
 
-def test_kb_error_formats_as_file_line_message() -> None:
-    assert str(KBError("shipping/x.md", 4, "unknown key 'foo'")) == (
-        "shipping/x.md:4: unknown key 'foo'"
-    )
+# --- Reloading over the previous snapshot --------------------------------------------------
+
+
+def test_a_broken_file_keeps_its_last_good_entry_and_is_reported(tmp_path: Path) -> None:
+    root = kb_dir(tmp_path)
+    first = load_kb(root)
+    (root / "general" / "other.md").write_text("---\nid: general/other\n", encoding="utf-8")
+    second = load_kb(root, previous=first)
+    assert second.get("general/other") == first.get("general/other")
+    assert second.stale == ("general/other.md",)
+    assert [str(e) for e in second.errors] == [
+        "general/other.md:1: front matter is not closed by a '---' line"
+    ]
+    assert load_kb(root).get("general/other") is None  # a cold start has no last good version
+
+
+def test_edits_additions_and_deletions_are_picked_up_and_unchanged_files_reused(
+    tmp_path: Path,
+) -> None:
+    root = kb_dir(tmp_path)
+    first = load_kb(root)
+    write(root, "general/other", OTHER.format(word="banana"))
+    write(root, "policies/warranty", "Two years of warranty.", kind="article")
+    (root / "policies" / "returns.md").unlink()
+    second = load_kb(root, previous=first)
+    assert [e.id for e in second.entries] == ["general/other", "policies/warranty"]
+    other = second.get("general/other")
+    assert other is not None and "banana" in other.body
+    assert second.errors == () and second.stale == ()
+    third = load_kb(root, previous=second)
+    assert third.files["policies/warranty.md"] is second.files["policies/warranty.md"]
+
+
+def test_a_vanished_directory_keeps_the_previous_entries(tmp_path: Path) -> None:
+    root = kb_dir(tmp_path)
+    first = load_kb(root)
+    second = load_kb(tmp_path / "gone", previous=first)
+    assert second.entries == first.entries
+    assert "directory not found" in str(second.errors[0])
 
 
 # --- Search --------------------------------------------------------------------------------
-
-
-def test_tokenizer_folds_case_width_and_splits_cjk_into_bigrams() -> None:
-    assert tokenize("Where is my ORDER？", language="en") == ["order"]
-    assert tokenize("ＡＢＣ-123 Straße") == ["abc", "123", "strasse"]
-    assert tokenize("返品したい") == ["返品", "品し", "した", "たい"]
-    assert tokenize("箱") == ["箱"]
 
 
 def test_japanese_entries_are_searchable() -> None:
@@ -365,16 +300,6 @@ def test_filters_language_intent_kind_and_blank_query_lists_by_id() -> None:
     assert kb.search("nothing matches this", language="en") == []
 
 
-def test_snippet_is_the_relevant_part_of_the_body_with_whitespace_collapsed() -> None:
-    filler = "Our team packs every order with care.\n\n" * 12
-    body = filler + "To  descale the kettle,\n  fill it with water and vinegar.\n\n" + filler
-    kb = KnowledgeBase(entries=[entry("care/kettle", "Kettle", body)])
-    (hit,) = kb.search("how do I descale it", snippets=True)
-    assert hit.snippet.startswith("…To descale the kettle, fill it with water and vinegar.")
-    assert len(hit.snippet) <= 202
-    assert "  " not in hit.snippet and "\n" not in hit.snippet
-
-
 def test_search_is_safe_from_many_threads(shipped: KnowledgeBase) -> None:
     expected = [h.entry.id for h in shipped.search("refund for my return", k=5)]
     results: list[list[str]] = []
@@ -439,47 +364,3 @@ def test_best_template_is_none_without_a_template_for_language_or_intent() -> No
     kb = wismo_kb()
     assert kb.best_template(query="tracking", language="de", intent="where_is_my_order") is None
     assert kb.best_template(query="tracking", language="en", intent="refund_status") is None
-
-
-# --- Rendering -----------------------------------------------------------------------------
-
-
-def test_template_variables_are_the_documented_context_keys() -> None:
-    assert TEMPLATE_VARIABLES == (
-        "buyer_name", "order_id", "marketplace", "item_title", "items", "quantity", "carrier",
-        "tracking_number", "order_status", "purchase_date", "shipped_at", "delivered_at",
-        "latest_delivery_date", "fulfillment", "answer_by",
-    )  # fmt: skip
-    assert set(sample_context()) == set(TEMPLATE_VARIABLES)
-    assert all(v is not None for v in sample_context().values())
-    empty = minimal_context()
-    assert set(empty) == set(TEMPLATE_VARIABLES)
-    assert {k for k, v in empty.items() if v is not None} == {"order_id", "marketplace"}
-
-
-def test_render_names_the_entry_and_an_unknown_variable() -> None:
-    bad = entry("general/bad", "Bad", "Hello,\nUse {{ coupon_code }}.", kind="template")
-    with pytest.raises(RenderError, match=r"general/bad.*coupon_code"):
-        render(bad, sample_context())
-
-
-def test_render_names_a_documented_variable_the_context_lacks(shipped: KnowledgeBase) -> None:
-    template = shipped.get("general/other")
-    assert template is not None
-    context = sample_context()
-    del context["order_id"]
-    with pytest.raises(RenderError, match=r"general/other.*undefined variable 'order_id'"):
-        render(template, context)
-
-
-def test_render_tidies_whitespace_and_cannot_change_the_context() -> None:
-    body = "\n\nHello {{ buyer_name }},   \n\n\n\n{% if carrier %}\nBy {{ carrier }}.\n{% endif %}"
-    tidy = entry("t/tidy", "Tidy", body, kind="template")
-    assert render(tidy, sample_context()) == "Hello Jane,\n\nBy UPS."
-    sneaky = entry("t/sneaky", "Sneaky", "{{ items.append(1) }}", kind="template")
-    context = sample_context()
-    with pytest.raises(RenderError, match="t/sneaky"):
-        render(sneaky, context)
-    assert context["items"] == sample_context()["items"]
-    with pytest.raises(RenderError, match="article"):
-        render(entry("a/x", "X", "Text"), sample_context())

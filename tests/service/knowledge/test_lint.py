@@ -1,14 +1,13 @@
-"""`replydesk kb lint`: the shipped KB is clean; every kind of bad file is caught and located."""
+"""KB lint (`service.knowledge.lint`): the shipped KB is clean; every kind of bad file is caught
+and located."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import guardrails
-from service.cli import main
 from service.knowledge.lint import lint
 from tests.conftest import REPO
 
@@ -86,14 +85,3 @@ def test_templates_are_checked_in_a_marketplace_of_their_language(tmp_path: Path
     )
     write(tmp_path, "german", body, language="de")
     assert lint(tmp_path).errors == ()
-
-
-def test_cli_prints_file_line_message_and_exits_non_zero(tmp_path: Path) -> None:
-    write(tmp_path, "good", GOOD_BODY)
-    runner = CliRunner()
-    clean = runner.invoke(main, ["kb", "lint", "--kb-dir", str(tmp_path)])
-    assert clean.exit_code == 0, clean.output
-    write(tmp_path, "bad", GOOD_BODY, front=FRONT.replace("[other]", "[where_is_my_parcel]"))
-    result = runner.invoke(main, ["kb", "lint", "--kb-dir", str(tmp_path)])
-    assert result.exit_code == 1
-    assert "bad.md:6: unknown intent 'where_is_my_parcel'" in result.output

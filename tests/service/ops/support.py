@@ -1,4 +1,5 @@
-"""Seeded drafts with known figures for the audit, statistics and metrics tests.
+"""Seeded drafts with known figures for the audit, statistics and metrics tests, and the
+knowledge base the audit tests lint.
 
 Rows are written straight to the database, as if drafted and reviewed days ago: that is the only
 way to pin received, reviewed and respond-by times, and to store a reply approved under rules
@@ -7,13 +8,16 @@ that have changed since.
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from service.store.db import create_db_engine, session_scope, upgrade
 from service.store.models import Draft
+from tests.conftest import REPO
 
 ORDER = "114-3941689-8772232"
 SHIPPING = {"id": "shipping/where-is-my-order", "title": "Where", "kind": "template", "score": 5.0}
@@ -127,3 +131,66 @@ def stats_seed() -> dict[str, Draft]:
             "anna", at(25, 9), 0.9, received_at=at(25), order_id="111-0000000-0000007"
         ),
     }  # fmt: skip
+
+
+# --- The audit's seed: three sent replies (one clean) and a knowledge base with a bad template
+
+
+CLEAN = (
+    "Hello Jane,\n\nThank you for your message about order 114-3941689-8772232. Your parcel is "
+    "on its way with UPS and should arrive by Friday.\n\nBest regards,\nCustomer Service"
+)
+
+
+# Approved in 2025 under an older rule book that let a review request through.
+REVIEW_REQUEST = (
+    "Hello Jane,\n\nThank you for your message about order 114-3941689-8772232. The replacement "
+    "is on its way. Please leave us a 5-star review once it arrives.\n\nBest regards,\nCustomer "
+    "Service"
+)
+
+
+LINK = (
+    "Hello Max,\n\nSorry about order 114-3941689-8772232. You can start the return at "
+    "https://shop.example.com/returns today.\n\nBest regards,\nCustomer Service"
+)
+
+
+BAD_TEMPLATE = """---
+id: returns/start-online
+kind: template
+title: Start a return on our shop
+language: en
+intents: [return_request]
+---
+Hello {{ buyer_name }},
+
+About order {{ order_id }}: start your return at https://shop.example.com/returns.
+
+Kind regards,
+Customer Service
+"""
+
+
+def audit_kb(tmp_path: Path) -> Path:
+    """The shipped where-is-my-order template and one that sends buyers off Amazon."""
+    kb = tmp_path / "kb"
+    (kb / "en").mkdir(parents=True)
+    shutil.copy(REPO / "knowledge_base/en/shipping/where-is-my-order.md", kb / "en/where.md")
+    (kb / "en/start-online.md").write_text(BAD_TEMPLATE, encoding="utf-8")
+    return kb
+
+
+def audit_seed(url: str) -> dict[str, str]:
+    """Store the audit's drafts; their ids by name (clean, review, link, pending)."""
+    rows = {
+        "clean": approved("anna", at(20, 9), text=CLEAN, sources=[SHIPPING]),
+        "review": approved(
+            "anna", at(21, 9), text=REVIEW_REQUEST, sources=[SHIPPING], policy_version="2025.01"
+        ),
+        "link": approved("ben", at(22, 9), 0.3, text=LINK, sources=[DAMAGED]),
+        # Never sent: not audited, however bad.
+        "pending": draft(text=LINK),
+    }
+    store(url, list(rows.values())).dispose()
+    return {name: row.id for name, row in rows.items()}

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from service.review.page import time_left
-from tests.conftest import draft_request
 from tests.service.review.support import create_blocked_draft, create_draft
 
 Client = Callable[..., TestClient]
@@ -60,22 +59,6 @@ def test_queue_fragment_filters(make_client: Client) -> None:
     # Unknown values fall back to no filter rather than an empty queue.
     assert ids(language="xx", intent="nonsense") == ids()
     assert "3 drafts" in client.get("/review/queue").text
-
-
-def test_page_without_a_key_holds_no_buyer_data(make_client: Client) -> None:
-    client = make_client(api_keys="plugin:p-key,agent:a-key")
-    plugin_key = {"Authorization": "Bearer p-key"}
-    assert client.post("/draft", json=draft_request(), headers=plugin_key).status_code == 201
-    anonymous = client.get("/review")
-    assert anonymous.status_code == 200
-    assert 'data-authorized="false"' in anonymous.text
-    assert "Where is my package" not in anonymous.text
-    assert 'id="api-key"' in anonymous.text
-    plugin = client.get("/review", headers=plugin_key)
-    assert "Where is my package" not in plugin.text
-    agent = client.get("/review", headers={"Authorization": "Bearer a-key"})
-    assert "Where is my package" in agent.text
-    assert client.get("/review/queue").status_code == 401
 
 
 def test_time_left_reads_like_a_countdown() -> None:

@@ -6,14 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.cli import main
-from service.config import get_settings
 from service.store.db import create_db_engine, pending_migrations, upgrade
 from service.store.models import Draft
 from tests.conftest import draft_request
@@ -61,14 +57,3 @@ def test_server_upgrades_embedded_sqlite_on_start(
     url = f"sqlite:///{tmp_path / 'fresh' / 'replydesk.db'}"
     client = make_client(database_url=url)
     assert client.get("/readyz").json()["checks"]["database"] == "ok"
-
-
-def test_db_upgrade_command(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REPLYDESK_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(main, ["db", "upgrade"])
-    finally:
-        get_settings.cache_clear()
-    assert result.exit_code == 0, result.output
-    assert "up to date" in result.output

@@ -4,7 +4,7 @@ the models say what the migrations built."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +17,18 @@ from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
 from service.store.db import alembic_config, create_db_engine, upgrade
-from tests.conftest import empty_postgres
 
 ORDER = {"order_id": "114-3941689-8772232", "marketplace": "amazon.com", "buyer_name": "Jane"}
 MESSAGE = {"text": "Where is my parcel?", "received_at": "2026-11-20T09:15:00Z"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database with no tables at all, of each kind."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'old.db'}"
-        return
-    with empty_postgres("replydesk_mig") as url:
-        yield url
+        return f"sqlite:///{tmp_path / 'data' / 'old.db'}"
+    url: str = request.getfixturevalue("empty_postgres_url")
+    return url
 
 
 def migrate(engine: sa.Engine, revision: str, *, down: bool = False) -> None:

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ORDER_ID, draft_request
@@ -99,68 +98,7 @@ def test_prompt_injection_cannot_close_the_delimiters(
     assert "BUYER_MESSAGE›››" in user_prompt
 
 
-@pytest.mark.parametrize(
-    ("model", "reason"),
-    [
-        ("timeout", "timeout"),
-        ("http500", "upstream_error"),
-        ("http429", "rate_limited"),
-        ("http401", "upstream_rejected"),
-        ("empty", "empty_response"),
-        ("no_choices", "empty_response"),
-        ("not_json", "unusable_response"),
-        ("truncated", "unusable_response"),
-        ("refusal", "unusable_response"),
-        ("short", "unusable_response"),
-    ],
-)
-def test_every_llm_failure_falls_back_to_the_template(
-    model: str,
-    reason: str,
-    make_client: Callable[..., TestClient],
-    fake_llm: tuple[str, Any],
-) -> None:
-    base_url, _ = fake_llm
-    # The `timeout` model never answers: that this returns at all shows the deadline holds.
-    client = make_client(llm_base_url=base_url, llm_model=model, llm_timeout_s=1.0)
-    response = client.post("/draft", json=draft_request())
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["generator"]["kind"] == "template"
-    assert body["generator"]["fallback_reason"] == reason
-    assert ORDER_ID in body["text"]
-
-
-def test_connection_refused_falls_back(make_client: Callable[..., TestClient]) -> None:
-    from tests.fakes.openai_server import free_port
-
-    client = make_client(llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_timeout_s=1.0)
-    body = client.post("/draft", json=draft_request()).json()
-    assert body["generator"] == body["generator"] | {
-        "kind": "template",
-        "fallback_reason": "connection_error",
-    }
-
-
 def test_unknown_draft_is_404(client: TestClient) -> None:
     response = client.get("/drafts/does-not-exist")
     assert response.status_code == 404
     assert "does-not-exist" in response.json()["detail"]
-
-
-def test_check_fixes_hand_written_text(client: TestClient) -> None:
-    response = client.post(
-        "/check",
-        json={
-            "text": "Hi! Please email me at anna@example.com about order 999-9999999-9999999.",
-            "order_id": ORDER_ID,
-            "marketplace": "A1PA6795UKMFR9",
-            "language": "de_DE",
-        },
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "anna@example.com" not in body["text"]
-    assert ORDER_ID in body["text"]
-    assert {f["rule"] for f in body["findings"]} >= {"email_address", "order_id_mismatch"}
-    assert body["policy_version"]

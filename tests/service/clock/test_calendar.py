@@ -1,70 +1,25 @@
-"""The clock and the business calendar with frozen time: respond_by, target_by, answer_by.
-
-Time is injected (`now=`), and the routes take it from the `current_time` dependency, which
-the API tests override: no patching of datetime.
-"""
+"""The business calendar: opening hours, zones, daylight saving and public holidays."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from service.clock.calendar import (
-    BusinessCalendar,
     CalendarError,
     calendar_for,
     parse_business_hours,
     parse_holidays,
     parse_timezone,
 )
-from service.clock.rules import Clock, answer_by, clock_priority, reply_clock
+from service.clock.rules import answer_by
 from service.config import Settings
-from service.store.models import OrderIn
-from tests.conftest import draft_request, freeze
+from tests.service.clock.support import BERLIN, HOURS, TOKYO, clock_for, utc, utc_calendar
 
-BERLIN = ZoneInfo("Europe/Berlin")
-TOKYO = ZoneInfo("Asia/Tokyo")
-HOURS = "Mon-Fri 09:00-17:00"
-
-
-def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def order(marketplace: str = "amazon.de") -> OrderIn:
-    return OrderIn.model_validate({"order_id": "114-3941689-8772232", "marketplace": marketplace})
-
-
-def clock_for(
-    received: datetime, marketplace: str = "amazon.de", intent: str = "other"
-) -> tuple[Clock, BusinessCalendar]:
-    calendar = calendar_for(
-        marketplace=marketplace, timezone=None, business_hours=HOURS, holidays=None
-    )
-    return reply_clock(
-        order=order(marketplace),
-        received_at=received,
-        now=received,
-        intent=intent,
-        calendar=calendar,
-    ), calendar
-
-
-def test_friday_evening_waits_for_monday_but_amazons_clock_does_not() -> None:
-    received = datetime(2026, 11, 27, 19, 30, tzinfo=BERLIN)  # Friday, after hours
-    clock, calendar = clock_for(received)
-    assert clock.respond_by == received + timedelta(hours=24)  # Saturday 19:30: weekends count
-    assert clock.received_in_business_hours is False
-    assert clock.target_by == received + timedelta(hours=12)
-    # An acknowledgement promises Monday: 6 opening hours from 09:00 is 15:00 Berlin.
-    assert answer_by(now=received, calendar=calendar) == datetime(
-        2026, 11, 30, 15, 0, tzinfo=BERLIN
-    )
+MONDAY = utc(2026, 11, 23, 10)  # an ordinary Monday in UTC
 
 
 def test_christmas_day_on_amazon_de_is_a_holiday_not_a_friday() -> None:
@@ -114,25 +69,6 @@ def test_daylight_saving_moves_business_hours_not_amazons_24_hours() -> None:
     assert clock_for(utc(2026, 10, 26, 7, 30))[0].received_in_business_hours is False
 
 
-def test_target_never_passes_respond_by_and_48_hour_rules_are_shown_apart() -> None:
-    received = datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN)
-    clock, _ = clock_for(received, intent="return_request")
-    assert clock.respond_by == received + timedelta(hours=24)
-    assert clock.respond_by_extended == received + timedelta(hours=48)
-    assert clock_for(received, intent="where_is_my_order")[0].respond_by_extended is None
-    assert clock_for(received, intent="a_to_z_claim")[0].respond_by_extended is not None
-    assert clock.target_by is not None and clock.target_by <= clock.respond_by
-
-
-def test_priority_from_time_left_target_and_escalation() -> None:
-    now = utc(2026, 11, 24, 12, 0)
-    far = now + timedelta(hours=20)
-    assert clock_priority("low", respond_by=far, now=now) == "low"
-    assert clock_priority("low", respond_by=far, now=now, target_by=now) == "high"
-    assert clock_priority("normal", respond_by=far, now=now, escalated=True) == "high"
-    assert clock_priority("normal", respond_by=now + timedelta(hours=3), now=now) == "urgent"
-
-
 @pytest.mark.parametrize(
     ("raw", "monday", "saturday"),
     [
@@ -147,6 +83,65 @@ def test_priority_from_time_left_target_and_escalation() -> None:
 def test_business_hours_parse(raw: str, monday: int, saturday: int) -> None:
     week = parse_business_hours(raw)
     assert (len(week[0]), len(week[5])) == (monday, saturday)
+
+
+def test_a_day_range_may_wrap_around_the_weekend() -> None:
+    week = parse_business_hours("Fri-Mon 10:00-12:00")
+    open_days = [day for day, ranges in enumerate(week) if ranges]
+    assert open_days == [0, 4, 5, 6]  # Monday, and Friday to Sunday
+    assert week[6] == ((time(10), time(12)),)
+
+
+def test_24_00_means_until_midnight() -> None:
+    assert parse_business_hours("Mon 18:00-24:00")[0] == ((time(18), time.max),)
+    evening = utc_calendar("Mon 18:00-24:00")
+    assert evening.is_open(utc(2026, 11, 23, 23, 59))
+    assert not evening.is_open(utc(2026, 11, 24, 0, 0))
+    assert evening.next_open(utc(2026, 11, 23, 17)) == utc(2026, 11, 23, 18)
+    # One hour left on Monday night, the second one the next Monday evening.
+    later = evening.add_business_time(utc(2026, 11, 23, 23), timedelta(hours=2))
+    assert later == utc(2026, 11, 30, 19)
+
+
+def test_business_time_skips_breaks_nights_and_weekends() -> None:
+    split = utc_calendar("Mon-Fri 09:00-12:00 13:00-17:00")
+    assert split.add_business_time(MONDAY, timedelta(hours=4)) == utc(2026, 11, 23, 15)
+    assert split.add_business_time(utc(2026, 11, 23, 15), timedelta(hours=8)) == utc(
+        2026, 11, 24, 16
+    )
+    friday = utc(2026, 11, 27, 16)
+    assert split.add_business_time(friday, timedelta(hours=2)) == utc(2026, 11, 30, 10)
+    # Open now: the next opening is now; at lunch, the afternoon's.
+    assert split.next_open(utc(2026, 11, 23, 10, 30)) == utc(2026, 11, 23, 10, 30)
+    assert split.next_open(utc(2026, 11, 23, 12, 30)) == utc(2026, 11, 23, 13)
+    assert not split.is_open(utc(2026, 11, 23, 12, 30))
+
+
+def test_a_calendar_that_never_opens_says_so() -> None:
+    closed = utc_calendar("none")
+    assert not closed.is_open(MONDAY)
+    assert closed.next_open(MONDAY) is None
+    assert closed.add_business_time(MONDAY, timedelta(hours=1)) is None
+
+
+def test_the_marketplace_decides_zone_and_holidays_unless_the_settings_do() -> None:
+    default = calendar_for(
+        marketplace="amazon.de", timezone=None, business_hours=HOURS, holidays=None
+    )
+    assert (default.zone, default.holidays) == (BERLIN, ("DE", None))
+    chosen = calendar_for(
+        marketplace="amazon.de", timezone="Asia/Tokyo", business_hours=HOURS, holidays="de-by"
+    )
+    assert (chosen.zone, chosen.holidays) == (TOKYO, ("DE", "BY"))
+    assert utc_calendar(HOURS).holidays is None
+
+
+@pytest.mark.parametrize(
+    ("spec", "parsed"),
+    [("DE", ("DE", None)), ("de-by", ("DE", "BY")), ("JP", ("JP", None)), ("none", None)],
+)
+def test_holiday_settings_parse(spec: str, parsed: tuple[str, str | None] | None) -> None:
+    assert parse_holidays(spec) == parsed
 
 
 @pytest.mark.parametrize(
@@ -177,42 +172,3 @@ def test_settings_override_timezone_and_holidays() -> None:
     assert calendar.is_holiday(datetime(2026, 1, 6).date())  # Epiphany: Bavaria, not Berlin
     none = Settings.model_validate({"holidays": "none"}).business_calendar("amazon.de")
     assert not none.is_holiday(datetime(2026, 12, 25).date())
-
-
-def test_triage_uses_the_frozen_clock_and_the_marketplace_calendar(
-    make_client: Callable[..., TestClient],
-) -> None:
-    client = make_client()
-    frozen = datetime(2026, 12, 25, 9, 30, tzinfo=UTC)
-    freeze(client, frozen)
-    body = draft_request(
-        "Wo ist mein Paket? Es ist noch nicht angekommen.", marketplace="amazon.de"
-    )
-    body["message"].pop("received_at")
-    triage = client.post("/triage", json=body).json()
-    assert datetime.fromisoformat(triage["respond_by"]) == frozen + timedelta(hours=24)
-    assert datetime.fromisoformat(triage["target_by"]) == frozen + timedelta(hours=12)
-    assert triage["priority"] == "normal"
-    # A business hour on an ordinary day gets the 6-hour target.
-    freeze(client, frozen - timedelta(days=2))
-    triage = client.post("/triage", json=body).json()
-    assert datetime.fromisoformat(triage["target_by"]) == frozen - timedelta(days=2, hours=-6)
-    # With REPLYDESK_TIMEZONE=Asia/Tokyo, 09:30 UTC on 23 December is 18:30 there: closed.
-    tokyo = make_client(timezone="Asia/Tokyo")
-    freeze(tokyo, frozen - timedelta(days=2))
-    triage = tokyo.post("/triage", json=body).json()
-    assert datetime.fromisoformat(triage["target_by"]) == frozen - timedelta(days=2, hours=-12)
-
-
-def test_a_reply_after_the_contact_window_is_flagged_not_blocked(
-    make_client: Callable[..., TestClient],
-) -> None:
-    client = make_client()
-    freeze(client, utc(2027, 1, 10, 10))
-    body = draft_request("Hello, how do I clean the blender?")
-    body["message"]["received_at"] = "2027-01-10T09:00:00Z"  # delivered by 21 Nov: 50 days
-    draft = client.post("/draft", json=body).json()
-    assert draft["status"] == "pending"
-    assert draft["policy"]["within_contact_window"] is False
-    late = [f for f in draft["guardrails"]["findings"] if f["rule"] == "contact_window"]
-    assert [f["action"] for f in late] == ["flagged"]

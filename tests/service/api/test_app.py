@@ -1,0 +1,64 @@
+"""The app `create_app` builds: every router mounted, the middleware in the order that gives
+even a 413 its request id and its count, and resources that live as long as the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.config import Settings
+from service.resources import Resources
+from tests.conftest import draft_request
+
+ROUTES = {
+    "/draft", "/drafts", "/drafts/{draft_id}", "/drafts/{draft_id}/approve",
+    "/drafts/{draft_id}/reject", "/drafts/{draft_id}/case", "/check", "/triage",
+    "/acknowledge", "/proactive", "/healthz", "/readyz", "/kb", "/kb/search", "/kb/reload",
+    "/audit", "/audits", "/audits/{audit_id}", "/stats", "/metrics", "/review", "/review/queue",
+}  # fmt: skip
+
+
+def test_every_router_and_the_static_files_are_served(client: TestClient) -> None:
+    paths = set(client.get("/openapi.json").json()["paths"])
+    assert paths >= ROUTES
+    script = client.get("/static/review.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+
+
+def test_a_body_over_the_limit_is_413_with_a_request_id_and_counted(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(max_body_bytes=10_000)
+    response = client.post("/draft", json=draft_request("x" * 20_000))
+    assert response.status_code == 413
+    assert "10000 bytes" in response.json()["detail"]
+    # The request observer is outside the body limit: the rejection is seen and counted.
+    assert len(response.headers["x-request-id"]) == 32
+    metrics = client.get("/metrics").text
+    assert 'replydesk_http_requests_total{method="POST",route="<unmatched>",status="413"} 1.0' in (
+        metrics
+    )
+
+
+def test_resources_are_built_from_the_settings_and_closed_once_at_shutdown(
+    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed: list[Resources] = []
+    close = Resources.aclose
+
+    async def counting_close(resources: Resources) -> None:
+        closed.append(resources)
+        await close(resources)
+
+    monkeypatch.setattr(Resources, "aclose", counting_close)
+    settings = make_settings()
+    app = create_app(settings)
+    with TestClient(app) as client:
+        resources = app.state.resources
+        assert resources.settings is settings
+        assert client.get("/readyz").status_code == 200
+        assert closed == []
+    assert closed == [resources]

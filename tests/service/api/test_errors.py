@@ -1,0 +1,94 @@
+"""How errors are answered (`service.api.errors`): a `ServiceError`'s status and detail, and
+validation errors that say where and what, never echoing the input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+
+from service.api.errors import install_handlers
+from service.errors import NotFound, ServiceError, Unavailable
+
+SECRET = "Jane Doe, 12 Rue de la Paix, jane@example.org"
+
+
+class Body(BaseModel):
+    name: str = Field(max_length=8)
+    quantity: int
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    app = FastAPI()
+    install_handlers(app)
+    errors: dict[str, ServiceError] = {
+        "plain": ServiceError("since must be before until"),
+        "missing": NotFound("no draft 'abc'"),
+        "down": Unavailable("no template, no model"),
+        "conflict": ServiceError({"rule": "one_per_order", "draft_id": "d1"}, status_code=409),
+    }
+
+    @app.get("/raise/{name}")
+    async def fail(name: str) -> None:
+        raise errors[name]
+
+    @app.post("/body")
+    async def body(body: Body) -> dict[str, str]:
+        return {"name": body.name}
+
+    with TestClient(app) as served:
+        yield served
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "detail"),
+    [
+        ("plain", 400, "since must be before until"),
+        ("missing", 404, "no draft 'abc'"),
+        ("down", 503, "no template, no model"),
+        ("conflict", 409, {"rule": "one_per_order", "draft_id": "d1"}),
+    ],
+)
+def test_a_service_error_is_its_status_and_detail(
+    client: TestClient, name: str, status: int, detail: Any
+) -> None:
+    response = client.get(f"/raise/{name}")
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
+
+
+def test_a_validation_error_says_where_and_what_but_not_the_input(client: TestClient) -> None:
+    response = client.post("/body", json={"name": SECRET, "quantity": "many " + SECRET})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert [(e["loc"], e["type"]) for e in detail] == [
+        (["body", "name"], "string_too_long"),
+        (["body", "quantity"], "int_parsing"),
+    ]
+    assert all(set(e) == {"loc", "msg", "type"} for e in detail)
+    assert "Jane" not in response.text and "example.org" not in response.text
+
+
+def test_input_that_cannot_be_encoded_still_gets_a_422(client: TestClient) -> None:
+    # A lone surrogate survives json.loads but not UTF-8: echoing it would fail the answer.
+    payload = json.dumps({"name": "x" * 9 + "\ud800", "quantity": 1}, ensure_ascii=True)
+    response = client.post("/body", content=payload, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "name"]]
+
+
+def test_a_body_that_is_not_json_is_a_422_without_the_body(client: TestClient) -> None:
+    response = client.post(
+        "/body",
+        content=b'{"name": "' + SECRET.encode() + b'"',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["type"] == "json_invalid"
+    assert "Jane" not in response.text
