@@ -1,4 +1,4 @@
-"""Fit and cross-validate the product_question-or-other stage (service/product_or_other.py).
+"""Fit and cross-validate the product_question-or-other stage (service/understand/product_stage.py).
 
 `python -m evals.intents build` fits it on the example files as they are now and writes
 service/data/product_vs_other.npz; `python -m evals.intents cv` prints the cross-validated

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./data/replydesk.db"
     kb_dir: Path = Path("./knowledge_base")
     prompts_dir: Path = Path("./prompts")
-    kb_watch: bool = True  # reload the KB when its files change (service/kb_watch.py)
+    kb_watch: bool = True  # reload the KB when its files change (service/knowledge/watch.py)
     # Explicit aliases so the OpenAI SDK's own variables work as fallbacks.
     llm_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REPLYDESK_LLM_BASE_URL", "OPENAI_BASE_URL")
@@ -57,14 +57,14 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_temperature: float = Field(default=0.3, ge=0, le=2)
     api_keys: SecretStr = SecretStr("")
-    # Business calendar (service/calendar.py). UTC by default, as API.md fixes; a seller sets
+    # Business calendar (service/clock/calendar.py). UTC by default, as API.md fixes; a seller sets
     # their own zone (Europe/Berlin). An explicitly blank value means the marketplace's zone.
     timezone: str | None = "UTC"
     business_hours: str = "Mon-Fri 09:00-17:00"
     holidays: str | None = None
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     llm_prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_LLM_PRICES))
-    # JSON log lines (service/logging_setup.py); `replydesk serve` turns it on.
+    # JSON log lines (service/logs.py); `replydesk serve` turns it on.
     log_json: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -1,6 +1,6 @@
 """The `replydesk` command line: serve, draft, check and demo.
 
-The maintenance commands (kb lint, audit, db upgrade) are in service/cli_maintenance.py.
+The maintenance commands (kb lint, audit, db upgrade) are in service/cli/maintenance.py.
 """
 
 from __future__ import annotations

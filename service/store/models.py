@@ -116,7 +116,7 @@ Body = Annotated[
     Text, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_not_blank)
 ]
 Timestamp = Annotated[datetime | None, AfterValidator(_aware)]
-# Known for the rest of the request, so the logs mask it (service/logging_setup.py).
+# Known for the rest of the request, so the logs mask it (service/logs.py).
 BuyerName = Annotated[Text, AfterValidator(note_personal)]
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 

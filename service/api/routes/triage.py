@@ -28,7 +28,7 @@ def triage(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> TriageRe
             "tags": list(analysis.tags),
             "priority": priority,
             "respond_by": clock.respond_by,
-            # The seller's own target (service/policy.py): 6 h in business hours, 12 h outside.
+            # The seller's own target (service/clock/rules.py): 6 h in business hours, 12 h outside.
             "target_by": clock.target_by,
             "escalation": analysis.escalation.as_dict(),
             "no_response_needed": analysis.no_response_needed,
