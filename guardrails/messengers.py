@@ -47,12 +47,29 @@ _MESSENGER = re.compile(
 )
 
 
+def _starts(folded: str) -> list[int]:
+    """Where a messenger name may start: its first word's occurrences ("line" is in "online"
+    and "deadline" too, so the full pattern is tried at these places only, not everywhere)."""
+    found: set[int] = set()
+    for word in _MESSENGER_WORDS:
+        at = folded.find(word)
+        while at >= 0:
+            found.add(at)
+            at = folded.find(word, at + 1)
+    return sorted(found)
+
+
 def detect_messengers(text: str) -> list[Span]:
     if not has_messenger(text):
         return []
     folded = fold(text)
     spans = []
-    for m in _MESSENGER.finditer(folded.text):
+    last = 0  # matches do not overlap, as with finditer
+    for at in _starts(folded.text):
+        m = _MESSENGER.match(folded.text, at) if at >= last else None
+        if m is None:
+            continue
+        last = m.end()
         start, end = folded.span(*m.span())
         raw = text[start:end]
         msg = f"Removed the messenger contact {quote(raw)}: {_WHY}"
