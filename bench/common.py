@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import draft_request
+from tests.factories import draft_request
 from tests.fakes.openai_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import httpx
 
 from bench.common import Result, fake_llm, percentile, serve, timed_posts
-from tests.conftest import draft_request
+from tests.factories import draft_request
 
 
 def bench_template_latency(requests: int = 400) -> list[Result]:
