@@ -16,6 +16,7 @@ import click
 from pydantic import ValidationError
 
 import guardrails
+from service.cli.intents import intents
 from service.cli.maintenance import audit, db, kb
 from service.config import get_settings
 
@@ -180,6 +181,7 @@ def demo() -> None:
 main.add_command(kb)
 main.add_command(audit)
 main.add_command(db)
+main.add_command(intents)
 
 
 def _first_error(exc: ValidationError) -> str:
