@@ -10,14 +10,18 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import jinja2
-import openai
-from openai.types.chat import ChatCompletion
 
 from service.config import Settings
 from service.knowledge import Hit
+
+if TYPE_CHECKING:
+    import openai
+
+# The OpenAI SDK is imported by OpenAIDrafter alone: it takes half a second and 20 MB, and a
+# server without an LLM configured (templates only) never needs it.
 
 log = logging.getLogger(__name__)
 
@@ -160,9 +164,11 @@ class OpenAIDrafter:
     """Any OpenAI-compatible chat-completions endpoint, bounded by one overall deadline."""
 
     def __init__(self, *, settings: Settings, prompts: Prompts) -> None:
+        import openai
+
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
         # Local servers (vLLM, Ollama) need no key, but the SDK insists on a non-empty one.
-        self._client = openai.AsyncOpenAI(
+        self._client: openai.AsyncOpenAI = openai.AsyncOpenAI(
             api_key=key or "not-needed",
             base_url=settings.llm_base_url,
             timeout=settings.llm_timeout_s,
@@ -177,6 +183,8 @@ class OpenAIDrafter:
         await self._client.close()
 
     async def draft(self, job: DraftJob) -> Generated:
+        import openai
+
         started = time.perf_counter()
         messages = self._prompts.messages(job)
         try:
@@ -219,6 +227,8 @@ class OpenAIDrafter:
 
 
 def _usable_text(completion: object) -> str:
+    from openai.types.chat import ChatCompletion
+
     # A server answering 200 with HTML or plain text gets past the SDK as a bare string.
     if not isinstance(completion, ChatCompletion):
         raise LLMFailure("unusable_response", "not a chat completion")

@@ -52,7 +52,8 @@ def intent_model() -> IntentModel:
 
 @lru_cache(maxsize=1)
 def _acknowledgement_re() -> re.Pattern[str]:
-    raw: dict[str, list[str]] = yaml.safe_load(_ACKNOWLEDGEMENTS.read_text(encoding="utf-8"))
+    text = _ACKNOWLEDGEMENTS.read_text(encoding="utf-8")
+    raw: dict[str, list[str]] = yaml.load(text, Loader=escalations.YAML_LOADER)
     phrases = sorted({fold(p) for values in raw.values() for p in values}, key=len, reverse=True)
     # Latin phrases must stand alone ("ok" is not the start of "okra"); Japanese has no spaces.
     alternatives = [re.escape(p) if p[0] >= "\u3000" else rf"\b{re.escape(p)}\b" for p in phrases]

@@ -61,7 +61,7 @@ class IntentModel:
         self._stage = ProductStage.load(stage) if isinstance(stage, Path) else stage
         self.intents = fitted.intents
         self.size = len(fitted.inv_norms)
-        self._vocabulary = {gram: column for column, gram in enumerate(fitted.grams)}
+        self._vocabulary = dict(zip(fitted.grams, range(len(fitted.grams)), strict=True))
         self._idf = fitted.idf
         self._rarest = math.log(1 + self.size) + 1
         # Postings by n-gram: a message touches only the examples sharing one of its n-grams.
@@ -72,10 +72,10 @@ class IntentModel:
             shape=(len(fitted.grams), self.size),
         )
         self._bounds = fitted.bounds
-        self._product_odds = {
-            fitted.grams[column]: float(odds)
-            for column, odds in zip(fitted.odds_columns, fitted.odds, strict=True)
-        }
+        grams = fitted.grams
+        self._product_odds: dict[str, float] = dict(
+            zip([grams[c] for c in fitted.odds_columns.tolist()], fitted.odds.tolist(), strict=True)
+        )
 
     @classmethod
     def load(
