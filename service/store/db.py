@@ -1,7 +1,16 @@
-"""Engine, sessions and migrations. SQLite (WAL) by default, PostgreSQL by URL; same code."""
+"""Engine, sessions and migrations. SQLite (WAL) by default, PostgreSQL by URL; same code.
+
+Migrations run one process at a time: every worker of `replydesk serve --workers N` on SQLite
+upgrades at start, and an operator may run `replydesk db upgrade` meanwhile. Two Alembic runs on
+a fresh database would both create `alembic_version` and the tables, and one would fail. On
+PostgreSQL a transaction-scoped advisory lock, taken on the migration's own connection, makes
+the others wait (and is released by the commit or the rollback, whatever happens); on SQLite an
+exclusive file lock beside the database file does.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +24,8 @@ from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Any fixed 64-bit number, the same in every replydesk process: b"replydsk" read as an integer.
+MIGRATION_LOCK_KEY = int.from_bytes(b"replydsk", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def is_sqlite(url: str) -> bool:
@@ -51,11 +62,38 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent), one process at a time: the ones
+    that waited find it done."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with _file_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def migration_lock_path(engine: sa.Engine) -> Path | None:
+    """The lock file of an SQLite database file; None for PostgreSQL or an in-memory database."""
+    database = engine.url.database
+    if not is_sqlite(engine.url.drivername) or not database or database == ":memory:":
+        return None
+    path = Path(database)
+    return path.with_name(path.name + ".migrations.lock")
+
+
+@contextmanager
+def _file_lock(engine: sa.Engine) -> Iterator[None]:
+    path = migration_lock_path(engine)
+    if path is None or sys.platform == "win32":  # replydesk runs on POSIX (its image is Linux)
+        yield
+        return
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The file stays: removing it would let a waiter lock a file nobody else opens any more.
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed, even on error
+        yield
 
 
 def pending_migrations(engine: sa.Engine) -> bool:
