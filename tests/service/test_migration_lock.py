@@ -92,3 +92,31 @@ def test_no_lock_file_for_memory_or_postgres() -> None:
         engine = sa.create_engine(url)
         assert migration_lock_path(engine) is None
         engine.dispose()
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from service.store.db import alembic_config, head_revision
+
+    assert (
+        head_revision()
+        == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    )
+
+
+def test_a_database_at_head_is_not_handed_to_alembic(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic import command
+
+    engine = create_db_engine(db_url)
+    upgrade(engine)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("alembic ran on a database at head")
+
+    monkeypatch.setattr(command, "upgrade", refuse)
+    upgrade(engine)  # at head: answered from alembic_version alone
+    assert not pending_migrations(engine)
+    engine.dispose()
