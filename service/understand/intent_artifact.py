@@ -7,9 +7,10 @@ holds its sha256 and the digest of the examples it was built from (service/under
 artifacts.py). Loading takes tens of milliseconds where training took seconds and some 180 MB.
 
 The postings are stored factored: per entry the example's row and the n-gram's count in it,
-and per example the inverse length of its vector. The float64 weights are rebuilt at load by
-the very multiplications training made, so they are the same bits (float32 weights would halve
-the file and move the fourth decimal of some scores), and the file is a fifth of the size.
+and per example the inverse length of its vector; the float64 weights are rebuilt at load by
+the very multiplications training made, so they are the same bits. The weights themselves
+would take 7.6 MB compressed, or 3.5 MB as float32, which changed the rounded scores of 2 of the
+10,422 example lines; factored, the whole file is 1.7 MB.
 """
 
 from __future__ import annotations
