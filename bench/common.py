@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import draft_request
+from tests.factories import draft_request
 from tests.fakes.openai_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,28 +75,50 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], path: str = "/readyz
 
 
 @contextmanager
-def _process(args: list[str], env: dict[str, str], url: str, path: str) -> Iterator[str]:
+def _process(
+    args: list[str], env: dict[str, str], url: str, path: str
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
         args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         _wait_ready(url, process, path)
-        yield url
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=15)
 
 
+def server_env(database_dir: str, **settings: str) -> dict[str, str]:
+    """The environment of a bench server: nothing from the shell's REPLYDESK_ or OPENAI_
+    variables, a fresh SQLite database in `database_dir`, then `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))}
+    env["REPLYDESK_DATABASE_URL"] = f"sqlite:///{database_dir}/data/replydesk.db"
+    return env | {f"REPLYDESK_{k.upper()}": v for k, v in settings.items()}
+
+
+def serve_args(port: int) -> list[str]:
+    return [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+
+
+@contextmanager
+def serve_process(
+    database_dir: str | None = None, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`replydesk serve` once ready, its URL and its process: on the SQLite database in
+    `database_dir`, or on a fresh one."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = server_env(database_dir or tmp, **settings)
+        with _process(serve_args(port), env, url, "/readyz") as process:
+            yield url, process
+
+
 @contextmanager
 def serve(**settings: str) -> Iterator[str]:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))}
-        env["REPLYDESK_DATABASE_URL"] = f"sqlite:///{tmp}/data/replydesk.db"
-        env |= {f"REPLYDESK_{k.upper()}": v for k, v in settings.items()}
-        args = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
-        with _process(args, env, f"http://127.0.0.1:{port}", "/readyz") as url:
-            yield url
+    with serve_process(**settings) as (url, _):
+        yield url
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from bench.common import Result, fake_llm, percentile, serve, timed_posts
-from tests.conftest import draft_request
+from tests.factories import draft_request
 
 
 def bench_template_latency(requests: int = 400) -> list[Result]:

@@ -18,7 +18,7 @@ from service.api.app import create_app
 from service.store.db import create_db_engine, session_scope, upgrade
 from service.store.models import Draft, utcnow
 from service.understand.intents import INTENTS
-from tests.conftest import repo_settings
+from tests.factories import repo_settings
 
 PENDING = 1000
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja")

@@ -192,7 +192,10 @@ if __name__ == "__main__":
     from evals import intent_training, product_stage, product_stage_cv
 
     if sys.argv[1:] == ["build"]:
+        from service.understand import intent_artifact
+
         intent_training.build_training_data()
+        intent_artifact.build()  # the example files changed: the intent model learns them too
         product_stage.build()
     elif sys.argv[1:] == ["cv"]:
         print(product_stage_cv.cross_validate())

@@ -27,9 +27,19 @@ import numpy.typing as npt
 from scipy import optimize, sparse
 
 from evals.intents import REPO
+from service.understand import artifacts
 from service.understand.features import HASH_BITS, hashed
-from service.understand.intent_model import OTHER, PRODUCT, read_examples
-from service.understand.product_stage import STAGE_FILE, LinearScorer, PieceScorer, WordPieces
+from service.understand.intent_examples import examples_digest, read_examples
+from service.understand.intent_model import OTHER, PRODUCT
+from service.understand.product_stage import (
+    STAGE_FILE,
+    STAGE_FORMAT,
+    STAGE_INTENTS,
+    STAGE_REBUILD,
+    LinearScorer,
+    PieceScorer,
+    WordPieces,
+)
 
 LINEAR_L2 = 1e-6
 LINEAR_ITERATIONS = 400
@@ -190,3 +200,11 @@ def build() -> None:
             archive.writestr(
                 zipfile.ZipInfo(f"{name}.npy", (1980, 1, 1, 0, 0, 0)), buffer.getvalue()
             )
+    # Its hash and the examples it learnt from, checked by every load (service/understand/
+    # artifacts.py).
+    artifacts.write_manifest(
+        STAGE_FILE,
+        format_version=STAGE_FORMAT,
+        examples_sha256=examples_digest(intents=STAGE_INTENTS),
+        rebuild=STAGE_REBUILD,
+    )

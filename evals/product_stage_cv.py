@@ -21,7 +21,8 @@ from evals.product_stage import (
     LINEAR_THRESHOLD,
     fit,
 )
-from service.understand.intent_model import OTHER, PRODUCT, IntentModel, read_examples
+from service.understand.intent_examples import read_examples
+from service.understand.intent_model import OTHER, PRODUCT, IntentModel
 from service.understand.product_stage import ProductStage
 
 CV_FOLDS = 5
@@ -64,7 +65,7 @@ def cross_validate() -> str:
         kept = [e for e in examples if " ".join(e[2].casefold().split()) not in held]
         linear, pieces = fit(kept)
         stage = ProductStage(linear, 0.0, 0.0, pieces)
-        model = IntentModel(kept, intents=INTENTS, stage=stage)
+        model = IntentModel.train(kept, intents=INTENTS, stage=stage)
         for name, batch in (("epqa", [by_qid[q] for q in held_qids]), ("clinc", clinc)):
             for text in batch:
                 intent = model.predict(text).intent

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.clock import calendar
+if TYPE_CHECKING:
+    from service.clock.calendar import BusinessCalendar
+
+# service.clock.calendar is imported where it is used: it pulls in `holidays`, FastAPI and the
+# guardrails, and every `replydesk` command (and every uvicorn worker, which re-imports the
+# command's module before it can answer its supervisor) imports this module.
 
 Role = Literal["plugin", "agent", "ops"]
 ROLES: tuple[Role, ...] = ("plugin", "agent", "ops")
@@ -94,12 +99,16 @@ class Settings(BaseSettings):
     @classmethod
     def _timezone_known(cls, value: str | None) -> str | None:
         if value is not None:
+            from service.clock import calendar
+
             calendar.parse_timezone(value)  # fail at start-up with the setting's name
         return value
 
     @field_validator("business_hours")
     @classmethod
     def _business_hours_parse(cls, value: str) -> str:
+        from service.clock import calendar
+
         calendar.parse_business_hours(value)
         return value
 
@@ -107,10 +116,14 @@ class Settings(BaseSettings):
     @classmethod
     def _holidays_known(cls, value: str | None) -> str | None:
         if value is not None:
+            from service.clock import calendar
+
             calendar.parse_holidays(value)
         return value
 
-    def business_calendar(self, marketplace: str) -> calendar.BusinessCalendar:
+    def business_calendar(self, marketplace: str) -> BusinessCalendar:
+        from service.clock import calendar
+
         return calendar.calendar_for(
             marketplace=marketplace,
             timezone=self.timezone,

@@ -1,8 +1,9 @@
 """Structured logs: one JSON object a line, the request id on each, personal data masked.
 
 The request id and the personal data to mask live in context variables that the request
-middleware (service/api/middleware.py) sets for each request; `note_personal` adds a buyer's name once
-the request body is parsed (service/store/models.py calls it for `order.buyer_name`). The redaction
+middleware (service/api/middleware.py) sets for each request; `note_personal` adds a buyer's
+name once the request body is parsed (service/store/models.py calls it for
+`order.buyer_name`). The redaction
 runs in the formatter, over the message and every extra field, so a log call anywhere (ours,
 uvicorn's, a library's) cannot print an e-mail address, a phone number or a known buyer name.
 Message bodies are never passed to a logger in the first place.

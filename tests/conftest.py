@@ -20,10 +20,11 @@ from service.api.app import create_app
 from service.api.deps import current_time
 from service.config import Settings
 from service.store.db import create_db_engine, upgrade
+from tests.factories import ORDER_ID as ORDER_ID
+from tests.factories import REPO as REPO
+from tests.factories import draft_request as draft_request
+from tests.factories import repo_settings as repo_settings
 from tests.fakes import openai_server
-
-REPO = Path(__file__).resolve().parents[1]
-ORDER_ID = "114-3941689-8772232"
 
 
 @pytest.fixture(autouse=True)
@@ -89,17 +90,6 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'data' / 'replydesk.db'}"
 
 
-def repo_settings(database_url: str, **overrides: Any) -> Settings:
-    """Settings for a test or bench app: the shipped KB and prompts, no `.env`, no environment."""
-    values: dict[str, Any] = {
-        "database_url": database_url,
-        "kb_dir": REPO / "knowledge_base",
-        "prompts_dir": REPO / "prompts",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
-
-
 @pytest.fixture
 def make_settings(sqlite_url: str) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
@@ -139,25 +129,3 @@ def freeze(client: TestClient, moment: datetime) -> None:
     app = client.app
     assert isinstance(app, FastAPI)
     app.dependency_overrides[current_time] = lambda: moment
-
-
-def draft_request(
-    text: str = "Where is my package? It has not arrived yet.", **order: Any
-) -> dict[str, Any]:
-    return {
-        "message": {"text": text, "received_at": "2026-11-20T09:15:00Z"},
-        "order": {
-            "order_id": ORDER_ID,
-            "marketplace": "amazon.com",
-            "buyer_name": "Jane",
-            "purchase_date": "2026-11-14T10:00:00Z",
-            "status": "Shipped",
-            "shipped_at": "2026-11-15T10:00:00Z",
-            "latest_delivery_date": "2026-11-21T23:59:59Z",
-            "items": [
-                {"asin": "B08N5WRWNW", "sku": "BLND-01", "title": "Blender X2", "quantity": 1}
-            ],
-            "tracking": {"carrier": "UPS", "number": "1Z999AA10123456784"},
-        }
-        | order,
-    }

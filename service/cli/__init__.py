@@ -5,19 +5,22 @@ The maintenance commands (kb lint, audit, db upgrade) are in service/cli/mainten
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import os
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
-from pydantic import ValidationError
 
-import guardrails
+from service.cli.intents import intents
 from service.cli.maintenance import audit, db, kb
-from service.config import get_settings
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+# Each command imports what it needs: `replydesk check` should cost the guardrails and little
+# else, and uvicorn's workers re-import this module before they can answer their supervisor.
 
 
 def _is_loopback(host: str) -> bool:
@@ -41,6 +44,8 @@ def main() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the HTTP API and the review page."""
     import uvicorn
+
+    from service.config import get_settings
 
     settings = get_settings()
     if not settings.key_roles() and not _is_loopback(host):
@@ -84,7 +89,12 @@ def draft(
     as_json: bool,
 ) -> None:
     """Draft one reply from the terminal (stored like any other draft)."""
+    import asyncio
+
+    from pydantic import ValidationError
+
     from service.compose.reply import draft_reply
+    from service.config import get_settings
     from service.resources import open_resources
     from service.store.models import DraftPublic, DraftRequest
 
@@ -131,6 +141,8 @@ def check(
     as_json: bool,
 ) -> None:
     """Run the guardrails on FILE (or stdin); exit status 1 when a finding blocks."""
+    import guardrails  # here: uvicorn's workers re-import this module before they can answer
+
     try:
         report = guardrails.check(
             file.read(),
@@ -153,7 +165,10 @@ def check(
 @main.command()
 def demo() -> None:
     """Draft twenty sample buyer messages (six languages) for the review page."""
+    import asyncio
+
     from service.cli.demo_messages import run
+    from service.config import get_settings
     from service.resources import open_resources
 
     async def drafts() -> dict[str, int]:
@@ -169,6 +184,7 @@ def demo() -> None:
 main.add_command(kb)
 main.add_command(audit)
 main.add_command(db)
+main.add_command(intents)
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import click
 
-from service.config import get_settings
-
 
 @click.group()
 def kb() -> None:
@@ -26,6 +24,7 @@ def kb() -> None:
 )
 def kb_lint(kb_dir: Path | None) -> None:
     """Check every KB file and template; exit status 1 on any error."""
+    from service.config import get_settings
     from service.knowledge.lint import lint
 
     directory = kb_dir or get_settings().kb_dir
@@ -62,6 +61,7 @@ def audit(
     out: Path | None,
 ) -> None:
     """Re-check a sample of sent replies and every template against today's rules; store it."""
+    from service.config import get_settings
     from service.knowledge import load_kb
     from service.ops import audit_report
     from service.ops.audit_store import run_and_store
@@ -103,6 +103,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations."""
+    from service.config import get_settings
     from service.store.db import create_db_engine, upgrade
 
     settings = get_settings()

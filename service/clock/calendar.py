@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holidays_lib
-
-from guardrails import marketplaces
+# `holidays` and the guardrails (for the marketplaces) are imported where they are used: the
+# settings validate through this module, and `replydesk serve` reads them in the process that
+# only supervises the workers.
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
@@ -116,6 +116,8 @@ def parse_holidays(spec: str) -> tuple[str, str | None] | None:
     if text.lower() in ("none", "off", ""):
         return None
     country, _, subdiv = text.upper().partition("-")
+    import holidays as holidays_lib
+
     try:
         holidays_lib.country_holidays(country, subdiv=subdiv or None, years=2026)
     except NotImplementedError as exc:
@@ -130,6 +132,8 @@ def parse_holidays(spec: str) -> tuple[str, str | None] | None:
 def _holiday_dates(country: str, subdiv: str | None, year: int) -> frozenset[date]:
     # One frozen set per country and year: HolidayBase fills itself lazily on lookup, which is
     # not something to share between threads.
+    import holidays as holidays_lib
+
     try:
         found = holidays_lib.country_holidays(country, subdiv=subdiv, years=year)
     except NotImplementedError:  # a marketplace country the library lacks: no holidays
@@ -195,6 +199,8 @@ def calendar_for(
     *, marketplace: str, timezone: str | None, business_hours: str, holidays: str | None
 ) -> BusinessCalendar:
     """The calendar for one marketplace under the settings (cached: settings are fixed)."""
+    from guardrails import marketplaces
+
     market = marketplaces.resolve(marketplace)
     zone = parse_timezone(timezone) if timezone else ZoneInfo(market.timezone)
     which = parse_holidays(holidays) if holidays is not None else (market.country, None)

@@ -24,7 +24,7 @@ class OpenAIDrafter:
     def __init__(self, *, settings: Settings, prompts: Prompts) -> None:
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
         # Local servers (vLLM, Ollama) need no key, but the SDK insists on a non-empty one.
-        self._client = openai.AsyncOpenAI(
+        self._client: openai.AsyncOpenAI = openai.AsyncOpenAI(
             api_key=key or "not-needed",
             base_url=settings.llm_base_url,
             timeout=settings.llm_timeout_s,

@@ -14,8 +14,8 @@ from guardrails.language import identify
 from service import DATA_DIR
 from service.understand import escalation as escalations
 from service.understand.escalation import Escalation
-from service.understand.intent_model import IntentModel, read_examples
-from service.understand.intents import INTENTS, TAGS, Priority, base_priority
+from service.understand.intent_model import IntentModel
+from service.understand.intents import TAGS, Priority, base_priority
 
 # Below this the detector guesses (a bare "danke" or "ok"); the marketplace knows better.
 _MIN_CONFIDENCE = 0.8
@@ -46,13 +46,14 @@ def escalation(
 
 @lru_cache(maxsize=1)
 def intent_model() -> IntentModel:
-    """Trained once from service/data/intents/ (well under a second)."""
-    return IntentModel(read_examples(), intents=INTENTS)
+    """Loaded once from the file `replydesk intents build` wrote (tens of milliseconds)."""
+    return IntentModel.load()
 
 
 @lru_cache(maxsize=1)
 def _acknowledgement_re() -> re.Pattern[str]:
-    raw: dict[str, list[str]] = yaml.safe_load(_ACKNOWLEDGEMENTS.read_text(encoding="utf-8"))
+    text = _ACKNOWLEDGEMENTS.read_text(encoding="utf-8")
+    raw: dict[str, list[str]] = yaml.load(text, Loader=escalations.YAML_LOADER)
     phrases = sorted({fold(p) for values in raw.values() for p in values}, key=len, reverse=True)
     # Latin phrases must stand alone ("ok" is not the start of "okra"); Japanese has no spaces.
     alternatives = [re.escape(p) if p[0] >= "\u3000" else rf"\b{re.escape(p)}\b" for p in phrases]
@@ -76,7 +77,7 @@ def no_response_needed(text: str, *, buyer_name: str | None = None) -> bool:
 
 
 def warm_up() -> None:
-    """Train the intent model now, at start-up, rather than on the first request."""
+    """Load the intent model now, at start-up, rather than on the first request."""
     intent_model()
     _acknowledgement_re()
     escalations.warm_up()

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 import yaml
 
@@ -35,6 +35,8 @@ REASONS: Final = (
 _ALWAYS: Final = "en"
 _INTENT_CONFIDENCE: Final = 0.6
 _SENTENCE = re.compile(r"[^.!?;。！？\n]+")
+# libyaml when PyYAML has it: the six phrase files parse ten times faster, at every start.
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ def rules(language: str) -> dict[str, tuple[_Rule, ...]]:
     path = PHRASES_DIR / f"{language}.yaml"
     if not path.is_file():
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     found: dict[str, tuple[_Rule, ...]] = {}
     for reason, spec in raw.items():
         if reason not in REASONS:

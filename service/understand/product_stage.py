@@ -4,7 +4,8 @@ When the nearest examples say product_question or other (a non-Japanese message)
 log-odds decide between them, each trained by `python -m evals.intents build` on the same
 product_question and other example files and stored in service/data/product_vs_other.npz:
 
-- the word (bi)gram log-odds of service/intent_model.py (naive Bayes, built at start-up);
+- the word (bi)gram log-odds of service/understand/intent_model.py (naive Bayes, built by
+  `replydesk intents build`);
 - a logistic regression over hashed word and character n-grams (`LinearScorer`);
 - for English messages, four small neural networks, averaged, over static word-piece vectors
   distilled from the sentence encoder all-MiniLM-L6-v2 (`PieceScorer`): they know that "will it
@@ -19,6 +20,7 @@ holds one int8 row of 64 numbers per word piece (4 × 16 hidden units), not the 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +30,17 @@ from tokenizers import BertWordPieceTokenizer
 
 from guardrails.language import identify
 from service import DATA_DIR
+from service.understand import artifacts
 from service.understand.features import HASH_BITS, MAX_CHARS, hashed
+from service.understand.intent_examples import EXAMPLES_DIR, examples_digest
 
 DATA = DATA_DIR
 STAGE_FILE = DATA / "product_vs_other.npz"
+# Its manifest, product_vs_other.json, records the digest of these intents' example files only:
+# editing another intent's examples does not make the stage stale.
+STAGE_INTENTS = ("product_question", "other")
+STAGE_FORMAT = 1
+STAGE_REBUILD = "python -m evals.intents build"
 # The vocabulary of all-MiniLM-L6-v2 (BERT uncased word pieces, Apache-2.0).
 VOCABULARY_FILE = DATA / "minilm-vocab.txt"
 
@@ -103,7 +112,12 @@ class ProductStage:
     def load(cls, path: Path = STAGE_FILE) -> ProductStage | None:
         if not path.exists():
             return None
-        with np.load(path) as data:
+        content, manifest = artifacts.read_checked(
+            path, format_version=STAGE_FORMAT, rebuild=STAGE_REBUILD
+        )
+        if EXAMPLES_DIR.is_dir():
+            artifacts.is_current(manifest, examples_digest(intents=STAGE_INTENTS))
+        with np.load(io.BytesIO(content), allow_pickle=False) as data:
             weights = data["weights"].astype(np.float32)
             if len(weights) != 1 << HASH_BITS:
                 return None  # built for another hashing: fall back rather than misread it

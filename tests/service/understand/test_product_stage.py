@@ -10,11 +10,20 @@ import numpy as np
 import pytest
 
 from evals.product_stage import train_pieces
+from service.understand import artifacts
 from service.understand.analysis import classify_intent
 from service.understand.features import HASH_BITS
-from service.understand.intent_model import IntentModel, read_examples
+from service.understand.intent_examples import read_examples
+from service.understand.intent_model import IntentModel
 from service.understand.intents import INTENTS
-from service.understand.product_stage import STAGE_FILE, VOCABULARY_FILE, ProductStage, WordPieces
+from service.understand.product_stage import (
+    STAGE_FILE,
+    STAGE_FORMAT,
+    STAGE_REBUILD,
+    VOCABULARY_FILE,
+    ProductStage,
+    WordPieces,
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +73,10 @@ def _write_npz(path: Path, arrays: dict[str, np.ndarray | np.float64]) -> None:
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
             archive.writestr(f"{name}.npy", buffer.getvalue())
+    # Every load checks the file against its manifest.
+    artifacts.write_manifest(
+        path, format_version=STAGE_FORMAT, examples_sha256="", rebuild=STAGE_REBUILD
+    )
 
 
 def test_a_file_without_the_piece_network_still_decides(tmp_path: Path) -> None:
@@ -81,7 +94,7 @@ def test_a_file_without_the_piece_network_still_decides(tmp_path: Path) -> None:
 
 
 def test_without_the_file_the_word_odds_decide(tmp_path: Path) -> None:
-    model = IntentModel(read_examples(), intents=INTENTS, stage=tmp_path / "missing.npz")
+    model = IntentModel.train(read_examples(), intents=INTENTS, stage=tmp_path / "missing.npz")
     text = "will this case fit an iphone 15 pro max?"
     assert model.product_odds(text) == pytest.approx(model.word_odds(text) - 1.0)
 

@@ -1,0 +1,134 @@
+"""`replydesk serve --workers 4` on a fresh PostgreSQL database, ten starts in a row: every
+start brings up four workers that each answer, and none is lost on the way. On a fresh SQLite
+file the four workers also migrate it at start, together with `replydesk db upgrade`: the
+migration lock (service/store/db.py) makes them take turns across processes.
+
+A worker used to die during start-up: uvicorn spawns workers, spawn re-imports the `replydesk`
+command's module in each before its health-check thread runs, and that module imported the
+guardrails (seconds); the supervisor kills a worker that has not answered within 5 s
+("Child process [...] died"). See tests/service/test_cli_imports.py for the import budget.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import REPO
+from tests.fakes.openai_server import free_port
+from tests.service.workers_support import LOST, STARTED, healthz_answered_by
+
+pytestmark = [
+    pytest.mark.e2e,
+    # Which worker answered is read from Linux's socket tables (tests/service/workers_support.py).
+    pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux's /proc"),
+]
+
+RUNS = 10
+WORKERS = 4
+START_TIMEOUT_S = 120  # a slow CI machine importing four workers at once
+SETTLE_S = 1.5  # three of the supervisor's health checks (every 0.5 s) after the last answer
+
+
+@contextmanager
+def fresh_database(base: str) -> Iterator[str]:
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"replydesk_workers_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _environment(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))}
+    return env | {"REPLYDESK_DATABASE_URL": database_url}
+
+
+def _start_once(database_url: str, log_path: Path, *, migrate: bool) -> None:
+    """One `serve --workers 4` (with `db upgrade` run beside it when `migrate`); returns when
+    all four workers answered and stayed up, fails on a lost worker."""
+    port = free_port()
+    env = _environment(database_url)
+    command = [sys.executable, "-m", "service.cli"]
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [*command, "serve", "--port", str(port), "--workers", str(WORKERS)],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its workers are in its process group, for the cleanup
+        )
+        try:
+            if migrate:  # the CLI and the workers at once
+                upgraded = subprocess.run(
+                    [*command, "db", "upgrade"], cwd=REPO, env=env, capture_output=True
+                )
+                assert upgraded.returncode == 0, upgraded.stderr.decode()
+            answered: set[int] = set()
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while len(answered) < WORKERS:
+                text = log_path.read_text(encoding="utf-8", errors="replace")
+                assert not LOST.search(text), text
+                assert server.poll() is None, text
+                assert time.monotonic() < deadline, f"answered: {answered}\n{text}"
+                started = {int(pid) for pid in STARTED.findall(text)}
+                pid = healthz_answered_by(port, started - answered)
+                if pid is None:
+                    time.sleep(0.05)
+                else:
+                    answered.add(pid)
+            time.sleep(SETTLE_S)
+            text = log_path.read_text(encoding="utf-8", errors="replace")
+            assert not LOST.search(text), text
+            assert len(set(STARTED.findall(text))) == WORKERS, text
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(RUNS * START_TIMEOUT_S)
+def test_four_workers_start_ten_times_without_losing_one(tmp_path: Path) -> None:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    for run in range(RUNS):
+        with fresh_database(base) as url:
+            # PostgreSQL workers only check for pending migrations; one run migrates beside them.
+            _start_once(url, tmp_path / f"serve-{run}.log", migrate=run == 0)
+            if run == 0:
+                _assert_migrated_once(url)
+
+
+@pytest.mark.timeout(START_TIMEOUT_S)
+def test_four_workers_migrate_a_fresh_sqlite_file_in_turn(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'data' / 'replydesk.db'}"
+    _start_once(url, tmp_path / "serve.log", migrate=True)
+    _assert_migrated_once(url)
+
+
+def _assert_migrated_once(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+    engine.dispose()
