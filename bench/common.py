@@ -19,6 +19,16 @@ from tests.fakes.openai_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
+# A deployed replydesk runs from compiled bytecode (pip compiles it on install). A checkout run
+# with PYTHONDONTWRITEBYTECODE (this sandbox sets it) would recompile the project's sources in
+# every process the bench starts; one private cache per bench run, filled by the first.
+BYTECODE_CACHE = tempfile.mkdtemp(prefix="replydesk-bench-pycache-")
+
+
+def process_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a process the bench starts, as an installed service would run."""
+    env = {k: v for k, v in (base or os.environ).items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return env | {"PYTHONPYCACHEPREFIX": BYTECODE_CACHE}
 
 
 @dataclass
@@ -92,7 +102,9 @@ def _process(
 def server_env(database_dir: str, **settings: str) -> dict[str, str]:
     """The environment of a bench server: nothing from the shell's REPLYDESK_ or OPENAI_
     variables, a fresh SQLite database in `database_dir`, then `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))}
+    env = process_env(
+        {k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))}
+    )
     env["REPLYDESK_DATABASE_URL"] = f"sqlite:///{database_dir}/data/replydesk.db"
     return env | {f"REPLYDESK_{k.upper()}": v for k, v in settings.items()}
 
@@ -126,5 +138,5 @@ def fake_llm(delay: float) -> Iterator[str]:
     port = free_port()
     args = [sys.executable, "-m", "tests.fakes.openai_server", "--port", str(port)]
     args += ["--delay", str(delay)]
-    with _process(args, dict(os.environ), f"http://127.0.0.1:{port}", "/"):
+    with _process(args, process_env(), f"http://127.0.0.1:{port}", "/"):
         yield f"http://127.0.0.1:{port}/v1"

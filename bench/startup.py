@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import REPO, Result, serve_args, serve_process, server_env
+from bench.common import REPO, Result, process_env, serve_args, serve_process, server_env
 from tests.factories import ORDER_ID, draft_request
 from tests.fakes.openai_server import free_port
 
@@ -73,7 +73,7 @@ def _run(args: list[str]) -> tuple[float, float]:
     """Wall and CPU seconds of a command run to its end."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(args, cwd=REPO, capture_output=True, check=False)
+    subprocess.run(args, cwd=REPO, env=process_env(), capture_output=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -33,6 +33,11 @@ HAN_EXTENSION_A = "\u3400-\u4dbf"
 KATAKANA_EXTENSIONS = "\u31f0-\u31ff"
 #: Hangul syllables (Korean).
 HANGUL = "\uac00-\ud7af"
+#: Half-width katakana (ｶﾀｶﾅ), as old Japanese systems still send it.
+HALFWIDTH_KATAKANA = "\uff66-\uff9f"
+#: Every block from Hiragana to the Unified Ideographs, with what lies between (bopomofo, the
+#: enclosed ㈱, CJK compatibility): "is there CJK script in this text at all?"
+CJK_SPAN = "\u3040-\u9fff"
 #: Extension A, the Yijing hexagrams and the Unified Ideographs in one range.
 HAN = "\u3400-\u9fff"
 #: CJK Compatibility Ideographs (﨑 and other name kanji).

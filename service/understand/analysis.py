@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,6 +10,8 @@ import yaml
 
 from guardrails import marketplaces
 from guardrails.language import identify
+from guardrails.locales import language_of
+from guardrails.textnorm import CJK_SPAN, normalize
 from service import DATA_DIR
 from service.understand import escalation as escalations
 from service.understand.escalation import Escalation
@@ -20,6 +21,7 @@ from service.understand.intents import TAGS, Priority, base_priority
 # Below this the detector guesses (a bare "danke" or "ok"); the marketplace knows better.
 _MIN_CONFIDENCE = 0.8
 _MIN_LETTERS = 12
+_CJK = re.compile(f"[{CJK_SPAN}]")
 _ACKNOWLEDGEMENTS = DATA_DIR / "acknowledgements.yaml"
 _MAX_ACK_CHARS = 120  # a long message is never a bare "thanks"
 NO_ESCALATION = Escalation(recommended=False, reasons=())
@@ -77,27 +79,21 @@ def no_response_needed(text: str, *, buyer_name: str | None = None) -> bool:
 
 
 def warm_up() -> None:
-    """Load the intent model now, at start-up, rather than on the first request."""
+    """Load the intent model now, at start-up, rather than on the first request. Escalation
+    phrases compile per language on first use (a few tens of milliseconds each)."""
     intent_model()
     _acknowledgement_re()
-    escalations.warm_up()
 
 
-def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def language_code(locale: str) -> str:
-    """`de-DE`, `de_DE` or `DE` → `de`."""
-    return locale.replace("_", "-").split("-")[0].lower()
+fold = normalize
 
 
 def detect_language(*, text: str, locale: str | None, marketplace: str) -> tuple[str, str]:
     """The buyer's language per POLICY.md: request locale, else the message, else marketplace."""
     if locale:
-        return language_code(locale), "request"
+        return language_of(locale), "request"
     letters = sum(ch.isalpha() for ch in text)
-    cjk = any("\u3040" <= ch <= "\u9fff" for ch in text)
+    cjk = _CJK.search(text) is not None
     if letters >= _MIN_LETTERS or cjk:
         language, confidence = identify(text)
         if confidence >= _MIN_CONFIDENCE:

@@ -12,13 +12,13 @@ adds `a_to_z_claim` when it is confident: a claim phrased in words the lists lac
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
 import yaml
 
+from guardrails.textnorm import normalize
 from service import DATA_DIR
 
 PHRASES_DIR: Final = DATA_DIR / "escalation"
@@ -89,7 +89,7 @@ def languages() -> tuple[str, ...]:
 
 def _fold(text: str) -> str:
     # Typographic apostrophes as typed ones: "s’est brûlé" is "s'est brûlé".
-    return unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    return normalize(text).replace("\u2019", "'")
 
 
 def signals(text: str, *, language: str) -> tuple[str, ...]:

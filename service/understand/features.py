@@ -11,6 +11,8 @@ from collections import Counter
 import numpy as np
 import numpy.typing as npt
 
+from guardrails.textnorm import CJK_SPAN, HALFWIDTH_KATAKANA, normalize
+
 HASH_BITS = 18
 MAX_CHARS = 2_000  # the opening of a long message says what it is about
 _WORD_RE = re.compile(r"\w+")
@@ -19,7 +21,7 @@ _DIGITS_RE = re.compile(r"\d+")
 
 def normalise(text: str) -> str:
     """Casefolded, Latin accents dropped (buyers often omit them), digit runs → "0"."""
-    folded = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    folded = normalize(text[:MAX_CHARS])
     # Only Latin letters lose their marks: decomposing kana would turn が into か.
     out = []
     for ch in folded:
@@ -31,8 +33,15 @@ def normalise(text: str) -> str:
     return _DIGITS_RE.sub("0", "".join(out))
 
 
+_CJK = re.compile(f"[{CJK_SPAN}{HALFWIDTH_KATAKANA}]")
+
+
 def is_cjk(ch: str) -> bool:
-    return "\u3040" <= ch <= "\u9fff" or "\uff66" <= ch <= "\uff9f"
+    return _CJK.match(ch) is not None
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
 
 
 def features(text: str) -> Counter[str]:

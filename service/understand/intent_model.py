@@ -31,7 +31,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from service.understand import intent_artifact
-from service.understand.features import features, is_cjk
+from service.understand.features import features, has_cjk
 from service.understand.intent_artifact import FittedIntents
 from service.understand.product_stage import STAGE_FILE, ProductStage
 
@@ -127,7 +127,7 @@ class IntentModel:
         confidence = float(1 / shares.sum())
         similarity = float(scores[best])
         intent = self.intents[best]
-        if intent in (OTHER, PRODUCT) and self._product_odds and not any(map(is_cjk, text)):
+        if intent in (OTHER, PRODUCT) and self._product_odds and not has_cjk(text):
             # Japanese keeps the n-gram neighbours alone: its clauses have no words to weigh.
             choice = PRODUCT if self.product_odds(text) > 0 else OTHER
             if choice in self.intents and choice != intent:
