@@ -106,6 +106,7 @@ def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[...
         client = TestClient(create_app(make_settings(**overrides)))
         client.__enter__()
         clients.append(client)
+        started(client)
         return client
 
     yield build
@@ -122,6 +123,14 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 def fake_llm() -> Iterator[tuple[str, openai_server.FakeState]]:
     with openai_server.running() as served:
         yield served
+
+
+def started(client: TestClient) -> TestClient:
+    """Wait until the client's app has finished starting (the port opens before that)."""
+    app, portal = client.app, client.portal
+    assert isinstance(app, FastAPI) and portal is not None, "use the client inside `with`"
+    portal.call(app.state.startup.finished)
+    return client
 
 
 def freeze(client: TestClient, moment: datetime) -> None:

@@ -12,10 +12,9 @@ from service import STATIC_DIR, logs
 from service.api.errors import install_handlers
 from service.api.middleware import BodyLimit, RequestObserver
 from service.api.routes import check, drafts, health, kb, ops, proactive, review, triage
+from service.api.startup import Startup
 from service.config import Settings, get_settings
-from service.knowledge.watch import watching
 from service.ops.metrics import Metrics
-from service.resources import open_resources
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,10 +25,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_resources(settings, metrics=metrics) as resources:
-            app.state.resources = resources
-            async with watching(resources.knowledge, enabled=settings.kb_watch):
-                yield
+        # The port opens now; the resources are built meanwhile (service/api/startup.py).
+        async with Startup(app, settings, metrics) as startup:
+            app.state.startup = startup
+            yield
 
     app = FastAPI(
         title="replydesk",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -14,6 +14,9 @@ from sqlmodel import Session
 from service.config import Role
 from service.errors import ServiceError
 from service.resources import Resources
+
+if TYPE_CHECKING:
+    from service.api.startup import Startup
 
 # Each role may do what the roles before it may: an agent can check text like a plugin,
 # ops can review like an agent.
@@ -23,8 +26,11 @@ _RANK: dict[Role, int] = {"plugin": 0, "agent": 1, "ops": 2}
 # The dependencies below are `async def` although they never await: FastAPI runs a plain `def`
 # dependency in its thread pool, and a thread hop costs more than any of them.
 async def get_resources(request: Request) -> Resources:
-    resources: Resources = request.app.state.resources
-    return resources
+    ready: Resources | None = getattr(request.app.state, "resources", None)
+    if ready is not None:
+        return ready
+    startup: Startup = request.app.state.startup  # still building: wait for it (or 503)
+    return await startup.resources()
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]

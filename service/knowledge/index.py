@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import bm25s
 import numpy as np
 import numpy.typing as npt
 import Stemmer
-from bm25s import stopwords
 
 from guardrails.textnorm import (
     HAN_COMPATIBILITY,
@@ -35,24 +34,34 @@ Scores = npt.NDArray[np.float64]
 _CJK = KANA + KATAKANA_EXTENSIONS + HAN_EXTENSION_A + HAN_UNIFIED + HAN_COMPATIBILITY + HANGUL
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
-_LANGUAGES: Final = {  # code: (stop words, Snowball stemmer)
-    "en": (stopwords.STOPWORDS_EN_PLUS, "english"),
-    "de": (stopwords.STOPWORDS_GERMAN, "german"),
-    "fr": (stopwords.STOPWORDS_FRENCH, "french"),
-    "es": (stopwords.STOPWORDS_SPANISH, "spanish"),
-    "it": (stopwords.STOPWORDS_ITALIAN, "italian"),
-    "pt": (stopwords.STOPWORDS_PORTUGUESE, "portuguese"),
-    "nl": (stopwords.STOPWORDS_DUTCH, "dutch"),
-    "sv": (stopwords.STOPWORDS_SWEDISH, "swedish"),
-    "da": (stopwords.STOPWORDS_DANISH, "danish"),
-    "tr": (stopwords.STOPWORDS_TURKISH, "turkish"),
-    "pl": ((), "polish"),
+_LANGUAGES: Final = {  # code: (bm25s stop-word list, Snowball stemmer)
+    "en": ("STOPWORDS_EN_PLUS", "english"),
+    "de": ("STOPWORDS_GERMAN", "german"),
+    "fr": ("STOPWORDS_FRENCH", "french"),
+    "es": ("STOPWORDS_SPANISH", "spanish"),
+    "it": ("STOPWORDS_ITALIAN", "italian"),
+    "pt": ("STOPWORDS_PORTUGUESE", "portuguese"),
+    "nl": ("STOPWORDS_DUTCH", "dutch"),
+    "sv": ("STOPWORDS_SWEDISH", "swedish"),
+    "da": ("STOPWORDS_DANISH", "danish"),
+    "tr": ("STOPWORDS_TURKISH", "turkish"),
+    "pl": (None, "polish"),
 }
 
 
-# Stop words are per language ("die" is German for "the", English for something else): entries
-# drop their own language's, queries the language they filter on.
-_STOPWORDS: Final = {lang: frozenset(map(normalize, ws)) for lang, (ws, _) in _LANGUAGES.items()}
+@functools.cache
+def _stop_words() -> dict[str, frozenset[str]]:
+    """Stop words are per language ("die" is German for "the", English for something else):
+    entries drop their own language's, queries the language they filter on. Read on first use:
+    bm25s brings SciPy, which the server loads while it starts, not before its port opens."""
+    from bm25s import stopwords
+
+    return {
+        lang: frozenset(map(normalize, getattr(stopwords, name) if name else ()))
+        for lang, (name, _) in _LANGUAGES.items()
+    }
+
+
 # Snowball stemming lets "returns", "returned" and "returning" meet (it lifts P@1 on ePQA by
 # about 4 points). PyStemmer objects keep a cache and are not thread-safe: one per thread.
 _local = threading.local()
@@ -71,7 +80,7 @@ def _stem(words: list[str], language: str) -> list[str]:
 
 def tokenize(text: str, *, language: str | None = None) -> list[str]:
     """Search tokens: folded words (stemmed when the language is known), CJK bigrams."""
-    stop = _STOPWORDS.get(language or "", frozenset())
+    stop = _stop_words().get(language or "", frozenset())
     tokens: list[str] = []
     words: list[str] = []
     for run in _TOKEN.findall(normalize(text)):
@@ -118,6 +127,8 @@ class Index:
         self._vocab: dict[str, int] = {}
         corpus = [document_tokens(e, t) for e, t in zip(entries, plain, strict=True)]
         if any(corpus):  # bm25s divides by the average length: an all-empty corpus has none
+            import bm25s  # see _stop_words
+
             self._bm25 = bm25s.BM25(method="lucene")
             self._bm25.index(corpus, show_progress=False)
             self._vocab = self._bm25.vocab_dict

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from service.understand import intent_artifact
 from service.understand.features import features, has_cjk
@@ -67,6 +66,8 @@ class IntentModel:
         # Postings by n-gram: a message touches only the examples sharing one of its n-grams.
         # SciPy's sparse product is half again as fast as any NumPy spelling of it, and the
         # knowledge base's index (bm25s) has SciPy loaded in every server anyway.
+        from scipy import sparse  # loaded with the model, in the start-up thread
+
         self._postings = sparse.csr_matrix(
             (fitted.weights(), fitted.rows.astype(np.int32), fitted.indptr),
             shape=(len(fitted.grams), self.size),

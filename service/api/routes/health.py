@@ -5,25 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import ResourcesDep
+from service.api.startup import Startup
+from service.resources import Resources
 from service.store.db import pending_migrations
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """Liveness: the process answers."""
-    return {"status": "ok"}
+@router.get("/healthz", response_model=None)
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers (while it starts, too); 503 once its start has failed."""
+    startup: Startup | None = getattr(request.app.state, "startup", None)
+    state = startup.state if startup is not None else "ready"
+    status = "failed" if state == "failed" else "ok"
+    return JSONResponse(
+        {"status": status, "start": state}, status_code=503 if state == "failed" else 200
+    )
 
 
 @router.get("/readyz", response_model=None)
-def readyz(resources: ResourcesDep) -> JSONResponse:
-    """Readiness: database reachable and migrated, knowledge base loaded."""
-    checks: dict[str, Any] = {}
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: started, database reachable and migrated, knowledge base loaded."""
+    resources: Resources | None = getattr(request.app.state, "resources", None)
+    if resources is None:  # still starting, or the start failed: say so at once
+        startup: Startup | None = getattr(request.app.state, "startup", None)
+        error = startup.error if startup is not None else None
+        start = f"failed: {error}" if error is not None else "starting"
+        return JSONResponse({"status": "not ready", "checks": {"start": start}}, status_code=503)
+    return await run_in_threadpool(_readiness, resources)
+
+
+def _readiness(resources: Resources) -> JSONResponse:
+    checks: dict[str, Any] = {"start": "ok"}
     ready = True
     try:
         with resources.engine.connect() as connection:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.config import Settings
 from service.resources import Resources
-from tests.conftest import draft_request
+from tests.conftest import draft_request, started
 
 ROUTES = {
     "/draft", "/drafts", "/drafts/{draft_id}", "/drafts/{draft_id}/approve",
@@ -57,6 +57,7 @@ def test_resources_are_built_from_the_settings_and_closed_once_at_shutdown(
     settings = make_settings()
     app = create_app(settings)
     with TestClient(app) as client:
+        started(client)
         resources = app.state.resources
         assert resources.settings is settings
         assert client.get("/readyz").status_code == 200

@@ -34,7 +34,7 @@ def swap_database(client: TestClient, url: str) -> Resources:
 
 def test_probes_need_no_key(make_client: Callable[..., TestClient]) -> None:
     secured = make_client(api_keys="plugin:p,agent:a,ops:o")
-    assert secured.get("/healthz").json() == {"status": "ok"}
+    assert secured.get("/healthz").json() == {"status": "ok", "start": "ready"}
     assert secured.get("/readyz").status_code == 200
 
 
