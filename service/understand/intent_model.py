@@ -122,7 +122,12 @@ class IntentModel:
         scores = np.zeros(len(self.intents))
         for k in range(len(self.intents)):
             mine = similarities[self._bounds[k] : self._bounds[k + 1]]
-            scores[k] = float(np.mean(np.sort(mine)[-NEIGHBOURS:]))
+            # The closest few, in the order a full sort gives them (the same mean to the last
+            # bit), found by a partition: a sort of every example per intent cost more than
+            # the rest of the prediction.
+            if len(mine) > NEIGHBOURS:
+                mine = np.partition(mine, len(mine) - NEIGHBOURS)[-NEIGHBOURS:]
+            scores[k] = float(np.mean(np.sort(mine)))
         best = int(np.argmax(scores))  # ties: the earlier intent of INTENTS, always the same
         shares = np.exp((scores - scores[best]) / TEMPERATURE)
         confidence = float(1 / shares.sum())
