@@ -46,3 +46,14 @@ def draft_request(
         }
         | order,
     }
+
+
+def draft_request_with(path: str, value: Any) -> dict[str, Any]:
+    """The default draft request with one field set: `path` is dotted (`order.items`)."""
+    body = draft_request()
+    *parents, leaf = path.split(".")
+    node: Any = body
+    for key in parents:
+        node = node[key]
+    node[leaf] = value
+    return body

@@ -4,10 +4,7 @@ racing to create the same tables."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,24 +13,6 @@ import sqlalchemy as sa
 from service.store.db import create_db_engine, migration_lock_path, pending_migrations, upgrade
 
 UPGRADERS = 6
-
-
-@pytest.fixture
-def fresh_postgres_url() -> Iterator[str]:
-    """An empty PostgreSQL database (no tables, no alembic_version), dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"replydesk_migrate_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def upgrade_concurrently(url: str) -> list[BaseException]:
@@ -82,9 +61,9 @@ def test_concurrent_upgrades_of_a_fresh_sqlite_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_concurrent_upgrades_of_a_fresh_postgres_database(fresh_postgres_url: str) -> None:
-    assert upgrade_concurrently(fresh_postgres_url) == []
-    _assert_at_head_once(fresh_postgres_url)
+def test_concurrent_upgrades_of_a_fresh_postgres_database(empty_postgres_url: str) -> None:
+    assert upgrade_concurrently(empty_postgres_url) == []
+    _assert_at_head_once(empty_postgres_url)
 
 
 def test_no_lock_file_for_memory_or_postgres() -> None:

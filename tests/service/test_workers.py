@@ -16,14 +16,12 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import empty_postgres
 from tests.factories import REPO
 from tests.fakes.openai_server import free_port
 from tests.service.workers_support import LOST, STARTED, healthz_answered_by
@@ -38,20 +36,6 @@ RUNS = 10
 WORKERS = 4
 START_TIMEOUT_S = 120  # a slow CI machine importing four workers at once
 SETTLE_S = 1.5  # three of the supervisor's health checks (every 0.5 s) after the last answer
-
-
-@contextmanager
-def fresh_database(base: str) -> Iterator[str]:
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"replydesk_workers_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def _environment(database_url: str) -> dict[str, str]:
@@ -109,11 +93,8 @@ def _start_once(database_url: str, log_path: Path, *, migrate: bool) -> None:
 @pytest.mark.postgres
 @pytest.mark.timeout(RUNS * START_TIMEOUT_S)
 def test_four_workers_start_ten_times_without_losing_one(tmp_path: Path) -> None:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
     for run in range(RUNS):
-        with fresh_database(base) as url:
+        with empty_postgres("replydesk_workers") as url:
             # PostgreSQL workers only check for pending migrations; one run migrates beside them.
             _start_once(url, tmp_path / f"serve-{run}.log", migrate=run == 0)
             if run == 0:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from service.api.app import create_app
 from tests.conftest import draft_request, repo_settings
+from tests.factories import draft_request_with
 
 
 @pytest.fixture(scope="module")
@@ -42,35 +43,33 @@ def _without(path: str) -> dict[str, Any]:
     return body
 
 
-def _with(path: str, value: Any) -> dict[str, Any]:
-    body = draft_request()
-    *parents, leaf = path.split(".")
-    node: Any = body
-    for key in parents:
-        node = node[key]
-    node[leaf] = value
-    return body
-
-
 CASES: list[tuple[str, Any, str]] = [
     ("missing message.text", _without("message.text"), "text"),
     ("missing order", _without("order"), "order"),
     ("missing order.order_id", _without("order.order_id"), "order_id"),
     ("missing marketplace", _without("order.marketplace"), "marketplace"),
-    ("text is a number", _with("message.text", 42), "text"),
-    ("text is blank", _with("message.text", "   "), "blank"),
-    ("items not a list", _with("order.items", "B08N5WRWNW"), "items"),
-    ("order id not 3-7-7", _with("order.order_id", "1143941689-8772232"), "3-7-7"),
-    ("order id too short", _with("order.order_id", "114-394168-8772232"), "3-7-7"),
-    ("unknown marketplace", _with("order.marketplace", "amazon.xyz"), "unknown marketplace"),
-    ("bad date", _with("message.received_at", "yesterday"), "received_at"),
-    ("bad locale", _with("message.language", "not a locale!"), "locale"),
-    ("NUL in text", _with("message.text", "hello\u0000world"), "NUL"),
-    ("lone surrogate", _with("message.text", "hello \ud800"), "surrogate"),
-    ("1 MB message", _with("message.text", "x" * 1_000_000), "text"),
-    ("quantity zero", _with("order.items", [{"asin": "B08N5WRWNW", "quantity": 0}]), "quantity"),
-    ("bad asin", _with("order.items", [{"asin": "not-an-asin"}]), "asin"),
-    ("thread sender", _with("thread", [{"from": "amazon", "text": "hi"}]), "from"),
+    ("text is a number", draft_request_with("message.text", 42), "text"),
+    ("text is blank", draft_request_with("message.text", "   "), "blank"),
+    ("items not a list", draft_request_with("order.items", "B08N5WRWNW"), "items"),
+    ("order id not 3-7-7", draft_request_with("order.order_id", "1143941689-8772232"), "3-7-7"),
+    ("order id too short", draft_request_with("order.order_id", "114-394168-8772232"), "3-7-7"),
+    (
+        "unknown marketplace",
+        draft_request_with("order.marketplace", "amazon.xyz"),
+        "unknown marketplace",
+    ),
+    ("bad date", draft_request_with("message.received_at", "yesterday"), "received_at"),
+    ("bad locale", draft_request_with("message.language", "not a locale!"), "locale"),
+    ("NUL in text", draft_request_with("message.text", "hello\u0000world"), "NUL"),
+    ("lone surrogate", draft_request_with("message.text", "hello \ud800"), "surrogate"),
+    ("1 MB message", draft_request_with("message.text", "x" * 1_000_000), "text"),
+    (
+        "quantity zero",
+        draft_request_with("order.items", [{"asin": "B08N5WRWNW", "quantity": 0}]),
+        "quantity",
+    ),
+    ("bad asin", draft_request_with("order.items", [{"asin": "not-an-asin"}]), "asin"),
+    ("thread sender", draft_request_with("thread", [{"from": "amazon", "text": "hi"}]), "from"),
 ]
 
 
@@ -166,7 +165,7 @@ def _mutations() -> st.SearchStrategy[dict[str, Any]]:
         "instructions",
         "tone",
     ]
-    return st.tuples(st.sampled_from(paths), json_values).map(lambda pv: _with(*pv))
+    return st.tuples(st.sampled_from(paths), json_values).map(lambda pv: draft_request_with(*pv))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -31,6 +31,7 @@ from service.store.models import (
     findings_of,
 )
 from tests.conftest import ORDER_ID, draft_request
+from tests.factories import draft_request_with
 from tests.service.ops.support import at, draft, finding, store
 
 POLICY = {
@@ -40,16 +41,6 @@ POLICY = {
     "within_contact_window": True,
 }
 PLUS_ONE = timezone(timedelta(hours=1))
-
-
-def request_with(path: str, value: Any) -> dict[str, Any]:
-    body = draft_request()
-    *parents, leaf = path.split(".")
-    node: Any = body
-    for key in parents:
-        node = node[key]
-    node[leaf] = value
-    return body
 
 
 def invalid(body: dict[str, Any]) -> str:
@@ -62,10 +53,10 @@ def invalid(body: dict[str, Any]) -> str:
 
 
 def test_the_order_id_is_amazons_3_7_7_form_spaces_aside() -> None:
-    accepted = DraftRequest.model_validate(request_with("order.order_id", f" {ORDER_ID}\n"))
+    accepted = DraftRequest.model_validate(draft_request_with("order.order_id", f" {ORDER_ID}\n"))
     assert accepted.order.order_id == ORDER_ID
     for bad in ("1143941689-8772232", "114-394168-8772232", "ABC-3941689-8772232", ""):
-        assert "3-7-7" in invalid(request_with("order.order_id", bad))
+        assert "3-7-7" in invalid(draft_request_with("order.order_id", bad))
 
 
 @pytest.mark.parametrize(
@@ -73,28 +64,28 @@ def test_the_order_id_is_amazons_3_7_7_form_spaces_aside() -> None:
     [("amazon.de", "amazon.de"), ("A1PA6795UKMFR9", "amazon.de"), ("amazon.co.jp", "amazon.co.jp")],
 )
 def test_a_marketplace_is_stored_as_its_domain(given: str, domain: str) -> None:
-    body = request_with("order.marketplace", given)
+    body = draft_request_with("order.marketplace", given)
     assert DraftRequest.model_validate(body).order.marketplace == domain
 
 
 def test_an_unknown_marketplace_is_refused() -> None:
-    assert "unknown marketplace" in invalid(request_with("order.marketplace", "amazon.xyz"))
+    assert "unknown marketplace" in invalid(draft_request_with("order.marketplace", "amazon.xyz"))
 
 
 @pytest.mark.parametrize("locale", ["de", "de-DE", "de_DE", "pt-BR", "ja"])
 def test_locales_in_either_spelling_are_accepted(locale: str) -> None:
-    body = request_with("message.language", locale)
+    body = draft_request_with("message.language", locale)
     assert DraftRequest.model_validate(body).message.language == locale
 
 
 @pytest.mark.parametrize("locale", ["german!", "d", "de-DE-x-" + "a" * 20])
 def test_anything_else_as_a_locale_is_refused(locale: str) -> None:
-    message = invalid(request_with("message.language", locale))
+    message = invalid(draft_request_with("message.language", locale))
     assert "locale" in message or "at most 20" in message
 
 
 def test_blank_texts_are_refused_where_a_text_is_needed() -> None:
-    assert "text is blank" in invalid(request_with("message.text", " \n\t "))
+    assert "text is blank" in invalid(draft_request_with("message.text", " \n\t "))
     with pytest.raises(ValidationError, match="text is blank"):
         CheckRequest.model_validate(
             {"text": "  ", "order_id": ORDER_ID, "marketplace": "amazon.com"}
@@ -116,21 +107,23 @@ def test_nul_and_lone_surrogates_cannot_reach_storage(path: str, bad: str) -> No
     elif path == "thread":
         value = [{"from": "buyer", "text": bad}]
     with pytest.raises(ValidationError) as error:
-        DraftRequest.model_validate(request_with(path, value))
+        DraftRequest.model_validate(draft_request_with(path, value))
     [problem] = error.value.errors()
     assert ".".join(str(part) for part in problem["loc"]).startswith(path)
 
 
 def test_the_refusal_names_the_characters() -> None:
-    message = invalid(request_with("message.text", "hello\x00world"))
+    message = invalid(draft_request_with("message.text", "hello\x00world"))
     assert "text contains a NUL character or an unpaired surrogate" in message
 
 
 def test_a_time_without_a_zone_is_utc_and_a_zone_given_is_kept() -> None:
-    naive = DraftRequest.model_validate(request_with("message.received_at", "2026-11-20T09:15:00"))
+    naive = DraftRequest.model_validate(
+        draft_request_with("message.received_at", "2026-11-20T09:15:00")
+    )
     assert naive.message.received_at == datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
     aware = DraftRequest.model_validate(
-        request_with("order.shipped_at", "2026-11-20T10:15:00+01:00")
+        draft_request_with("order.shipped_at", "2026-11-20T10:15:00+01:00")
     )
     assert aware.order.shipped_at is not None
     assert aware.order.shipped_at.utcoffset() == timedelta(hours=1)
