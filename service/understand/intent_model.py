@@ -60,23 +60,26 @@ class IntentModel:
         self._stage = ProductStage.load(stage) if isinstance(stage, Path) else stage
         self.intents = fitted.intents
         self.size = len(fitted.inv_norms)
-        self._vocabulary = dict(zip(fitted.grams, range(len(fitted.grams)), strict=True))
+        self._vocabulary = Vocabulary(fitted.grams)
         self._idf = fitted.idf
         self._rarest = math.log(1 + self.size) + 1
         # Postings by n-gram: a message touches only the examples sharing one of its n-grams.
-        # SciPy's sparse product is half again as fast as any NumPy spelling of it, and the
-        # knowledge base's index (bm25s) has SciPy loaded in every server anyway.
-        from scipy import sparse  # loaded with the model, in the start-up thread
-
-        self._postings = sparse.csr_matrix(
-            (fitted.weights(), fitted.rows.astype(np.int32), fitted.indptr),
-            shape=(len(fitted.grams), self.size),
+        # Column c's entries are indptr[c]:indptr[c + 1], each an example and the n-gram's
+        # count in it. The weight of an entry is worked out when a message needs it, as
+        # training works it out (FittedIntents.weights), rather than held as a matrix of floats:
+        # 3 MB of small integers instead of 13 MB.
+        self._indptr = fitted.indptr
+        self._rows = fitted.rows
+        self._counts = fitted.counts
+        self._inv_norms = fitted.inv_norms
+        self._log_counts = np.array(
+            [1 + math.log(c) if c else 0.0 for c in range(int(fitted.counts.max(initial=0)) + 1)]
         )
         self._bounds = fitted.bounds
-        grams = fitted.grams
-        self._product_odds: dict[str, float] = dict(
-            zip([grams[c] for c in fitted.odds_columns.tolist()], fitted.odds.tolist(), strict=True)
-        )
+        # Per column, the word (bi)gram's product_question-vs-other log-odds (0 for the rest).
+        self._product_odds = np.zeros(len(fitted.grams))
+        self._product_odds[fitted.odds_columns] = fitted.odds
+        self._has_odds = len(fitted.odds) > 0
 
     @classmethod
     def load(
@@ -103,14 +106,18 @@ class IntentModel:
 
     def _vector(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         bag = features(text)
-        known = [(self._vocabulary[g], c) for g, c in bag.items() if g in self._vocabulary]
+        found = self._vocabulary.columns(list(bag))
+        counts = list(bag.values())
+        known = [(col, c) for col, c in zip(found, counts, strict=True) if col >= 0]
         if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         columns = np.array([k for k, _ in known], dtype=np.int64)
         weights = np.array([1 + math.log(c) for _, c in known]) * self._idf[columns]
         # Normalised over all its n-grams, known or not (as rare as can be): words no example
         # has dilute the match, so a message about something else scores low everywhere.
-        unknown = sum((1 + math.log(c)) ** 2 for g, c in bag.items() if g not in self._vocabulary)
+        unknown = sum(
+            (1 + math.log(c)) ** 2 for col, c in zip(found, counts, strict=True) if col < 0
+        )
         norm = math.sqrt(float(weights @ weights) + unknown * self._rarest**2)
         return columns, weights / norm
 
@@ -118,22 +125,14 @@ class IntentModel:
         columns, weights = self._vector(text)
         if len(columns) == 0:
             return Prediction(OTHER, 0.0, 0.0, {})
-        similarities = np.asarray(self._postings[columns].T @ weights).ravel()
-        scores = np.zeros(len(self.intents))
-        for k in range(len(self.intents)):
-            mine = similarities[self._bounds[k] : self._bounds[k + 1]]
-            # The closest few, in the order a full sort gives them (the same mean to the last
-            # bit), found by a partition: a sort of every example per intent cost more than
-            # the rest of the prediction.
-            if len(mine) > NEIGHBOURS:
-                mine = np.partition(mine, len(mine) - NEIGHBOURS)[-NEIGHBOURS:]
-            scores[k] = float(np.mean(np.sort(mine)))
+        similarities = self._similarities(columns, weights)
+        scores = self._closest(similarities)
         best = int(np.argmax(scores))  # ties: the earlier intent of INTENTS, always the same
         shares = np.exp((scores - scores[best]) / TEMPERATURE)
         confidence = float(1 / shares.sum())
         similarity = float(scores[best])
         intent = self.intents[best]
-        if intent in (OTHER, PRODUCT) and self._product_odds and not has_cjk(text):
+        if intent in (OTHER, PRODUCT) and self._has_odds and not has_cjk(text):
             # Japanese keeps the n-gram neighbours alone: its clauses have no words to weigh.
             choice = PRODUCT if self.product_odds(text) > 0 else OTHER
             if choice in self.intents and choice != intent:
@@ -156,9 +155,49 @@ class IntentModel:
             _rounded(self.intents, scores),
         )
 
+    def _similarities(
+        self, columns: npt.NDArray[np.int64], weights: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """Per example, the dot product of its vector with the message's: the entries of the
+        message's columns, each weighed as training weighs it, summed per example in column
+        order (the order, and so the float, of a sparse matrix product)."""
+        starts = self._indptr[columns]
+        lengths = self._indptr[columns + 1] - starts
+        # Every entry of those columns: column by column, in the order the postings hold them.
+        first = np.cumsum(lengths) - lengths
+        entries = np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))
+        rows = self._rows[entries]
+        entry = self._inv_norms[rows] * (
+            self._log_counts[self._counts[entries]] * np.repeat(self._idf[columns], lengths)
+        )
+        products = entry * np.repeat(weights, lengths)
+        sums = np.bincount(rows, weights=products, minlength=self.size)
+        return sums.astype(np.float64, copy=False)  # float64 already: for the type checker
+
+    def _closest(self, similarities: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Per intent, the mean of its NEIGHBOURS closest examples, in ascending order: the
+        same mean as ``np.mean(np.sort(...))``, to the last bit. A partition finds them (a sort
+        of every example per intent cost more than the rest of the prediction), called as array
+        methods: their wrappers cost more than the work on all but the largest intents."""
+        scores = np.zeros(len(self.intents))
+        bounds = self._bounds.tolist()
+        for k in range(len(self.intents)):
+            mine = similarities[bounds[k] : bounds[k + 1]]
+            if len(mine) > NEIGHBOURS:
+                mine = mine.copy()
+                mine.partition(len(mine) - NEIGHBOURS)
+                mine = mine[-NEIGHBOURS:]
+            else:
+                mine = mine.copy()  # sorted below: never the caller's array
+            mine.sort()
+            scores[k] = np.add.reduce(mine) / len(mine)
+        return scores
+
     def word_odds(self, text: str) -> float:
         """Naive Bayes log-odds of the word (bi)grams: product_question rather than other."""
-        return sum(self._product_odds.get(g, 0.0) for g in features(text) if g[:2] in ("w ", "b "))
+        words = [g for g in features(text) if g[:2] in ("w ", "b ")]
+        odds = self._product_odds
+        return sum(float(odds[col]) if col >= 0 else 0.0 for col in self._vocabulary.columns(words))
 
     def product_odds(self, text: str) -> float:
         """Log-odds, past the decision margin, that a message asks about a product, not other."""
@@ -166,6 +205,50 @@ class IntentModel:
         if self._stage is None:
             return words - PRODUCT_MARGIN
         return self._stage.odds(text, words)
+
+
+class Vocabulary:
+    """The model's n-grams and their columns, in a few arrays rather than a dict of 70,000
+    strings (8 MB of a server's memory): the grams' hashes, sorted, find a column; the gram's
+    own bytes confirm it."""
+
+    def __init__(self, grams: list[str]) -> None:
+        encoded = [g.encode("utf-8") for g in grams]
+        self._blob = b"".join(encoded)
+        self._ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
+        # hash() of a str is the same for the life of a process: all this object needs.
+        hashes = np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams))
+        self._order = np.argsort(hashes, kind="stable").astype(np.int32)
+        self._hashes = hashes[self._order]
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def columns(self, grams: list[str]) -> list[int]:
+        """The column of each gram, -1 for a gram the model does not know."""
+        if not grams or not len(self._order):
+            return [-1] * len(grams)
+        wanted = np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams))
+        size = len(self._hashes)
+        at = np.minimum(np.searchsorted(self._hashes, wanted), size - 1)
+        hit = (self._hashes[at] == wanted).tolist()
+        out = []
+        for gram, key, index, maybe in zip(grams, wanted.tolist(), at.tolist(), hit, strict=True):
+            column = -1
+            if maybe:
+                encoded = gram.encode("utf-8")
+                while index < size and self._hashes[index] == key:  # equal hashes side by side
+                    candidate = int(self._order[index])
+                    if self._gram(candidate) == encoded:
+                        column = candidate
+                        break
+                    index += 1
+            out.append(column)
+        return out
+
+    def _gram(self, column: int) -> bytes:
+        start = int(self._ends[column - 1]) if column else 0
+        return self._blob[start : int(self._ends[column])]
 
 
 def _rounded(intents: tuple[str, ...], scores: npt.NDArray[np.float64]) -> dict[str, float]:

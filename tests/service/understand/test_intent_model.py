@@ -1,0 +1,96 @@
+"""The intent model's arithmetic: its compact vocabulary and the nearest-example scores it works
+out per message must be exactly those of the plain spelling (a dict, a sparse matrix product,
+a sort), which is what the model was tuned and evaluated with."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from service.understand import intent_artifact
+from service.understand.features import features
+from service.understand.intent_artifact import FittedIntents
+from service.understand.intent_model import NEIGHBOURS, IntentModel, Vocabulary
+
+MESSAGES = [
+    "Where is my package? It has not arrived yet.",
+    "The blender arrived broken, the jar is cracked.",
+    "Wo ist mein Paket? Es ist noch nicht angekommen.",
+    "Je voudrais retourner cet article, il est trop grand.",
+    "荷物がまだ届きません。",
+    "Does this kettle switch itself off when the water boils?",
+    "zzzz qqqq",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def fitted() -> FittedIntents:
+    return intent_artifact.load()
+
+
+@pytest.fixture(scope="module")
+def model(fitted: FittedIntents) -> IntentModel:
+    return IntentModel(fitted, stage=None)
+
+
+def test_the_vocabulary_finds_each_gram_and_only_those(fitted: FittedIntents) -> None:
+    vocabulary = Vocabulary(fitted.grams)
+    sample = fitted.grams[:: max(1, len(fitted.grams) // 500)]
+    assert vocabulary.columns(sample) == [fitted.grams.index(g) for g in sample]
+    assert vocabulary.columns(["w no-such-gram-anywhere", "", "\n"]) == [-1, -1, -1]
+    assert vocabulary.columns([]) == []
+    assert Vocabulary([]).columns(["w a"]) == [-1]
+
+
+def test_a_gram_differing_only_in_its_bytes_is_not_found() -> None:
+    # Same length, same start: only the bytes check tells them apart from a near neighbour.
+    vocabulary = Vocabulary(["w cat", "w car", "ねこ"])
+    assert vocabulary.columns(["w car", "w cab", "ねこ", "ねご"]) == [1, -1, 2, -1]
+
+
+def test_similarities_are_a_sparse_matrix_product_to_the_last_bit(
+    fitted: FittedIntents, model: IntentModel
+) -> None:
+    postings = sparse.csr_matrix(
+        (fitted.weights(), fitted.rows.astype(np.int32), fitted.indptr),
+        shape=(len(fitted.grams), len(fitted.inv_norms)),
+    )
+    lookup = {gram: column for column, gram in enumerate(fitted.grams)}
+    for text in MESSAGES:
+        columns, weights = model._vector(text)
+        assert columns.tolist() == [lookup[g] for g in features(text) if g in lookup]
+        if not len(columns):
+            continue
+        expected = np.asarray(postings[columns].T @ weights).ravel()
+        assert model._similarities(columns, weights).tobytes() == expected.tobytes()
+
+
+def test_the_closest_examples_score_as_a_sorted_mean(
+    fitted: FittedIntents, model: IntentModel
+) -> None:
+    bounds = fitted.bounds.tolist()
+    for text in MESSAGES[:-2]:
+        columns, weights = model._vector(text)
+        similarities = model._similarities(columns, weights)
+        before = similarities.copy()
+        expected = [
+            float(np.mean(np.sort(similarities[a:b])[-NEIGHBOURS:]))
+            for a, b in itertools.pairwise(bounds)
+        ]
+        assert model._closest(similarities).tolist() == expected
+        assert similarities.tobytes() == before.tobytes()  # the caller's array is left alone
+
+
+def test_an_intent_with_fewer_examples_than_neighbours_averages_them_all() -> None:
+    similarities = np.array([0.5, 0.1, 0.3, 0.2, 0.9])
+    tiny = IntentModel.__new__(IntentModel)
+    tiny.intents = ("a", "b")
+    tiny._bounds = np.array([0, 2, 5])
+    assert tiny._closest(similarities).tolist() == [
+        float(np.mean([0.1, 0.5])),
+        float(np.mean(np.sort([0.3, 0.2, 0.9]))),
+    ]
