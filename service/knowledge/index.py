@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -49,12 +50,32 @@ _LANGUAGES: Final = {  # code: (bm25s stop-word list, Snowball stemmer)
 }
 
 
+_IMPORT_LOCK = threading.Lock()
+
+
+def _bm25s() -> Any:
+    """bm25s, imported without SciPy. bm25s imports SciPy whenever it is installed, for a
+    backend the index does not use (it builds with ``csc_backend="numpy"``): that import would
+    cost each worker 15 MB and a tenth of a second. SciPy stays importable for what needs it
+    (training the intent model); where it is already loaded, bm25s simply sees it."""
+    with _IMPORT_LOCK:
+        hide = "bm25s" not in sys.modules and "scipy" not in sys.modules
+        if hide:
+            sys.modules["scipy"] = None  # type: ignore[assignment]  # makes `import scipy` fail
+        try:
+            import bm25s
+        finally:
+            if hide:
+                del sys.modules["scipy"]
+    return bm25s
+
+
 @functools.cache
 def _stop_words() -> dict[str, frozenset[str]]:
     """Stop words are per language ("die" is German for "the", English for something else):
-    entries drop their own language's, queries the language they filter on. Read on first use:
-    bm25s brings SciPy, which the server loads while it starts, not before its port opens."""
-    from bm25s import stopwords
+    entries drop their own language's, queries the language they filter on. Read on first use,
+    which the server makes while it starts, not before its port opens."""
+    stopwords = _bm25s().stopwords
 
     return {
         lang: frozenset(map(normalize, getattr(stopwords, name) if name else ()))
@@ -127,9 +148,7 @@ class Index:
         self._vocab: dict[str, int] = {}
         corpus = [document_tokens(e, t) for e, t in zip(entries, plain, strict=True)]
         if any(corpus):  # bm25s divides by the average length: an all-empty corpus has none
-            import bm25s  # see _stop_words
-
-            self._bm25 = bm25s.BM25(method="lucene")
+            self._bm25 = _bm25s().BM25(method="lucene", csc_backend="numpy")
             self._bm25.index(corpus, show_progress=False)
             self._vocab = self._bm25.vocab_dict
 

@@ -3,6 +3,10 @@ the plain text of an entry and the snippet shown for it."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 
 from service.knowledge import KnowledgeBase
@@ -94,3 +98,37 @@ def test_a_snippet_without_spaces_is_cut_at_its_length() -> None:
     cut = snippet(text, frozenset(), language="ja")
     assert cut == text[:SNIPPET_CHARS] + "…"
     assert snippet("Short and sweet.", frozenset({"sweet"}), language="en") == "Short and sweet."
+
+
+def test_the_index_is_built_without_scipy_in_a_fresh_process() -> None:
+    # bm25s would import SciPy (15 MB a worker) for a backend the index does not use.
+    code = (
+        "import sys; from service.knowledge import load_kb; from service.config import Settings; "
+        "kb = load_kb(Settings().kb_dir); "
+        "hits = kb.search('where is my parcel', k=3); "
+        "print(len(hits), 'scipy' in sys.modules, 'bm25s' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["3", "False", "True"]
+
+
+def test_scores_are_the_same_whether_or_not_scipy_was_loaded_first() -> None:
+    code = (
+        "import sys, json; {}from service.knowledge import load_kb; "
+        "from service.config import Settings; kb = load_kb(Settings().kb_dir); "
+        "print(json.dumps([[h.entry.id, h.score] for q in ('parcel late', 'refund', "
+        "'Paket kaputt') for h in kb.search(q, k=5)]))"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code.format(first)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        for first in ("", "import scipy.sparse; ")
+    ]
+    assert runs[0] == runs[1] and json.loads(runs[0])
