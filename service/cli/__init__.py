@@ -64,7 +64,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
         logging_setup.configure(settings.log_level)
     uvicorn.run(
-        "service.api.app:create_app",
+        "service.api.boot:create_app",  # the port opens first, the app loads behind it
         factory=True,
         host=host,
         port=port,
