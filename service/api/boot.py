@@ -8,7 +8,7 @@ earlier waits for it (as requests wait for the resources, service/api/startup.py
 cannot be imported or built leaves the process answering 503 everywhere, with the reason in
 `/readyz` and the log.
 
-Nothing here may import more than uvicorn already has: that is the point of it.
+Nothing here may import more than uvicorn and the settings need: that is the point of it.
 """
 
 from __future__ import annotations
@@ -166,5 +166,13 @@ async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 def create_app() -> Boot:
-    """`uvicorn --factory service.api.boot:create_app`: what `replydesk serve` runs."""
+    """`uvicorn --factory service.api.boot:create_app`: what `replydesk serve` runs. Logging is
+    set up here, as the app would set it up: uvicorn logs a worker's start before the app is
+    there ("Started server process [pid]"), and that line must not be lost."""
+    from service import logs
+    from service.config import get_settings  # pydantic-settings: light, and the CLI has it
+
+    settings = get_settings()
+    if settings.log_json:
+        logs.configure(settings.log_level)
     return Boot()
