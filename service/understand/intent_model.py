@@ -158,20 +158,20 @@ class IntentModel:
     def _similarities(
         self, columns: npt.NDArray[np.int64], weights: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.float64]:
-        """Per example, the dot product of its vector with the message's: the entries of the
-        message's columns, each weighed as training weighs it, summed per example in column
-        order (the order, and so the float, of a sparse matrix product)."""
-        starts = self._indptr[columns]
-        lengths = self._indptr[columns + 1] - starts
-        # Every entry of those columns: column by column, in the order the postings hold them.
-        first = np.cumsum(lengths) - lengths
-        entries = np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))
-        rows = self._rows[entries]
-        entry = self._inv_norms[rows] * (
-            self._log_counts[self._counts[entries]] * np.repeat(self._idf[columns], lengths)
+        """Per example, the dot product of its vector with the message's. An entry of column c
+        for example e weighs (1 + log count) · idf[c] / |e| (FittedIntents.weights), worked
+        out here from 3 MB of small integers rather than held as 13 MB of floats; the example's
+        1 / |e| is applied once to its sum. The sums differ from a sparse matrix product of the
+        stored weights in the last bits only (tests/service/understand/test_intent_model.py)."""
+        indptr = self._indptr
+        spans = list(zip(indptr[columns].tolist(), indptr[columns + 1].tolist(), strict=True))
+        rows = np.concatenate([self._rows[a:b] for a, b in spans])
+        counts = np.concatenate([self._counts[a:b] for a, b in spans])
+        lengths = [b - a for a, b in spans]
+        values = np.take(self._log_counts, counts) * np.repeat(
+            self._idf[columns] * weights, lengths
         )
-        products = entry * np.repeat(weights, lengths)
-        sums = np.bincount(rows, weights=products, minlength=self.size)
+        sums = np.bincount(rows, weights=values, minlength=self.size) * self._inv_norms
         return sums.astype(np.float64, copy=False)  # float64 already: for the type checker
 
     def _closest(self, similarities: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
