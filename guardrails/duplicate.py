@@ -66,5 +66,5 @@ def is_closing(sentence: str, *, ctx: Context) -> bool:
     is the whole line, give or take punctuation ("Thanks for your patience." is a sentence)."""
     folded = fold(sentence.strip().rstrip(",.!、。！")).text.strip()
     automaton = phrases.automaton(ctx.language)
-    hit = automaton.table(FAMILY, _CLOSE).first_at_start(folded, automaton.entries)
+    hit = automaton.table(FAMILY, _CLOSE).first_at_start(folded, automaton.opening(folded))
     return hit is not None and hit[1] >= len(folded)

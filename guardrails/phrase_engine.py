@@ -59,6 +59,11 @@ class Automaton:
             entry = Entry(bucket, kind, check_key, tuple(sorted(fams)), settled)
             entries.setdefault(literal, []).append(entry)
         self.entries = {literal: tuple(found) for literal, found in entries.items()}
+        # By first character: what may open a text (Table.first_at_start) without a pass over all.
+        self._by_first: dict[str, dict[str, tuple[Entry, ...]]] = {}
+        for literal, opened in self.entries.items():
+            if literal:
+                self._by_first.setdefault(literal[0], {})[literal] = opened
         self._ac = ahocorasick.Automaton()
         for literal, found in entries.items():
             cjk = found[0].kind == "cjk"  # a literal's first character decides it for all keys
@@ -80,6 +85,11 @@ class Automaton:
                     found = Table(family, chosen)
                     self._tables[family, only] = found
         return found
+
+    def opening(self, folded: str) -> dict[str, tuple[Entry, ...]]:
+        """The literals ``folded`` begins with, and their entries."""
+        candidates = self._by_first.get(folded[:1], {})
+        return {lit: found for lit, found in candidates.items() if folded.startswith(lit)}
 
     def scan(self, folded: str) -> Scan:
         # The loops below run for every automaton hit and every number: the word-start test
