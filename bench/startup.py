@@ -1,8 +1,8 @@
 """Start-up and footprint: `replydesk serve` until it answers, its RSS after 1,000 drafts, and
 `replydesk check` on a one-line file.
 
-All three include `import guardrails`, which another branch is making lazy; its own import time
-is measured alone and reported beside them, so its share can be told from ours.
+All three include `import guardrails`; its own import time is measured alone and reported
+beside them, so its share can be told from the service's.
 """
 
 from __future__ import annotations
@@ -20,17 +20,10 @@ from pathlib import Path
 import httpx
 
 from bench.common import REPO, Result, process_env, serve_args, serve_process, server_env
-from tests.factories import ORDER_ID, draft_request
+from tests.factories import ORDER_ID, SAMPLE_MESSAGES, draft_request
 from tests.fakes.openai_server import free_port
 
-MESSAGES = [
-    "Where is my package? It has not arrived yet.",
-    "The blender arrived broken, the jar is cracked.",
-    "Wo ist mein Paket? Es ist noch nicht angekommen.",
-    "Je voudrais retourner cet article, il est trop grand.",
-    "荷物がまだ届きません。",
-    "Does this kettle switch itself off when the water boils?",
-]
+MESSAGES = SAMPLE_MESSAGES
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -13,6 +13,15 @@ from service.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 ORDER_ID = "114-3941689-8772232"
+# One buyer message per common case and language (benchmarks draft them in turn).
+SAMPLE_MESSAGES = (
+    "Where is my package? It has not arrived yet.",
+    "The blender arrived broken, the jar is cracked.",
+    "Wo ist mein Paket? Es ist noch nicht angekommen.",
+    "Je voudrais retourner cet article, il est trop grand.",
+    "荷物がまだ届きません。",
+    "Does this kettle switch itself off when the water boils?",
+)
 
 
 def repo_settings(database_url: str, **overrides: Any) -> Settings:

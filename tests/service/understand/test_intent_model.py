@@ -15,17 +15,9 @@ from service.understand import intent_artifact
 from service.understand.features import features
 from service.understand.intent_artifact import FittedIntents
 from service.understand.intent_model import NEIGHBOURS, IntentModel, Vocabulary
+from tests.factories import SAMPLE_MESSAGES
 
-MESSAGES = [
-    "Where is my package? It has not arrived yet.",
-    "The blender arrived broken, the jar is cracked.",
-    "Wo ist mein Paket? Es ist noch nicht angekommen.",
-    "Je voudrais retourner cet article, il est trop grand.",
-    "荷物がまだ届きません。",
-    "Does this kettle switch itself off when the water boils?",
-    "zzzz qqqq",
-    "",
-]
+MESSAGES = [*SAMPLE_MESSAGES, "zzzz qqqq", ""]
 
 
 @pytest.fixture(scope="module")
