@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=20.0, gt=0, le=600)
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_temperature: float = Field(default=0.3, ge=0, le=2)
+    # Ask the model once to rewrite a draft the guard had to cut sentences from or blocks.
+    llm_repair: bool = True
     api_keys: SecretStr = SecretStr("")
     # Business calendar (service/clock/calendar.py). UTC by default, as API.md fixes; a seller sets
     # their own zone (Europe/Berlin). An explicitly blank value means the marketplace's zone.

@@ -19,7 +19,8 @@ from sqlmodel import SQLModel
 
 import guardrails
 from service.clock.rules import OrderDates, order_completed_at
-from service.generate.drafter import Generated
+from service.compose.repair import repair
+from service.generate.drafter import DraftJob, Generated
 from service.knowledge import Entry, Hit
 from service.resources import Resources
 from service.store.models import (
@@ -202,6 +203,7 @@ def compose(
             "prompt_tokens": generated.prompt_tokens,
             "completion_tokens": generated.completion_tokens,
             "fallback_reason": generated.fallback_reason,
+            "repairs": list(generated.repairs),
         }
     )
 
@@ -258,7 +260,12 @@ async def compose_and_store(
     ctx: guardrails.Context,
     fields: Mapping[str, Any],
     sources: Sequence[Hit] | None = None,
+    job: DraftJob | None = None,
 ) -> Draft:
     """Guard, lay out and store, off the event loop: the guard is CPU work and the database
-    blocks. The session opens only now, after any LLM call is over."""
+    blocks. The session opens only now, after any LLM call is over. With the `job` a model
+    drafted from, a draft the guard had to cut or block is first offered to the model for a
+    rewrite (service/compose/repair.py)."""
+    if job is not None and resources.settings.llm_repair:
+        generated = await repair(generated, job=job, llm=resources.llm, ctx=ctx)
     return await to_thread.run_sync(_compose_and_store, resources, generated, ctx, fields, sources)

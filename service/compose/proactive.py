@@ -128,8 +128,9 @@ def kb_template(kb: KnowledgeBase, *, template_id: str, language: str) -> Entry:
 
 async def generate_text(
     request: ProactiveRequest, *, resources: Resources, language: str, facts: dict[str, Any]
-) -> Generated:
-    """The LLM's message when one is configured and answers usably, else the kind's template."""
+) -> tuple[DraftJob, Generated]:
+    """The LLM's message when one is configured and answers usably, else the kind's template
+    (and the job, for a repair)."""
     template_id = "proactive/" + request.kind.replace("_", "-")
     entry = kb_template(resources.kb, template_id=template_id, language=language)
     job = DraftJob(
@@ -145,7 +146,7 @@ async def generate_text(
         purpose="proactive",
         proactive_kind=request.kind,
     )
-    return await generate(job, llm=resources.llm, fallback=resources.templates)
+    return job, await generate(job, llm=resources.llm, fallback=resources.templates)
 
 
 def buyer_language(request: ProactiveRequest) -> str:
@@ -166,11 +167,12 @@ async def draft_proactive(
     order, kind = request.order, request.kind
     language = buyer_language(request)
     facts = order_facts(order, language=language) | {"answer_by": None}
+    job: DraftJob | None = None
     if request.text:
         # The agent's own words: no template, no model.
         generated = Generated(text=request.text, kind="template")
     else:
-        generated = await generate_text(
+        job, generated = await generate_text(
             request, resources=resources, language=language, facts=facts
         )
     ctx = order_context(
@@ -211,7 +213,7 @@ async def draft_proactive(
         "proactive_kind": kind,
     }
     try:
-        return await compose_and_store(resources, generated, ctx=ctx, fields=fields)
+        return await compose_and_store(resources, generated, ctx=ctx, fields=fields, job=job)
     except sa.exc.IntegrityError as exc:
         # Another /proactive for this order won the race between our check and our insert.
         raise slot_taken(None) from exc

@@ -119,4 +119,4 @@ async def draft_reply(
         "no_response_needed": analysis.no_response_needed,
         "message_kind": MessageKind.reply,
     }
-    return await compose_and_store(resources, generated, ctx=ctx, fields=fields)
+    return await compose_and_store(resources, generated, ctx=ctx, fields=fields, job=prepared.job)

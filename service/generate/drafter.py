@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from guardrails import Finding
 from service.knowledge import Hit
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class Generated:
     completion_tokens: int = 0
     fallback_reason: str | None = None
     sources: tuple[Hit, ...] = field(default_factory=tuple)
+    # The model's rewrites of its own draft after the guard (service/compose/repair.py).
+    repairs: tuple[Mapping[str, Any], ...] = ()
 
 
 class LLMFailure(Exception):
@@ -72,9 +75,15 @@ class NoTemplate(Exception):
 
 class Drafter(Protocol):
     """The seam between the pipeline and a model: the OpenAI-compatible client, or a fake in
-    tests. `draft` raises `LLMFailure` for anything that should fall back to the template."""
+    tests. `draft` raises `LLMFailure` for anything that should fall back to the template;
+    `repair` rewrites a draft the guard had to cut or block, given the findings, and raises
+    `LLMFailure` likewise (the guarded first draft then stands)."""
 
     async def draft(self, job: DraftJob) -> Generated: ...
+
+    async def repair(
+        self, job: DraftJob, *, draft: str, findings: Sequence[Finding]
+    ) -> Generated: ...
 
     async def aclose(self) -> None: ...
 

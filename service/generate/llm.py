@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Sequence
 
 import openai
 from openai.types.chat import ChatCompletion
 
+from guardrails import Finding
 from service.config import Settings
 from service.generate.drafter import DraftJob, FallbackReason, Generated, LLMFailure
 from service.generate.prompts import Prompts
@@ -39,8 +41,16 @@ class OpenAIDrafter:
         await self._client.close()
 
     async def draft(self, job: DraftJob) -> Generated:
+        return await self._complete(job, self._prompts.messages(job), self._prompts.version(job))
+
+    async def repair(self, job: DraftJob, *, draft: str, findings: Sequence[Finding]) -> Generated:
+        messages = self._prompts.repair_messages(job, draft=draft, findings=findings)
+        return await self._complete(job, messages, self._prompts.repair_version())
+
+    async def _complete(
+        self, job: DraftJob, messages: list[dict[str, str]], version: str
+    ) -> Generated:
         started = time.perf_counter()
-        messages = self._prompts.messages(job)
         try:
             # The SDK's timeout is per attempt; retries must not stretch the buyer's wait.
             # The plain POST of the SDK (its documented way to reach any endpoint): the typed
@@ -79,7 +89,7 @@ class OpenAIDrafter:
             text=text,
             kind="llm",
             model=completion.model or self._model,
-            prompt_version=self._prompts.version(job),
+            prompt_version=version,
             latency_ms=latency_ms,
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
 
+from guardrails import Finding
 from service.generate.drafter import DraftJob
+
+_STEMS = {"reply": "draft_reply", "proactive": "draft_proactive", "repair": "repair_reply"}
 
 
 class Prompts:
@@ -27,7 +31,7 @@ class Prompts:
         self._env.filters["data"] = _neutralise_delimiters
         self._pairs: dict[str, tuple[jinja2.Template, jinja2.Template]] = {}
         self._versions: dict[str, str] = {}
-        for purpose, stem in (("reply", "draft_reply"), ("proactive", "draft_proactive")):
+        for purpose, stem in _STEMS.items():
             names = (f"{stem}.system.j2", f"{stem}.user.j2")
             self._pairs[purpose] = (
                 self._env.get_template(names[0]),
@@ -41,9 +45,23 @@ class Prompts:
     def version(self, job: DraftJob) -> str:
         return self._versions[job.purpose]
 
+    def repair_version(self) -> str:
+        return self._versions["repair"]
+
     def messages(self, job: DraftJob) -> list[dict[str, str]]:
-        system, user = self._pairs[job.purpose]
-        variables = {"job": job, "language_name": language_name(job.language)}
+        return self._render(job.purpose, {"job": job})
+
+    def repair_messages(
+        self, job: DraftJob, *, draft: str, findings: Sequence[Finding]
+    ) -> list[dict[str, str]]:
+        """The model's own draft and what the guard found in it, to be rewritten."""
+        return self._render("repair", {"job": job, "draft": draft, "findings": findings})
+
+    def _render(self, purpose: str, variables: dict[str, object]) -> list[dict[str, str]]:
+        system, user = self._pairs[purpose]
+        job = variables["job"]
+        assert isinstance(job, DraftJob)
+        variables = variables | {"language_name": language_name(job.language)}
         return [
             {"role": "system", "content": system.render(variables)},
             {"role": "user", "content": user.render(variables)},

@@ -279,13 +279,29 @@ class UsagePublic(BaseModel):
     completion_tokens: int = 0
 
 
+class RepairPublic(BaseModel):
+    """One rewrite the model was asked for after the guard cut or blocked its draft."""
+
+    rules: list[str]  # what called for it: sentences removed (which rules), or a block
+    outcome: Literal["rewritten", "kept_first", "failed"]
+    reason: str | None = None  # why the call failed (a fallback reason)
+    findings_before: list[FindingPublic]
+    findings_after: list[FindingPublic] | None = None  # None when the call failed
+    text_before: str  # the model's first draft
+    prompt_version: str | None = None
+    latency_ms: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 class GeneratorPublic(BaseModel):
     kind: Literal["llm", "template"]
     model: str | None
-    latency_ms: int
+    latency_ms: int  # all the model's calls for this draft, repairs included
     fallback_reason: str | None
     prompt_version: str | None
     usage: UsagePublic
+    repairs: list[RepairPublic] = []
 
 
 class PolicyPublic(BaseModel):
@@ -422,6 +438,10 @@ class Draft(DraftBase, table=True):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     fallback_reason: str | None = SQLField(default=None, max_length=40)
+    # The model's rewrites after the guard (service/compose/repair.py; migration 0007).
+    repairs: list[dict[str, Any]] = SQLField(
+        default_factory=list, sa_type=JSONType, sa_column_kwargs={"server_default": "[]"}
+    )
     # The review (migration 0002): set once, by the one approval or rejection that wins.
     reviewed_by: str | None = SQLField(default=None, max_length=100)
     reviewed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
@@ -460,6 +480,7 @@ class Draft(DraftBase, table=True):
                 "prompt_tokens": self.prompt_tokens,
                 "completion_tokens": self.completion_tokens,
             },
+            "repairs": self.repairs or [],
         }
 
     @property

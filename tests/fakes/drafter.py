@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast, get_args
 
+from guardrails import Finding
 from service.generate.drafter import DraftJob, FallbackReason, Generated, LLMFailure
 
 Answer = str | FallbackReason | Callable[[DraftJob], str]
@@ -20,17 +21,28 @@ Answer = str | FallbackReason | Callable[[DraftJob], str]
 @dataclass
 class FakeDrafter:
     """Answers each job with the next of `answers` (the last one repeats): a text, a fallback
-    reason (raised as `LLMFailure`), or a function of the job."""
+    reason (raised as `LLMFailure`), or a function of the job. A request to repair a draft is
+    answered from `repair_answers` the same way (by default the model fails to answer, and the
+    guarded first draft stands); `repairs` records what each was given."""
 
     answers: Sequence[Answer] = ("Hello Jane,\n\nThank you for your message.\n\nBest regards",)
     delay: float = 0.0
     model: str = "fake-model"
     jobs: list[DraftJob] = field(default_factory=list)
+    repair_answers: Sequence[Answer] = ("unusable_response",)
+    repairs: list[tuple[str, tuple[Finding, ...]]] = field(default_factory=list)
     closed: bool = False
 
     async def draft(self, job: DraftJob) -> Generated:
         self.jobs.append(job)
-        answer = self.answers[min(len(self.jobs), len(self.answers)) - 1]
+        return await self._answer(job, self.answers[min(len(self.jobs), len(self.answers)) - 1])
+
+    async def repair(self, job: DraftJob, *, draft: str, findings: Sequence[Finding]) -> Generated:
+        self.repairs.append((draft, tuple(findings)))
+        index = min(len(self.repairs), len(self.repair_answers)) - 1
+        return await self._answer(job, self.repair_answers[index])
+
+    async def _answer(self, job: DraftJob, answer: Answer) -> Generated:
         if self.delay:
             await asyncio.sleep(self.delay)
         if callable(answer):

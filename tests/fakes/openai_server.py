@@ -4,7 +4,9 @@ The requested model name picks the behaviour, so one server serves every test:
 `good`, `violations`, `timeout`, `http500`, `http429`, `http401`, `empty`, `no_choices`,
 `not_json`, `truncated`, `refusal`, `short`, `fenced` (the good draft in a markdown code fence),
 `polyglot` (a clean draft in the language the system prompt names: "Write the reply in German
-only"). A `delay` (seconds) applies to every answer;
+only"), `review_ask` (a good draft with a sentence asking for a review; asked to repair it, the
+good draft), `review_ask_stuck` (the same, and the repair fails with HTTP 500). A `delay`
+(seconds) applies to every answer;
 the bench uses it to stand in for a slow model. Run alone:
 `python -m tests.fakes.openai_server --port 9100 --delay 2`.
 """
@@ -39,6 +41,10 @@ VIOLATIONS_DRAFT = (
     "or call us at +1 415-555-0132. Use coupon SAVE20 for 20% off your next order!\n\n"
     "Kind regards,\nCustomer Service"
 )
+
+REVIEW_ASK = "If you are happy with the kettle, please leave us a five-star review on Amazon."
+REVIEW_ASK_DRAFT = GOOD_DRAFT.replace("\n\nOrder ID", f" {REVIEW_ASK}\n\nOrder ID")
+_REPAIR_RE = re.compile(r"<<<DRAFT")
 
 # Policy-clean drafts per language the system prompt may name; unknown languages get English.
 POLYGLOT_DRAFTS = {
@@ -109,6 +115,9 @@ def make_app(state: FakeState) -> Starlette:
             await asyncio.sleep(state.delay)
         if model == "timeout":
             await asyncio.sleep(3600)
+        repairing = any(_REPAIR_RE.search(str(m.get("content"))) for m in body.get("messages", []))
+        if model == "review_ask_stuck" and repairing:
+            model = "http500"
         errors = {"http500": 500, "http429": 429, "http401": 401}
         if model in errors:
             return JSONResponse(
@@ -130,6 +139,10 @@ def make_app(state: FakeState) -> Starlette:
             "short": _completion(model, "OK."),
             "fenced": _completion(model, f"```text\n{GOOD_DRAFT.format(order_id=order_id)}\n```"),
             "polyglot": _completion(model, polyglot_draft(body, order_id)),
+            "review_ask": _completion(
+                model, (GOOD_DRAFT if repairing else REVIEW_ASK_DRAFT).format(order_id=order_id)
+            ),
+            "review_ask_stuck": _completion(model, REVIEW_ASK_DRAFT.format(order_id=order_id)),
         }
         return JSONResponse(answers.get(model, answers["good"]))
 

@@ -54,7 +54,10 @@ def test_llm_draft_full_of_violations_is_fixed(
     fake_llm: tuple[str, Any],
 ) -> None:
     base_url, state = fake_llm
-    client = make_client(database_url=db_url, llm_base_url=base_url, llm_model="violations")
+    # The guard alone (tests/service/compose/test_repair.py has the model's rewrite).
+    client = make_client(
+        database_url=db_url, llm_base_url=base_url, llm_model="violations", llm_repair=False
+    )
     response = client.post("/draft", json=draft_request())
     assert response.status_code == 201, response.text
     body = response.json()
