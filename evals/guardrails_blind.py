@@ -10,7 +10,9 @@ break them. A draft counts as fixed when
 - every piece of evidence is gone from the fixed text, or the report flags or blocks one of the
   draft's rules (the agent is told and must act before sending). For contact details (links,
   addresses, numbers) *gone* means no fragment is left either: no run of three or more letters or
-  digits of the evidence that the rest of the draft does not also hold.
+  digits of the evidence that the rest of the draft does not also hold. A link's visible text
+  (markdown ``[text](…)``, HTML ``<a …>text</a>``) may stay, as POLICY.md allows; an ``http://``
+  link to Amazon is fixed by its upgrade to https, so only the ``http://`` form must be gone.
 
 A clean draft is untouched when the text comes back unchanged and without a finding.
 
@@ -35,7 +37,8 @@ from guardrails import Report
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND_DIR = REPO / "evals" / "data" / "guardrails-blind"
-CONTACT_RULES = frozenset({"external_link", "insecure_link", "email_address", "phone_number"})
+CONTACT_RULES = frozenset({"external_link", "email_address", "phone_number"})
+_LINK_TEXT = re.compile(r"\[[^\]]*\]|>[^<>]*<")
 ACTING = frozenset({"flagged", "blocked"})
 _PIECE = re.compile(r"\w{3,}")
 
@@ -77,10 +80,12 @@ def load_set(directory: Path) -> list[BlindCase]:
 
 def _left_over(evidence: str, original: str, fixed: str) -> bool:
     """Is anything of a contact detail left: a run of 3+ letters or digits of the evidence that
-    the fixed text holds, though the draft around the evidence does not?"""
+    the fixed text holds, though the draft around the evidence does not? A link's visible text
+    is not the contact detail."""
     around = original.replace(evidence, " ").casefold()
     kept = fixed.casefold()
-    return any(p in kept and p not in around for p in _PIECE.findall(evidence.casefold()))
+    detail = _LINK_TEXT.sub(" ", evidence).casefold()
+    return any(p in kept and p not in around for p in _PIECE.findall(detail))
 
 
 def is_fixed(blind: BlindCase, report: Report) -> tuple[bool, str]:
