@@ -10,11 +10,16 @@ placeholder inside square brackets is data, the ``placeholder.words`` of every l
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from guardrails import phrases
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import fold_str
 
+# Date formats as templates write them, per language: day, month, year letters.
+_DAY = r"(?i:DD|TT|JJ|GG)"
+_MONTH = r"(?i:MM)"
+_YEAR = r"(?i:YYYY|JJJJ|AAAA|YY|JJ|AA)"
 _SHAPES = re.compile(
     r"\{\{[^{}\n]{0,80}\}\}|\{%[^{}\n]{0,80}%\}|\$\{[^{}\n]{1,40}\}"
     r"|(?<![\w{])\{[A-Za-z_][A-Za-z0-9_ ]{0,40}\}(?!\})"
@@ -24,13 +29,26 @@ _SHAPES = re.compile(
     r"|[〇○●◯×＿_]{2,}(?=様|さま|さん|殿)|_{4,}|＿{3,}"
     r"|lorem ipsum"
 )
-_BRACKETED = re.compile(r"\[([^\[\]\n]{1,50})\](?!\()|[［【〔]([^［］【】〔〕\n]{1,30})[］】〕]")
+_BRACKETED = re.compile(
+    r"\[([^\[\]\n]{1,50})\](?!\()|[［【〔]([^［］【】〔〕\n]{1,30})[］】〕]"
+    r"|<([^<>/=\"\n]{1,30})>"  # "<Cognome>", "<nom du client>": words, never an HTML tag
+)
 _CAPS_SLOT = re.compile(r"[A-Z][A-Z0-9]*(?:[_ ][A-Z0-9]+)*")
 _WORDS = tuple(fold_str(w) for w in phrases.everywhere("placeholder", "words"))
 _SPACED = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _WORDS if w.isascii()) + r")(?!\w)"
 )
 _UNSPACED = tuple(w for w in _WORDS if not w.isascii())
+
+
+@lru_cache(maxsize=32)
+def _single_words(language: str) -> frozenset[str]:
+    """The language's one-word placeholder words (English's too: drafts quote English copy)."""
+    words = {
+        *phrases.get(language, "placeholder", "words"),
+        *phrases.get("en", "placeholder", "words"),
+    }
+    return frozenset(fold_str(w) for w in words if w.isalpha() and len(w) >= 3)
 
 
 def _is_slot(inner: str) -> bool:
@@ -43,6 +61,18 @@ def _is_slot(inner: str) -> bool:
 
 # Every shape above opens with one of these characters, a run of X or x, or "lorem ipsum".
 _OPENERS = re.compile(r"[{$%<〇○●◯×＿_]")
+# Values left as their format: an amount of X's ("XX,XX €", "$XX.XX"), a date format
+# ("TT.MM.JJJJ", "jj/mm/aaaa", "YYYY-MM-DD"), marks for the digits of a Japanese date or time
+# ("＊＊月＊＊日", "〇月〇日").
+_FORMATS = re.compile(
+    r"(?<![A-Za-z0-9])[$€£¥]?[ \t]?[Xx]{1,4}[.,][Xx]{2}(?![A-Za-z0-9])"
+    rf"|(?<![A-Za-z0-9])(?:{_DAY}[./-]{_MONTH}|{_MONTH}[./-]{_DAY})[./-]{_YEAR}(?![A-Za-z0-9])"
+    rf"|(?<![A-Za-z0-9]){_YEAR}[./-]{_MONTH}[./-]{_DAY}(?![A-Za-z0-9])"
+    # (not the 〇 of a number in kanji: 二〇〇〇年 is the year 2000)
+    r"|(?<![一二三四五六七八九十〇百千])[〇○●◯×＊*]{1,4}[年月日時](?:[〇○●◯×＊*]{1,4}[月日時分])*"
+)
+# A placeholder word in capitals, standing alone in ordinary text: "Hola NOMBRE,".
+_CAPS_WORD = re.compile(r"(?<![\w])[A-ZÀ-ÖØ-Þ]{3,}(?![\w])")
 
 
 def _starts(text: str) -> list[int]:
@@ -69,11 +99,28 @@ def _shapes(text: str) -> list[tuple[int, int]]:
     return found
 
 
+def _capital_words(text: str, language: str) -> list[tuple[int, int]]:
+    """Placeholder words in capitals between words that are not: "Hola NOMBRE," (a shouted
+    sentence is the formatting rule's)."""
+    found = []
+    single = _single_words(language)
+    for m in _CAPS_WORD.finditer(text):
+        if fold_str(m.group()) not in single:
+            continue
+        before = text[max(0, m.start() - 12) : m.start()].split()
+        after = text[m.end() : m.end() + 12].split()
+        near = [w for w in (before[-1:] + after[:1]) if any(c.isalpha() for c in w)]
+        if not any(w.isupper() for w in near):
+            found.append(m.span())
+    return found
+
+
 def detect(text: str, *, ctx: Context) -> list[Span]:
-    found = _shapes(text)
-    if "[" in text or "［" in text or "【" in text or "〔" in text:
+    found = _shapes(text) + [m.span() for m in _FORMATS.finditer(text)]
+    found += _capital_words(text, ctx.language)
+    if any(c in text for c in "[［【〔<"):
         for m in _BRACKETED.finditer(text):
-            if _is_slot(m.group(1) or m.group(2) or ""):
+            if _is_slot(m.group(1) or m.group(2) or m.group(3) or ""):
                 found.append(m.span())
     spans: list[Span] = []
     for start, end in sorted(set(found)):

@@ -47,7 +47,7 @@ def test_shouting_is_flagged_not_changed() -> None:
         f"{ORDER} Use the USB HDMI adapter.",
         f"{ORDER} Thanks!! See you.",
         f"Hello Jane,\n\n{ORDER}\n\nBest,\nAnna\n",
-        f"{ORDER} Tags like <name> or <x> are not HTML.",
+        f"{ORDER} Tags like <x> or <y> are not HTML.",
     ],
 )
 def test_ordinary_text_is_not_formatting(text: str) -> None:

@@ -97,6 +97,43 @@ def test_placeholders_block(text: str) -> None:
     assert_offsets(text, report)
 
 
+@pytest.mark.parametrize(
+    ("text", "marketplace", "left"),
+    [
+        (f"{ORDER} Your refund of $XX.XX is on its way.", "amazon.com", "$XX.XX"),
+        (f"{ORDER} Sie erhalten XX,XX € zurück.", "amazon.de", "XX,XX"),
+        (f"{ORDER} Die Lieferung kommt am TT.MM.JJJJ.", "amazon.de", "TT.MM.JJJJ"),
+        (f"{ORDER} Livraison le jj/mm/aaaa.", "amazon.fr", "jj/mm/aaaa"),
+        (f"{ORDER} Llega el DD/MM/AAAA.", "amazon.es", "DD/MM/AAAA"),
+        (f"Estimado NOMBRE: {ORDER}", "amazon.es", "NOMBRE"),
+        (f"Gentile <nome cliente>, {ORDER}", "amazon.it", "<nome cliente>"),
+        (f"Dear <name>, {ORDER}", "amazon.com", "<name>"),
+        (f"ご注文{OID}は＊＊月＊＊日に発送します。", "amazon.co.jp", "＊＊月＊＊日"),
+        (f"ご注文{OID}の件です。\n【担当者名】", "amazon.co.jp", "【担当者名】"),
+    ],
+)
+def test_values_left_as_their_format_or_a_bare_word_block(
+    text: str, marketplace: str, left: str
+) -> None:
+    report = run(text, marketplace=marketplace)
+    assert [(f.rule, f.action, f.match) for f in report.findings] == [
+        ("placeholder", "blocked", left)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace"),
+    [
+        (f"{ORDER} Sizes XL, XXL and XS; refund 12,99 €.", "amazon.com"),
+        (f"{ORDER} THE CABLE IS INCLUDED: the DATA cable too.", "amazon.com"),
+        (f"ご注文{OID}の商品は二〇〇〇年創業の工房で作られています。", "amazon.co.jp"),
+        (f"{ORDER} Use <b>only</b> the supplied charger.", "amazon.com"),
+    ],
+)
+def test_formats_and_capitals_that_are_not_placeholders(text: str, marketplace: str) -> None:
+    assert "placeholder" not in {f.rule for f in run(text, marketplace=marketplace).findings}
+
+
 def test_unprofessional_wording_is_flagged_not_changed() -> None:
     text = f"{ORDER} Honestly, this is your own fault: you should have read the manual."
     report = run(text)
