@@ -44,7 +44,7 @@ FAMILIES: Mapping[str, frozenset[str] | None] = MappingProxyType(
         "unprofessional": None,
         "incentive": frozenset({"offers", "compensation"}),
         "placeholder": frozenset({"words"}),
-        "amazon_duplicate": frozenset({"confirmations", "closings"}),
+        "amazon_duplicate": frozenset({"confirmations", "closings", "substance"}),
         "contacts": frozenset(
             {
                 "phone_labels",
