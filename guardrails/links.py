@@ -10,6 +10,7 @@ stays.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
@@ -147,7 +148,101 @@ def _image(start: int, end: int, text: str, url: str) -> Span | None:
     return Span("external_link", "fixed", start, end, match, msg, replacement="")
 
 
+# Full-width letters, digits and the characters of an address (ｗｗｗ．ｓｈｏｐ－１．ｊｐ／ａ)
+# read as ASCII, character for character: offsets stay. Full-width punctuation around them (：,
+# （…）) stays what it is, and so does ＠ (the e-mail rule's).
+_HALFWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "．／－＿"} | {
+    code: code - 0xFEE0
+    for low, high in (("０", "９"), ("Ａ", "Ｚ"), ("ａ", "ｚ"))
+    for code in range(ord(low), ord(high) + 1)
+}
+_FULLWIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ．／－＿]")
+
+
 def detect(text: str, *, ctx: Context) -> list[Span]:
+    if _FULLWIDTH.search(text):
+        view = text.translate(_HALFWIDTH)
+        found = _detect(view) + _spoken(view, ctx)
+        return [replace(span, match=text[span.start : span.end]) for span in found]
+    return _detect(text) + _spoken(text, ctx)
+
+
+# Domains spelt out to slip past a filter: "shop-berlin punkt de", "example dot com slash help",
+# "tienda punto es barra contacto", "shop . example . it", "ドット". Spoken words make many false
+# domains ("ce point de vue", "el punto es"), so only these count: a www, or an ending that is
+# no ordinary word where it stands.
+_SPOKEN_DOT = r"(?:dot|punkt|point|punto|ドット)"
+_SPOKEN_SLASH = r"(?:slash|schrägstrich|barre oblique|barra|スラッシュ)"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_SEP_DOT = (
+    rf"(?:[ \t]*[(\[][ \t]*{_SPOKEN_DOT}[ \t]*[)\]][ \t]*|[ \t]+{_SPOKEN_DOT}[ \t]+"
+    r"|[ \t]*ドット[ \t]*|[ \t]+\.[ \t]+)"  # a dot with blanks on both sides, never a full stop
+)
+_SEP_SLASH = rf"(?:[ \t]+{_SPOKEN_SLASH}[ \t]+|[ \t]*スラッシュ[ \t]*)"
+_SPOKEN = re.compile(
+    rf"(?<![A-Za-z0-9_.@/-])(?P<host>{_LABEL}(?:{_SEP_DOT}{_LABEL})+)(?P<path>(?:{_SEP_SLASH}{_LABEL})*)",
+    re.IGNORECASE,
+)
+_SPOKEN_SEP = re.compile(rf"{_SEP_DOT}", re.IGNORECASE)
+# Endings that are no word of any language here, and those that are a word in some: German
+# "de" is no German word, but French, Spanish and Italian "de" is; "at" is English, "it"
+# English, "es" Spanish, "io" and "se" Italian…
+_SAFE_ENDINGS = frozenset(
+    {"com", "net", "org", "info", "biz", "eu", "uk", "fr", "jp", "ch", "nl", "pl", "co.uk", "co.jp"}
+)
+_WORD_ENDINGS = {
+    "de": {"fr", "es", "it", "pt", "nl"},
+    "at": {"en", "fr", "es", "it", "pt", "nl", "sv"},
+    "it": {"en"},
+    "es": {"es", "en", "pt"},
+    "be": {"en"},
+    "se": {"es", "it", "fr", "pt", "sv"},
+    "io": {"it", "en"},
+    "shop": {"en"},
+    "store": {"en"},
+    "online": {"en", "de"},
+}
+
+
+# What ends the name of an e-mail address: the address is the e-mail rule's, not a link.
+_AT_BEFORE = re.compile(
+    r"(?:[@＠]|[(\[]\s*at\s*[)\]]|(?<![^\W\d_])(?:at|arobase|chiocciola|arroba|bei)"
+    r"|アットマーク|あっとまーく)[ \t]*$",
+    re.IGNORECASE,
+)
+
+
+def _spoken(text: str, ctx: Context) -> list[Span]:
+    if not _SPOKEN_SEP.search(text):
+        return []
+    spans = []
+    for m in _SPOKEN.finditer(text):
+        if _AT_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+            continue
+        host = _SPOKEN_SEP.sub(".", m["host"]).lower()
+        if "." not in host or host == m["host"].lower():
+            continue  # an ordinary domain: the first pass judged it
+        labels = host.split(".")
+        ending = ".".join(labels[-2:]) if ".".join(labels[-2:]) in _SAFE_ENDINGS else labels[-1]
+        safe = ending in _SAFE_ENDINGS or (
+            ending in _WORD_ENDINGS and ctx.language not in _WORD_ENDINGS[ending]
+        )
+        if labels[0] != "www" and not safe:
+            continue
+        if labels[0] != "www" and len(labels[-2 if len(labels) > 1 else 0]) < 3:
+            continue  # "la punto es", "ce point fr": no name before the ending
+        verdict, domain = _judge(host)
+        if verdict != "external":
+            continue
+        match = m.group()
+        msg = _why(verdict, host, domain).replace("the link", "the spelt-out web address")
+        spans.append(
+            Span("external_link", "fixed", m.start(), m.end(), match, msg, "", label_cleanup=True)
+        )
+    return spans
+
+
+def _detect(text: str) -> list[Span]:
     if "." not in text and "<" not in text:
         return []
     spans: list[Span] = []

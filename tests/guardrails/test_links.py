@@ -143,3 +143,39 @@ def test_message_names_the_link_and_the_reason() -> None:
 )
 def test_legitimate_dots_and_amazon_links_survive(text: str) -> None:
     assert_clean(text, marketplace="amazon.de", language="en")
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "address"),
+    [
+        (f"{ORDER} Mehr auf shop-berlin punkt de Schrägstrich hilfe.", "amazon.de", "shop-berlin"),
+        (f"{ORDER} See example dot com slash support for more.", "amazon.com", "example"),
+        (f"{ORDER} Visite tiendamoda punto com barra ayuda.", "amazon.es", "tiendamoda"),
+        (f"{ORDER} Dettagli su www . negozio . it oggi.", "amazon.it", "negozio"),
+        (f"{ORDER} Voir monsite (point) fr pour la suite.", "amazon.fr", "monsite"),
+        (f"注文{OID}の詳細はｗｗｗ．ｓｈｏｐ－ｓａｍｐｌｅ．ｊｐへ。", "amazon.co.jp", "ｓｈｏｐ"),
+        (f"注文{OID}の詳細はsample-shopドットcomへ。", "amazon.co.jp", "sample-shop"),
+    ],
+)
+def test_spelt_out_and_full_width_addresses_are_removed(
+    text: str, marketplace: str, address: str
+) -> None:
+    report = run(text, marketplace=marketplace)
+    assert ("external_link", "fixed") in rules(report)
+    assert address not in report.text
+    assert_offsets(text, report)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace"),
+    [
+        (f"{ORDER} À ce point de vue, tout va bien. Le point relais est ouvert.", "amazon.fr"),
+        (f"{ORDER} El punto es que llega mañana. Este punto es importante.", "amazon.es"),
+        (f"{ORDER} Press the small dot at the top, then the red dot on the side.", "amazon.com"),
+        (f"{ORDER} Version 2 . 1 fixes it; see point 3 . 2 of the manual.", "amazon.com"),
+        (f"{ORDER} Der Punkt ist: Seite 4 . 2 beachten. Sie ist da. Punkt.", "amazon.de"),
+        (f"{ORDER} Il punto di ritiro è aperto. Questo punto io lo conosco.", "amazon.it"),
+    ],
+)
+def test_ordinary_points_and_dots_are_not_addresses(text: str, marketplace: str) -> None:
+    assert_clean(text, marketplace=marketplace)
