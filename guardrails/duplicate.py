@@ -15,15 +15,16 @@ the carrier, the tracking number and the date is still Amazon's notice.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from guardrails import order_id, phrases
+from guardrails.phrase_engine import PhraseMatcher
 from guardrails.spans import Context, Span
 from guardrails.textnorm import fold
 
 FAMILY = "amazon_duplicate"
 _CONFIRM = ("confirmations",)
 _CLOSE = ("closings",)
-_SUBSTANCE = ("substance",)
 _QUESTION = re.compile(r"[?？]")
 
 
@@ -31,10 +32,20 @@ def _hit(only: tuple[str, ...], text: str, ctx: Context) -> bool:
     return bool(phrases.find(FAMILY, text, ctx.language, only=only))
 
 
+@lru_cache(maxsize=32)
+def _substance(language: str) -> PhraseMatcher:
+    """The language's and English's ``substance`` phrases, matched apart from the shared scan
+    (see phrases.SEPARATE): only proactive drafts ask."""
+    items = dict.fromkeys(
+        (*phrases.get("en", FAMILY, "substance"), *phrases.get(language, FAMILY, "substance"))
+    )
+    return PhraseMatcher({"substance": list(items)})
+
+
 def detect(text: str, *, ctx: Context) -> list[Span]:
     if ctx.message_kind != "proactive":
         return []
-    if _QUESTION.search(text) or _hit(_SUBSTANCE, text, ctx):
+    if _QUESTION.search(text) or next(_substance(ctx.language).finditer(fold(text).text), None):
         return []
     if not _hit(_CONFIRM, order_id.ORDER_ID.sub(" ", text), ctx):
         return []

@@ -156,11 +156,13 @@ _HALFWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "．／－＿"} | {
     for low, high in (("０", "９"), ("Ａ", "Ｚ"), ("ａ", "ｚ"))
     for code in range(ord(low), ord(high) + 1)
 }
-_FULLWIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ．／－＿]")
+_WIDE_LETTER = re.compile("[Ａ-Ｚａ-ｚ]")
+# A full-width address has a full-width dot, or a dot next to a full-width letter.
+_FULLWIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ－＿][．.]|[．.][Ａ-Ｚａ-ｚ]|．")
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
-    if _FULLWIDTH.search(text):
+    if "．" in text or (_WIDE_LETTER.search(text) and _FULLWIDTH.search(text)):
         view = text.translate(_HALFWIDTH)
         found = _detect(view) + _spoken(view, ctx)
         return [replace(span, match=text[span.start : span.end]) for span in found]
@@ -212,11 +214,46 @@ _AT_BEFORE = re.compile(
 )
 
 
+# Where a spelt-out address may be: a separator word standing alone, bracketed or between
+# blanks, or a dot between blanks.
+_SEPARATOR_WORDS = ("dot", "punkt", "point", "punto")
+_AROUND = ((" ", " "), ("(", ")"), ("[", "]"), ("( ", " )"))
+_MARKS = ("ドット", " . ")
+
+
+def _spoken_matches(text: str) -> list[re.Match[str]]:
+    """``_SPOKEN.finditer(text)``, tried only around the separator words (found by substring
+    searches in C): most drafts have none, and the rest only a few."""
+    lowered = text.lower()
+    wanted = [
+        f"{before}{word}{after}"
+        for word in _SEPARATOR_WORDS
+        if word in lowered
+        for before, after in _AROUND
+    ] + [mark for mark in _MARKS if mark in text]
+    places = []
+    for word in wanted:
+        at = lowered.find(word)
+        while at >= 0:
+            places.append(at)
+            at = lowered.find(word, at + 1)
+    found: list[re.Match[str]] = []
+    end = 0
+    for at in sorted(places):
+        if at < end:
+            continue
+        # A label is at most 63 characters: the host starts within reach of its separator.
+        for m in _SPOKEN.finditer(text, max(end, at - 80), min(len(text), at + 200)):
+            if m.start() <= at < m.end():
+                found.append(m)
+                end = m.end()
+                break
+    return found
+
+
 def _spoken(text: str, ctx: Context) -> list[Span]:
-    if not _SPOKEN_SEP.search(text):
-        return []
     spans = []
-    for m in _SPOKEN.finditer(text):
+    for m in _spoken_matches(text):
         if _AT_BEFORE.search(text, max(0, m.start() - 16), m.start()):
             continue
         host = _SPOKEN_SEP.sub(".", m["host"]).lower()

@@ -14,7 +14,7 @@ from guardrails.contacts import any_of as _any_of
 from guardrails.textnorm import GLUE
 
 # Not glued to letters: tracking numbers, ASINs and VAT IDs never start a phone number.
-_SEPARATORS = r" \u00a0\-–－/()（）"
+_SEPARATORS = r" \u00a0\-–－/()（）·•・"
 # A dot separates digit groups ("030.1234.567") but a dot and a blank end a sentence: a number
 # never runs on past one ("… 12345678. 0 https://…" is a number, then something else).
 SEPARATOR = rf"(?:[\d{_SEPARATORS}]|\.(?!\s))"

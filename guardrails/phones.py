@@ -35,6 +35,7 @@ from guardrails.phone_cues import (
 )
 from guardrails.ranges import Ranges
 from guardrails.spans import Context, Span, quote
+from guardrails.spelt_numbers import spelt_numbers
 from guardrails.textnorm import GLUE
 
 
@@ -171,6 +172,30 @@ def _pieces(text: str, orders: Ranges) -> Iterator[re.Match[str]]:
 
 
 def detect_phones(text: str, *, ctx: Context) -> list[Span]:
+    spans = _detect_written(text, ctx=ctx)
+    taken = Ranges([(s.start, s.end) for s in spans])
+
+    def plausible(digits: str, start: int, end: int) -> bool:
+        region = ctx.marketplace.country
+        return (
+            _valid(digits, region)
+            or _valid("+" + digits, region)
+            or cue_before().search(text[max(0, start - 40) : start]) is not None
+            or cue_after().match(text, end) is not None
+        )
+
+    for start, end in spelt_numbers(text, ctx=ctx, plausible=plausible):
+        if not taken.overlaps(start, end):
+            raw = text[start:end]
+            msg = f"Removed the phone number spelt out as {quote(raw)}: {_WHY}"
+            spans.append(
+                Span("phone_number", "fixed", start, end, raw, msg, "", label_cleanup=True)
+            )
+    return sorted(spans, key=lambda span: span.start)
+
+
+def _detect_written(text: str, *, ctx: Context) -> list[Span]:
+    """Numbers written in digits, and messenger IDs."""
     if not _CANDIDATE.search(text) and not has_messenger(text):
         return []  # cheap prefilter: no run of digits, no messenger name
     orders = Ranges([(start, end) for start, end, _ in order_ids(text)])

@@ -174,6 +174,10 @@ def _parse_all(
     return out
 
 
+# Categories matched on their own, not by the shared automaton: what only a rare kind of draft
+# needs (a proactive message's substance) would cost every draft's scan its hits.
+SEPARATE = frozenset({("amazon_duplicate", "substance")})
+
 _BUILT: dict[str, Automaton] = {}
 _BUILD_LOCK = threading.Lock()
 
@@ -195,7 +199,8 @@ def automaton(language: str) -> Automaton:
                 merged: dict[str, list[Phrase]] = {}
                 for lexicon in parsed:  # English first: its categories lead the table order
                     for category, items in lexicon[family].items():
-                        merged.setdefault(category, []).extend(items)
+                        if (family, category) not in SEPARATE:
+                            merged.setdefault(category, []).extend(items)
                 families[family] = merged
             found = Automaton(families)
             _BUILT[language] = found

@@ -63,16 +63,35 @@ def _is_slot(inner: str) -> bool:
 _OPENERS = re.compile(r"[{$%<〇○●◯×＿_]")
 # Values left as their format: an amount of X's ("XX,XX €", "$XX.XX"), a date format
 # ("TT.MM.JJJJ", "jj/mm/aaaa", "YYYY-MM-DD"), marks for the digits of a Japanese date or time
-# ("＊＊月＊＊日", "〇月〇日").
-_FORMATS = re.compile(
-    r"(?<![A-Za-z0-9])[$€£¥]?[ \t]?[Xx]{1,4}[.,][Xx]{2}(?![A-Za-z0-9])"
-    rf"|(?<![A-Za-z0-9])(?:{_DAY}[./-]{_MONTH}|{_MONTH}[./-]{_DAY})[./-]{_YEAR}(?![A-Za-z0-9])"
+# ("＊＊月＊＊日", "〇月〇日"). Each is tried only where a cheap test finds its telltale.
+_AMOUNT = re.compile(r"(?<![A-Za-z0-9])[$€£¥]?[ \t]?[Xx]{1,4}[.,][Xx]{2}(?![A-Za-z0-9])")
+_DATE_FORMAT = re.compile(
+    rf"(?<![A-Za-z0-9])(?:{_DAY}[./-]{_MONTH}|{_MONTH}[./-]{_DAY})[./-]{_YEAR}(?![A-Za-z0-9])"
     rf"|(?<![A-Za-z0-9]){_YEAR}[./-]{_MONTH}[./-]{_DAY}(?![A-Za-z0-9])"
-    # (not the 〇 of a number in kanji: 二〇〇〇年 is the year 2000)
-    r"|(?<![一二三四五六七八九十〇百千])[〇○●◯×＊*]{1,4}[年月日時](?:[〇○●◯×＊*]{1,4}[月日時分])*"
 )
+# (not the 〇 of a number in kanji: 二〇〇〇年 is the year 2000)
+_DATE_MARKS = re.compile(
+    r"(?<![一二三四五六七八九十〇百千])[〇○●◯×＊*]{1,4}[年月日時](?:[〇○●◯×＊*]{1,4}[月日時分])*"
+)
+_AMOUNT_HINT = re.compile(r"[Xx][.,][Xx]")
+_MARK_HINT = re.compile(r"[〇○●◯×＊*][年月日時]")
+_DATE_HINT = re.compile(r"[./-][Mm]{2}[./-]")
+
+
+def _formats(text: str) -> list[tuple[int, int]]:
+    # Substring tests in C first: a regex scan of every draft costs more than the rest.
+    found = []
+    if ("X" in text or "x" in text) and _AMOUNT_HINT.search(text):
+        found += [m.span() for m in _AMOUNT.finditer(text)]
+    if ("MM" in text or "mm" in text) and _DATE_HINT.search(text):
+        found += [m.span() for m in _DATE_FORMAT.finditer(text)]
+    if any(mark in text for mark in "〇○●◯×＊*") and _MARK_HINT.search(text):
+        found += [m.span() for m in _DATE_MARKS.finditer(text)]
+    return found
+
+
 # A placeholder word in capitals, standing alone in ordinary text: "Hola NOMBRE,".
-_CAPS_WORD = re.compile(r"(?<![\w])[A-ZÀ-ÖØ-Þ]{3,}(?![\w])")
+_CAPS_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ]{3,}")  # whole words only: checked in _capital_words
 
 
 def _starts(text: str) -> list[int]:
@@ -105,6 +124,11 @@ def _capital_words(text: str, language: str) -> list[tuple[int, int]]:
     found = []
     single = _single_words(language)
     for m in _CAPS_WORD.finditer(text):
+        start, end = m.span()
+        if (start and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
+            end < len(text) and (text[end].isalnum() or text[end] == "_")
+        ):
+            continue
         if fold_str(m.group()) not in single:
             continue
         before = text[max(0, m.start() - 12) : m.start()].split()
@@ -116,7 +140,7 @@ def _capital_words(text: str, language: str) -> list[tuple[int, int]]:
 
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
-    found = _shapes(text) + [m.span() for m in _FORMATS.finditer(text)]
+    found = _shapes(text) + _formats(text)
     found += _capital_words(text, ctx.language)
     if any(c in text for c in "[［【〔<"):
         for m in _BRACKETED.finditer(text):

@@ -141,6 +141,7 @@ _ORPHAN_BEFORE = re.compile(rf"(\A|\n|[.!?…][ \t]+)([ \t]*{_X})[ \t]*[.,;:!?|�
 _CLUSTER = re.compile(
     rf"(?P<pre>[ \t\n]*)(?P<core>{_X}(?:[ \t\n]*{_X})*)(?P<post>(?:[ \t]*\n)*)(?P<indent>[ \t]*)"
 )
+_ORPHAN_CLOSER = re.compile(rf"({_X})([ \t]*)([)\]}}])")
 _CLOSERS = frozenset(".,;:!?)]}…»”’")
 _OPENERS = frozenset("([{«“„")
 
@@ -179,7 +180,22 @@ def tidy(text: str) -> str:
         if text == before:
             break
     text = _ORPHAN_BEFORE.sub(r"\1\2", text)
+    text = _drop_orphan_closers(text)
     return _CLUSTER.sub(_join, text)
+
+
+def _drop_orphan_closers(text: str) -> str:
+    """A closing bracket right after a removal, with no opening one before it on its line: the
+    removed link or number carried it ("see https://x.com/help) and …"). Left, it would glue
+    to what comes before: "=)" is an emoticon."""
+
+    def fix(m: re.Match[str]) -> str:
+        line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        closer = m.group(3)
+        opener = {")": "(", "]": "[", "}": "{"}[closer]
+        return m.group(1) if line.count(opener) <= line.count(closer) else m.group()
+
+    return _ORPHAN_CLOSER.sub(fix, text) if any(c in text for c in ")]}") else text
 
 
 _CJK = re.compile(f"[{CJK_WORD}]")

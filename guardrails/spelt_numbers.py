@@ -1,0 +1,159 @@
+"""Phone numbers spelt in words, read into digits: "five five five, one two three, four five six
+seven", "null eins sieben sechs…", "zéro six, douze, trente-quatre…", "seis uno dos…",
+"tre tre nove…", "〇九〇の一二三四の五六七八".
+
+A run of at least seven digits' worth of number words (the draft's language and English, digits
+allowed among them) is a phone number when the phone library finds it valid for the
+marketplace (or with a country code), or when the text calls it one ("call me on …"). Words
+are data only in the small sense that every language names its ten digits; French also says
+its digits in pairs ("douze", "quatre-vingt-dix-huit"), which are read as two digits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+from guardrails.spans import Context
+
+_DIGITS = {
+    "en": "zero one two three four five six seven eight nine",
+    "de": "null eins zwei drei vier fünf sechs sieben acht neun",
+    "fr": "zéro un deux trois quatre cinq six sept huit neuf",
+    "es": "cero uno dos tres cuatro cinco seis siete ocho nueve",
+    "it": "zero uno due tre quattro cinque sei sette otto nove",
+    "pt": "zero um dois três quatro cinco seis sete oito nove",
+    "nl": "nul een twee drie vier vijf zes zeven acht negen",
+}
+_EXTRA = {
+    "en": {"oh": "0", "double": "×2", "triple": "×3"},
+    "de": {"zwo": "2", "doppel": "×2"},
+    "fr": {"une": "1"},
+    "es": {"una": "1", "doble": "×2"},
+    "it": {"una": "1", "doppio": "×2"},
+}
+# French pairs: 10-16 and the tens; compounds are joined by hyphens ("soixante-dix-huit").
+_FR_UNITS = {
+    "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+    "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+}  # fmt: skip
+_KANJI = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_KANJI_DIGIT = re.compile(r"[〇零]")  # a phone number in kanji has a zero: 〇九〇…, 〇三…
+_KANJI_RUN = re.compile(
+    r"[〇零一二三四五六七八九](?:[ー－―\-・、の\s]?[〇零一二三四五六七八九]){6,16}"
+)
+
+
+@cache
+def _words(language: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code in dict.fromkeys(("en", language)):
+        out |= {word: str(i) for i, word in enumerate(_DIGITS.get(code, _DIGITS["en"]).split())}
+        out |= _EXTRA.get(code, {})
+    return out
+
+
+@cache
+def _gate(language: str) -> tuple[str, ...]:
+    """The digit words the gate counts: the language's ten, each with the blank before it
+    (English's for a language without words here)."""
+    words = {
+        f" {w}" for code in dict.fromkeys(("en", language)) for w in _DIGITS.get(code, "").split()
+    }
+    return tuple(sorted(words))
+
+
+@cache
+def _run(language: str) -> re.Pattern[str]:
+    """At least four number words (or digit groups) in a row, separated by blanks, commas,
+    hyphens or dots: the shape of a number read out."""
+    words = sorted(_words(language), key=len, reverse=True)
+    if language == "fr":
+        words += sorted(_FR_UNITS, key=len, reverse=True)
+    word = r"(?:" + "|".join(map(re.escape, words)) + r")(?:-(?:et-)?[a-zéèû]+)*|\d{1,4}"
+    return re.compile(rf"(?<![\w])(?:{word})(?:[ \t,.\-–/]{{1,3}}(?:{word})){{3,}}(?![\w])", re.I)
+
+
+def _french_pair(token: str) -> str | None:
+    """ "douze" → "12", "trente-quatre" → "34", "quatre-vingt-dix-huit" → "98"."""
+    parts = [p for p in token.lower().split("-") if p != "et"]
+    digits = {w: int(d) for w, d in _words("fr").items() if d.isdigit()}
+    total, i = 0, 0
+    while i < len(parts):
+        part = parts[i]
+        if part == "quatre" and i + 1 < len(parts) and parts[i + 1] in ("vingt", "vingts"):
+            total += 80
+            i += 2
+            continue
+        if part in _FR_UNITS:
+            total += _FR_UNITS[part]
+        elif part in digits:
+            total += digits[part]
+        else:
+            return None
+        i += 1
+    return f"{total:02d}" if total >= 10 or len(parts) > 1 else str(total)
+
+
+def _read(run: str, language: str) -> str | None:
+    """The digits a run of words says, or None if a word is not a number."""
+    words = _words(language)
+    out: list[str] = []
+    repeat = 1
+    for token in _tokens(run):
+        lowered = token.lower()
+        if lowered.isdigit():
+            digits = lowered
+        elif lowered in words:
+            value = words[lowered]
+            if value.startswith("×"):
+                repeat = int(value[1:])
+                continue
+            digits = value
+        elif language == "fr":
+            pair = _french_pair(lowered)
+            if pair is None:
+                return None
+            digits = pair
+        else:
+            return None
+        out.append(digits * repeat if len(digits) == 1 else digits)
+        repeat = 1
+    return "".join(out)
+
+
+def _tokens(run: str) -> list[str]:
+    # Hyphens join French compounds ("trente-quatre") but separate groups ("0176-drei"): a
+    # hyphenated token is kept whole when every part is a word.
+    return [t for t in re.split(r"[ \t,./–]+", run) for t in _split_hyphens(t) if t]
+
+
+def _split_hyphens(token: str) -> list[str]:
+    if "-" not in token or not any(c.isdigit() for c in token):
+        return [token]
+    return token.split("-")
+
+
+def spelt_numbers(
+    text: str, *, ctx: Context, plausible: Callable[[str, int, int], bool]
+) -> list[tuple[int, int]]:
+    """Spans of phone numbers spelt in words; ``plausible(digits, start, end)`` decides (the
+    phone library or a cue in the text)."""
+    found: list[tuple[int, int]] = []
+    lowered = text.lower()
+    # A cheap gate first: four number words at least, counted as substrings after a blank
+    # ("one" in "someone" counts too). Most drafts have fewer and skip the regex.
+    if sum(lowered.count(word) for word in _gate(ctx.language)) >= 4:
+        for m in _run(ctx.language).finditer(text):
+            if not any(c.isalpha() for c in m.group()):
+                continue  # plain digits: the phone rule's first passes
+            digits = _read(m.group(), ctx.language)
+            if digits and 7 <= len(digits) <= 15 and plausible(digits, m.start(), m.end()):
+                found.append(m.span())
+    if ctx.language in ("ja", "zh") and _KANJI_DIGIT.search(text):
+        for m in _KANJI_RUN.finditer(text):
+            digits = re.sub(r"\D", "", m.group().translate(_KANJI))
+            if 9 <= len(digits) <= 15 and plausible(digits, m.start(), m.end()):
+                found.append(m.span())
+    return found

@@ -1,0 +1,60 @@
+"""Phone numbers spelt in words in six languages and in kanji numerals are phone numbers;
+counting, lists of steps and dates in words are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.guardrails.support import OID, assert_clean, assert_offsets, rules, run
+
+ORDER = f"Order {OID}."
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "number"),
+    [
+        (f"{ORDER} Call me on five five five, one two three, four five six seven.", "amazon.com",
+         "five five five"),
+        (f"{ORDER} Ring us: oh two oh, double seven nine four, six five four three.",
+         "amazon.co.uk", "double seven"),
+        (f"{ORDER} Rufen Sie an: null eins sieben sechs, drei vier fünf, sechs sieben acht neun.",
+         "amazon.de", "null eins"),
+        (f"{ORDER} Appelez le zéro six, douze, trente-quatre, cinquante-six, quatre-vingt-dix.",
+         "amazon.fr", "trente-quatre"),
+        (f"{ORDER} Mi móvil: seis uno dos, tres cuatro cinco, seis siete ocho.", "amazon.es",
+         "seis uno dos"),
+        (f"{ORDER} Il mio cellulare è tre tre nove, uno due tre, quattro cinque sei sette.",
+         "amazon.it", "tre tre nove"),
+        (f"ご注文{OID}の件、携帯〇九〇－一二三四－五六七八までご連絡ください。", "amazon.co.jp",
+         "〇九〇"),
+    ],
+)  # fmt: skip
+def test_numbers_spelt_out_are_removed(text: str, marketplace: str, number: str) -> None:
+    report = run(text, marketplace=marketplace)
+    assert ("phone_number", "fixed") in rules(report)
+    assert number not in report.text
+    assert_offsets(text, report)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace"),
+    [
+        (f"{ORDER} One or two of the three parts, four screws and five washers are in the box.",
+         "amazon.com"),
+        (f"{ORDER} Étape un, deux, trois, quatre, cinq : c'est tout.", "amazon.fr"),
+        (f"{ORDER} Schritt eins, zwei, drei, vier: fertig.", "amazon.de"),
+        (f"ご注文{OID}は二〇二六年一二月五日に発送いたしました。", "amazon.co.jp"),
+    ],
+)  # fmt: skip
+def test_counting_in_words_is_not_a_number(text: str, marketplace: str) -> None:
+    assert "phone_number" not in {f.rule for f in run(text, marketplace=marketplace).findings}
+
+
+def test_a_number_with_middle_dots_is_a_number() -> None:
+    text = f"{ORDER} Tel. 0 30·12 34·56 78"
+    report = run(text, marketplace="amazon.de")
+    assert ("phone_number", "fixed") in rules(report) and "34·56" not in report.text
+
+
+def test_plain_replies_stay_clean() -> None:
+    assert_clean(f"{ORDER} We ship one parcel today and two more on Monday.")
