@@ -25,6 +25,15 @@ _HANDLE = re.compile(
     r"(?<![\w@./:-])[@＠][A-Za-z_][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]{0,28}(?<!\.)(?![\w@＠-])"
 )
 
+# Amazon's own pages for writing a review or leaving seller feedback: an https Amazon link is
+# allowed, but one that opens the review form asks for a review.
+_REVIEW_LINK = re.compile(
+    r"https?://(?:www\.)?amazon\.[a-z.]{2,10}/[^\s]*?"
+    r"(?:create-review|review-your-purchases|/review/|hz/feedback|gp/feedback|ss/feedback"
+    r"|feedback/leave|product-reviews/[^\s]*write)[^\s]*",
+    re.IGNORECASE,
+)
+
 _WHY = {
     "review_solicitation": 'only Amazon\'s own "Request a Review" may ask for reviews or '
     "feedback, and never for positive ones or to change them.",
@@ -63,6 +72,10 @@ def detect_reviews(text: str, *, ctx: Context) -> list[Span]:
     """Review asks, and offers made for a review ("in exchange for your feedback on Amazon, …"):
     an offer tied to a review asks for that review, whatever else it is."""
     hits = sorted({*_hits(text, "review", ctx), *_hits(text, "offers", ctx)})
+    if "amazon." in text.lower():
+        hits = sorted(
+            {*hits, *((m.start(), m.end(), "review link") for m in _REVIEW_LINK.finditer(text))}
+        )
     spans: list[Span] = []
     last = -1
     for start, end, category in hits:

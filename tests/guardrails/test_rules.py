@@ -215,3 +215,12 @@ def test_a_longer_katakana_word_is_not_the_phrase_inside_it() -> None:
     assert check(preview, **kwargs).findings == ()
     rules = [f.rule for f in check(asked, **kwargs).findings]
     assert rules == ["review_solicitation"]
+
+
+def test_a_link_to_amazons_review_form_asks_for_a_review() -> None:
+    text = f"{ORDER} Loved it? https://www.amazon.de/review/create-review?asin=B08N5WRWNW\n\nAnna"
+    report = run(text, marketplace="amazon.de")
+    assert "review_solicitation" in {f.rule for f in report.findings}
+    assert "create-review" not in report.text
+    listing = f"{ORDER} The listing: https://www.amazon.com/dp/B08N5WRWNW"
+    assert_clean(listing)
