@@ -10,9 +10,16 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-from evals import escalation, guardrails, guardrails_external, intents, retrieval
+from evals import escalation, guardrails, guardrails_blind, guardrails_external, intents, retrieval
 
-MODULES: tuple[ModuleType, ...] = (retrieval, intents, guardrails, guardrails_external, escalation)
+MODULES: tuple[ModuleType, ...] = (
+    retrieval,
+    intents,
+    guardrails,
+    guardrails_external,
+    guardrails_blind,
+    escalation,
+)
 
 
 def main() -> int:
