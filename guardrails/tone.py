@@ -38,8 +38,17 @@ def _denied(text: str, start: int, end: int) -> bool:
     )
 
 
+# Profanity with letters masked: "f***", "sh*t", "a**hole", and strings of symbols (#@!%).
+_MASKED = re.compile(r"(?<![\w*])[A-Za-z]{1,2}\*{1,4}[A-Za-z]{0,5}(?![\w*])|[#@$%&!]{4,}")
+
+
 def detect(text: str, *, ctx: Context) -> list[Span]:
     spans = []
+    if "*" in text or "#@" in text or "@!" in text:
+        for m in _MASKED.finditer(text):
+            if "*" in m.group() or any(c in m.group() for c in "#@$%&"):
+                msg = f'"{quote(m.group())}" reads as masked profanity: please rephrase.'
+                spans.append(Span("unprofessional", "flagged", m.start(), m.end(), m.group(), msg))
     for start, end, category in phrases.find("unprofessional", text, ctx.language):
         if category.startswith("blame") and _denied(text, start, end):
             continue

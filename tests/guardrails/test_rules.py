@@ -224,3 +224,28 @@ def test_a_link_to_amazons_review_form_asks_for_a_review() -> None:
     assert "create-review" not in report.text
     listing = f"{ORDER} The listing: https://www.amazon.com/dp/B08N5WRWNW"
     assert_clean(listing)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace"),
+    [
+        (f"{ORDER} The f***ing courier lost it again.", "amazon.com"),
+        (f"{ORDER} You installed it wrong, that is all.", "amazon.com"),
+        (f"{ORDER} Wer lesen kann, ist klar im Vorteil.", "amazon.de"),
+        (f"{ORDER} À votre âge, c'est normal de ne pas comprendre.", "amazon.fr"),
+    ],
+)
+def test_masked_profanity_and_condescension_are_flagged(text: str, marketplace: str) -> None:
+    report = run(text, marketplace=marketplace)
+    assert ("unprofessional", "flagged") in rules(report) and report.text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ORDER} Price: 5*3 = 15 pieces; see the *note* below.",
+        f"{ORDER} Reading glasses ship today.",
+    ],
+)
+def test_stars_and_glasses_are_not_rude(text: str) -> None:
+    assert "unprofessional" not in {f.rule for f in run(text).findings}
