@@ -249,3 +249,29 @@ def test_masked_profanity_and_condescension_are_flagged(text: str, marketplace: 
 )
 def test_stars_and_glasses_are_not_rude(text: str) -> None:
     assert "unprofessional" not in {f.rule for f in run(text).findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace"),
+    [
+        (f"{ORDER} We can refund you via PayPal right away if you prefer.", "amazon.com"),
+        (f"{ORDER} Senden Sie uns einfach Ihre IBAN mit, dann überweisen wir.", "amazon.de"),
+        (f"{ORDER} Pour le remboursement, envoyez-nous votre RIB.", "amazon.fr"),
+        (f"{ORDER} Next time, order directly and save the commission.", "amazon.com"),
+        (f"{ORDER} Search for us on Google and use our contact form.", "amazon.com"),
+    ],
+)
+def test_payments_and_contact_outside_amazon_go(text: str, marketplace: str) -> None:
+    report = run(text, marketplace=marketplace)
+    assert "off_platform" in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ORDER} Your refund was issued to the original payment method.",
+        f"{ORDER} Amazon never asks for your IBAN or a bank transfer by message.",
+    ],
+)
+def test_refunds_through_amazon_stay(text: str) -> None:
+    assert "off_platform" not in {f.rule for f in run(text).findings}
