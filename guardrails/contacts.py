@@ -12,6 +12,7 @@ from guardrails import phrases
 from guardrails.domains import registrable
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import fold
+from guardrails.views import reading_through
 
 _OPEN = r"[\[({<（［【｛＜]"
 _CLOSE = r"[\])}>）］】｝＞]"
@@ -101,6 +102,7 @@ def _maybe_words(text: str) -> bool:
     return "arroba" in folded or "arobase" in folded or ("occ" in folded and "ola" in folded)
 
 
+@reading_through
 def detect_emails(text: str, *, ctx: Context) -> list[Span]:
     address, words = _maybe_address(text), _maybe_words(text)
     if not address and not words:

@@ -19,6 +19,7 @@ from guardrails.domains import SHORTENERS, bare_domain, registrable
 from guardrails.marketplaces import AMAZON_DOMAINS
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import CJK, GLUE
+from guardrails.views import reading_through
 
 _MARKDOWN = re.compile(
     r"(?P<bang>!?)\[(?P<label>[^\[\]\n]{0,300})\]\((?P<url>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)"
@@ -161,6 +162,7 @@ _WIDE_LETTER = re.compile("[Ａ-Ｚａ-ｚ]")
 _FULLWIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ－＿][．.]|[．.][Ａ-Ｚａ-ｚ]|．")
 
 
+@reading_through
 def detect(text: str, *, ctx: Context) -> list[Span]:
     if "．" in text or (_WIDE_LETTER.search(text) and _FULLWIDTH.search(text)):
         view = text.translate(_HALFWIDTH)

@@ -37,6 +37,7 @@ from guardrails.ranges import Ranges
 from guardrails.spans import Context, Span, quote
 from guardrails.spelt_numbers import spelt_numbers
 from guardrails.textnorm import GLUE
+from guardrails.views import reading_through
 
 
 @cache
@@ -171,6 +172,7 @@ def _pieces(text: str, orders: Ranges) -> Iterator[re.Match[str]]:
             yield piece
 
 
+@reading_through
 def detect_phones(text: str, *, ctx: Context) -> list[Span]:
     spans = _detect_written(text, ctx=ctx)
     taken = Ranges([(s.start, s.end) for s in spans])

@@ -149,3 +149,25 @@ def test_phone_number_inside_japanese_text() -> None:
     report = run(text, marketplace="amazon.co.jp", language="en")
     assert report.text == f"注文番号{OID}。交換品は本日発送しました。"
     assert [f.match for f in report.findings] == ["03-1234-5678"]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "left"),
+    [
+        (f"Order {OID}. Write to info@sh\u200bop-berlin.de today.", "email_address", "berlin"),
+        (f"Order {OID}. Visit sh\u043ep-berlin.de today.", "external_link", "berlin"),
+        (f"Order {OID}. Call +49 30 1234\u200b5678 now.", "phone_number", "5678"),
+        (f"Order {OID}. The desk is info@sh\u00adop-berlin.de today.", "email_address", "berlin"),
+    ],
+)
+def test_invisible_characters_and_look_alike_letters_hide_nothing(
+    text: str, rule: str, left: str
+) -> None:
+    report = run(text, marketplace="amazon.de", language="en")
+    assert rule in {f.rule for f in report.findings}
+    assert left not in report.text
+    assert_offsets(text, report)
+
+
+def test_greek_and_russian_words_are_not_look_alikes() -> None:
+    assert_clean(f"Order {OID}. Ваш заказ отправлен. Το δέμα έφτασε.", language="en")
