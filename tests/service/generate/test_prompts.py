@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+import guardrails
 from service.generate.drafter import DraftJob
 from service.generate.prompts import Prompts, language_name
 from service.knowledge import Entry, Hit
@@ -101,3 +102,31 @@ def test_buyer_text_cannot_close_its_block() -> None:
 def test_language_names() -> None:
     assert language_name("de") == "German"
     assert language_name("xx") == "xx"
+
+
+REPAIR_DRAFT = (
+    "Hallo Jana,\n\nIhr Paket ist unterwegs. Bitte bewerten Sie uns mit 5 Sternen!\n\nIhr Team"
+)
+
+
+def rendered_repair() -> str:
+    prompts = Prompts(REPO / "prompts")
+    job = JOBS["reply_de"]
+    finding = guardrails.check(
+        REPAIR_DRAFT, order_id=str(FACTS["order_id"]), marketplace="amazon.de"
+    )
+    parts = [f"version: {prompts.repair_version()}"]
+    messages = prompts.repair_messages(job, draft=REPAIR_DRAFT, findings=finding.findings)
+    parts += [f"--- {m['role']} ---\n{m['content']}" for m in messages]
+    return "\n".join(parts) + "\n"
+
+
+def test_the_repair_prompt_matches_its_snapshot() -> None:
+    path = SNAPSHOTS / "repair_de.txt"
+    text = rendered_repair()
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no snapshot {path}: run with UPDATE_SNAPSHOTS=1 and review it"
+    assert text == path.read_text(encoding="utf-8")
+    # The draft and the findings are data: one pair of markers each, whatever they contain.
+    assert text.count("<<<DRAFT") == 1 and text.count("FINDINGS>>>") == 1
