@@ -33,3 +33,19 @@ def assert_clean(
     assert report.findings == (), [f.message for f in report.findings]
     assert report.text == text
     assert report.passed
+
+
+def found_rules(
+    text: str, *, marketplace: str = "amazon.com", language: str | None = None
+) -> set[str]:
+    return {f.rule for f in run(text, marketplace=marketplace, language=language).findings}
+
+
+def assert_removed(
+    text: str, rule: str, gone: str, *, marketplace: str = "amazon.com", language: str | None = None
+) -> None:
+    """``rule`` is found and ``gone`` (the disguised part) is no longer in the fixed text."""
+    report = run(text, marketplace=marketplace, language=language)
+    assert rule in {f.rule for f in report.findings}, [f.message for f in report.findings]
+    assert gone not in report.text, report.text
+    assert_offsets(text, report)
