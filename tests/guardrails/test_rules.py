@@ -274,3 +274,34 @@ def test_payments_and_contact_outside_amazon_go(text: str, marketplace: str) -> 
 )
 def test_refunds_through_amazon_stay(text: str) -> None:
     assert "off_platform" not in found_rules(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "rule"),
+    [
+        (f"{ORDER} If you could amend your review now that it works, we'd be grateful.",
+         "amazon.com", "review_solicitation"),
+        (f"{ORDER} Please come to us first before posting anything publicly.", "amazon.com",
+         "review_solicitation"),
+        (f"{ORDER} Könnten Sie Ihre Bewertung vielleicht überdenken?", "amazon.de",
+         "review_solicitation"),
+        (f"{ORDER} We refund the shipping costs once your thoughts are up on the product page.",
+         "amazon.com", "incentive"),
+        (f"{ORDER} By the way, it pairs perfectly with our new grinder.", "amazon.com",
+         "marketing"),
+    ],
+)  # fmt: skip
+def test_indirect_asks_offers_and_cross_sells_go(text: str, marketplace: str, rule: str) -> None:
+    assert rule in found_rules(text, marketplace=marketplace)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace"),
+    [
+        (f"{ORDER} We reviewed your case and refunded the shipping costs.", "amazon.com"),
+        (f"{ORDER} Le remboursement est assorti d'un bon de retour.", "amazon.fr"),
+        (f"{ORDER} The item is back in the warehouse and ships today.", "amazon.com"),
+    ],
+)
+def test_support_that_sounds_like_it_stays(text: str, marketplace: str) -> None:
+    assert found_rules(text, marketplace=marketplace) <= {"order_id_missing"}
