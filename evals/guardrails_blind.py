@@ -33,7 +33,8 @@ from pathlib import Path
 import yaml
 
 from evals.guardrails import LINK_RULES, Case, _swallowed, removed_chars
-from guardrails import Report
+from guardrails import Report, sentences
+from guardrails.fluency import broken
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND_DIR = REPO / "evals" / "data" / "guardrails-blind"
@@ -120,6 +121,7 @@ class BlindScore:
     misses: list[str] = field(default_factory=list)
     touched: list[str] = field(default_factory=list)
     removed: int = 0  # characters clean drafts lost
+    unreadable: list[str] = field(default_factory=list)  # fixed texts failing the fluency check
 
     def share(self, *, language: str | None = None, hard: bool | None = None) -> tuple[int, int]:
         keys = [
@@ -146,6 +148,9 @@ def score(cases: Iterable[BlindCase]) -> BlindScore:
             continue
         key = (case.language, blind.hard)
         result.totals[key] += 1
+        why_broken = _unreadable(case.text, report.text)
+        if why_broken:
+            result.unreadable.append(f"{blind.id}: {why_broken} ({blind.concept})")
         ok, why = is_fixed(blind, report)
         result.fixed[key] += ok
         for rule in case.rules:
@@ -155,6 +160,17 @@ def score(cases: Iterable[BlindCase]) -> BlindScore:
             hard = " hard" if blind.hard else ""
             result.misses.append(f"{blind.id}{hard} {sorted(case.rules)}: {why} ({blind.concept})")
     return result
+
+
+def _unreadable(original: str, fixed: str) -> str | None:
+    """Why a sentence the fix changed no longer reads, if one does not."""
+    for start, end in sentences.bounds(fixed):
+        sentence = fixed[start:end].strip()
+        if sentence and sentence not in original:
+            why = broken(sentence)
+            if why:
+                return why
+    return None
 
 
 def _pct(part: int, whole: int) -> str:
@@ -169,7 +185,8 @@ def report(directory: Path) -> str:
     lines = [
         f"Blind set `{directory.name}`: violations fixed {_pct(fixed, total)}, hard ones "
         f"{_pct(hard_fixed, hard_total)}; clean drafts untouched {_pct(untouched, clean)} "
-        f"({result.removed} characters removed from clean drafts).",
+        f"({result.removed} characters removed from clean drafts); fixed texts failing the "
+        f"fluency check: {len(result.unreadable)}.",
         "",
         "| language | violations fixed | hard | clean untouched |",
         "| --- | --- | --- | --- |",
@@ -186,6 +203,9 @@ def report(directory: Path) -> str:
     if result.misses:
         lines += ["", "Misses (id, rules, why, the writer's concept):", ""]
         lines += [f"- {miss}" for miss in result.misses]
+    if result.unreadable:
+        lines += ["", "Fixed texts that no longer read:", ""]
+        lines += [f"- {item}" for item in result.unreadable]
     if result.touched:
         lines += ["", "Clean drafts changed or flagged:", ""]
         lines += [f"- {item}" for item in result.touched]

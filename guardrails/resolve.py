@@ -4,8 +4,9 @@ Order of resolution (each step only sees what the previous ones left):
 1. Sentence removals (``Span.sentence``) grow to the sentences they touch; removals of the same
    sentence merge, with one finding per rule and sentence.
 2. A sentence whose links, addresses and numbers are removed and that then has at most
-   :data:`MAX_FILLER_WORDS` other words ("Tel.: …", "Please call us at …") is removed whole:
-   stripping only the number would leave "Please call us." dangling.
+   :data:`MAX_FILLER_WORDS` other words ("Tel.: …", "Please call us at …"), or that no longer
+   reads (:func:`guardrails.fluency.broken`: "call us or email."), is removed whole: stripping
+   only the number would leave it dangling.
 3. Every span inside a removed sentence is swallowed: its text goes with the sentence.
 4. The remaining edits are taken left to right; on overlap the earlier start wins, then the
    longer span (a URL beats the phone number inside it), then the detector listed first in
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from guardrails import sentences
+from guardrails import fluency, sentences
 from guardrails.ranges import Ranges
 from guardrails.report import Finding
 from guardrails.spans import Span
@@ -63,7 +64,8 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
             findings.append(replace(_finding(span), match=text[start:end], start=start, end=end))
     ranges = list(removed)
 
-    contact = _contact_only(text, bounds, spans, ranges)
+    contact, broken = _contact_only(text, bounds, spans, ranges)
+    broken_set = Ranges(broken)
     edits = [
         Edit(*sentences.removal_range(text, s, e), sentences.SEAM) for s, e in ranges + contact
     ]
@@ -80,7 +82,11 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
         last_end = span.end
         finding = _finding(span)
         if contact_set.overlaps(span.start, span.end):
-            extra = " Its sentence only pointed there, so the whole sentence was removed."
+            extra = (
+                " Its sentence did not read without it, so the whole sentence was removed."
+                if broken_set.overlaps(span.start, span.end)
+                else " Its sentence only pointed there, so the whole sentence was removed."
+            )
             finding = replace(finding, message=finding.message + extra)
         else:
             marker = sentences.LABEL_SEAM if span.label_cleanup else sentences.SEAM
@@ -100,8 +106,9 @@ def _contact_only(
     bounds: list[tuple[int, int]],
     spans: list[tuple[int, Span]],
     removed: list[tuple[int, int]],
-) -> list[tuple[int, int]]:
-    """Sentences that hold nothing but removed contact details and filler words."""
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Sentences that hold nothing but removed contact details and filler words, or that no
+    longer read once they are removed; and which of them are the latter."""
     taken = Ranges(removed)
     touched = []
     for _, span in spans:
@@ -118,7 +125,7 @@ def _contact_only(
             groups[-1] = ((start, max(end, rng[1])), [*members, span])
         else:
             groups.append((rng, [span]))
-    out = []
+    out, broken = [], []
     for (start, end), members in groups:
         left, pos = [], start
         for span in sorted(members, key=lambda s: s.start):
@@ -127,4 +134,7 @@ def _contact_only(
         left.append(text[pos:end])
         if sentences.content_words(" ".join(left)) <= MAX_FILLER_WORDS:
             out.append((start, end))
-    return out
+        elif fluency.broken(sentences.tidy(sentences.LABEL_SEAM.join(left))):
+            out.append((start, end))
+            broken.append((start, end))
+    return out, broken

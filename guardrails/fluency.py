@@ -1,0 +1,92 @@
+"""Does a sentence still read after a removal? "Call us or email.", "Write to me at.",
+"Details here: (or)." do not: the removal took the object the sentence was built around.
+
+The tests are deliberately few and sure: a sentence that ends on a word that needs something
+after it (a preposition, a conjunction, a contact verb, optionally with its pronoun: "email
+me"), brackets left with nothing but punctuation or a connector in them, punctuation left
+orphaned (" ,", ",.", ":."). Such a sentence is removed whole rather than sent half-cut
+(guardrails/resolve.py). The words come from the lexicon (``contacts``: prepositions,
+connectors, labels) and, for the verbs, from the short lists below, six languages.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from guardrails import phrases
+
+# Verbs (and nouns used as verbs) that need an address or number after them.
+_CONTACT_VERBS = {
+    "en": "email e-mail mail call phone text ring write contact reach visit message whatsapp",
+    "de": "mailen anrufen schreiben kontaktieren erreichen besuchen melden",
+    "fr": "écrire appeler contacter joindre visiter écrivez appelez contactez",
+    "es": "escribir llamar contactar visitar escríbanos llámenos escriba llame",
+    "it": "scrivere chiamare contattare visitare scriva chiami scriverci chiamarci",
+}
+_PRONOUNS = "me us mir uns moi nous me nos mi ci le lui"
+# Before a noun, not a verb: "thank you for your email", "the call", "votre appel".
+_DETERMINER_WORDS = (
+    "a an the your our this that my ihre ihr ihrer unsere unser die der das ein eine votre notre "
+    "le la les un une su sus nuestro nuestra el una il lo sua suo nostro nostra"
+)
+# "by mail", "per e-mail", "par téléphone": after these, a contact word is the means, a noun.
+_MEANS_WORDS = "by per via par por tramite con mit avec"
+_DETERMINERS = frozenset(_DETERMINER_WORDS.split()) | frozenset(_MEANS_WORDS.split())
+# (A blank before ":;!?" is French typography, not a seam: only "," and "." count.)
+_ORPHAN = re.compile(r"\s[,.](?![\w.])|[,;:][.!?]|\(\s*\)|\[\s*\]|[(\[]\s*[,;:.]\s*[)\]]")
+_LAST_WORDS = re.compile(r"([^\W\d_][\w'’-]*)(?:\s+([^\W\d_][\w'’-]*))?\W*$")
+
+
+# Words that end a sentence as a verb's particle: "rufen Sie uns an", "log in", "turn it on".
+_PARTICLE_WORDS = (
+    "an auf zu mit vor aus nach ab ein um bei durch über da in on up out off over back by"
+)
+_PARTICLES = frozenset(_PARTICLE_WORDS.split())
+
+
+@cache
+def _dangling() -> frozenset[str]:
+    words = {
+        word.casefold()
+        for family in ("prepositions", "connectors", "phone_labels", "email_labels", "link_labels")
+        for phrase in phrases.everywhere("contacts", family)
+        for word in phrase.split()
+        if word.isalpha()
+    }
+    return frozenset(words - _PARTICLES)
+
+
+@cache
+def _verbs() -> frozenset[str]:
+    return frozenset(w for words in _CONTACT_VERBS.values() for w in words.split())
+
+
+@cache
+def _connector_brackets() -> re.Pattern[str]:
+    connectors = sorted(
+        {w.casefold() for w in phrases.everywhere("contacts", "connectors") if w.isalpha()}
+    )
+    alternation = "|".join(map(re.escape, connectors)) or "(?!)"
+    return re.compile(rf"[(\[]\s*(?:{alternation})?\s*[)\]]", re.IGNORECASE)
+
+
+def broken(sentence: str) -> str | None:
+    """Why ``sentence`` no longer reads, or None. Japanese and Chinese are not judged."""
+    text = sentence.strip()
+    if not text:
+        return None
+    if _ORPHAN.search(text) or _connector_brackets().search(text):
+        return "punctuation or brackets left with nothing in them"
+    m = _LAST_WORDS.search(text)
+    if m is None:
+        return None
+    last, after = (m.group(2) or m.group(1)).casefold(), m.group(2)
+    before = m.group(1).casefold() if after else None
+    if before in _DETERMINERS:
+        return None  # a noun: "your email", "the call"
+    if last in _dangling() or last in _verbs():
+        return f'it ends on "{last}", which needs something after it'
+    if before is not None and before in _verbs() and last in _PRONOUNS.split():
+        return f'it ends on "{before} {last}", which needs something after it'
+    return None

@@ -1,0 +1,57 @@
+"""A sentence that a removal left unreadable is removed whole; one that still reads keeps what
+is left (tests of guardrails/fluency.py and its use in guardrails/resolve.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrails.fluency import broken
+from tests.guardrails.support import OID, run
+
+ORDER = f"Order {OID}."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If anything is wrong, call us or email.",
+        "For faster help, email me.",
+        "Per assistenza: (oppure).",
+        "Write to us at .",
+        "Details: ,.",
+        "Schreiben Sie uns oder.",
+    ],
+)
+def test_broken_sentences(sentence: str) -> None:
+    assert broken(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Wenn Sie Fragen haben, rufen Sie uns an.",
+        "Please log in.",
+        "Turn the kettle on.",
+        "We reply within a day.",
+        "Thank you for your email.",
+        "荷物は本日発送いたしました。",
+        "",
+    ],
+)
+def test_sentences_that_read(sentence: str) -> None:
+    assert broken(sentence) is None
+
+
+def test_a_sentence_cut_around_its_contact_details_goes_whole() -> None:
+    text = (
+        f"{ORDER} It ships today. If anything is wrong, call us at +1 415 555 0132 or email "
+        "help@shop-example.com."
+    )
+    report = run(text)
+    assert report.text == f"{ORDER} It ships today."
+    assert all("did not read without it" in f.message for f in report.findings)
+
+
+def test_a_sentence_that_still_reads_keeps_the_rest() -> None:
+    text = f"{ORDER} Send the photos to help@shop-example.com and we will check them today."
+    assert "we will check them today" in run(text).text
