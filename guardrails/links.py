@@ -219,6 +219,7 @@ _AT_BEFORE = re.compile(
 # Where a spelt-out address may be: a separator word standing alone, bracketed or between
 # blanks, or a dot between blanks.
 _SEPARATOR_WORDS = ("dot", "punkt", "point", "punto")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _AROUND = ((" ", " "), ("(", ")"), ("[", "]"), ("( ", " )"))
 _MARKS = ("ドット", " . ")
 
@@ -226,7 +227,7 @@ _MARKS = ("ドット", " . ")
 def _spoken_matches(text: str) -> list[re.Match[str]]:
     """``_SPOKEN.finditer(text)``, tried only around the separator words (found by substring
     searches in C): most drafts have none, and the rest only a few."""
-    lowered = text.lower()
+    lowered = text.translate(_ASCII_LOWER)  # str.lower() may change the length ("İ")
     wanted = [
         f"{before}{word}{after}"
         for word in _SEPARATOR_WORDS
