@@ -181,9 +181,13 @@ def compose(
     ctx: guardrails.Context,
     fields: Mapping[str, Any],
     sources: Sequence[Hit] | None = None,
+    report: guardrails.Report | None = None,
 ) -> Draft:
-    """Guard the generated text in its context and lay out the draft row (not stored)."""
-    report = guardrails.check(generated.text, ctx)
+    """Guard the generated text in its context and lay out the draft row (not stored).
+    ``report`` is the guard's report on this very text and context, when one was made already
+    (the repair step guards what it keeps)."""
+    if report is None:
+        report = guardrails.check(generated.text, ctx)
     hits = generated.sources if sources is None else sources
     return Draft.model_validate(
         dict(fields)
@@ -247,8 +251,9 @@ def _compose_and_store(
     ctx: guardrails.Context,
     fields: Mapping[str, Any],
     sources: Sequence[Hit] | None,
+    report: guardrails.Report | None = None,
 ) -> Draft:
-    draft = compose(generated, ctx=ctx, fields=fields, sources=sources)
+    draft = compose(generated, ctx=ctx, fields=fields, sources=sources, report=report)
     store(resources, draft)
     return draft
 
@@ -266,6 +271,9 @@ async def compose_and_store(
     blocks. The session opens only now, after any LLM call is over. With the `job` a model
     drafted from, a draft the guard had to cut or block is first offered to the model for a
     rewrite (service/compose/repair.py)."""
+    report = None
     if job is not None and resources.settings.llm_repair:
-        generated = await repair(generated, job=job, llm=resources.llm, ctx=ctx)
-    return await to_thread.run_sync(_compose_and_store, resources, generated, ctx, fields, sources)
+        generated, report = await repair(generated, job=job, llm=resources.llm, ctx=ctx)
+    return await to_thread.run_sync(
+        _compose_and_store, resources, generated, ctx, fields, sources, report
+    )

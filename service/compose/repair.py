@@ -47,14 +47,15 @@ def _better(first: guardrails.Report, rewrite: guardrails.Report) -> bool:
 
 async def repair(
     generated: Generated, *, job: DraftJob, llm: Drafter | None, ctx: guardrails.Context
-) -> Generated:
-    """`generated`, or the model's rewrite of it, with the attempt recorded in `repairs`."""
+) -> tuple[Generated, guardrails.Report | None]:
+    """`generated`, or the model's rewrite of it, with the attempt recorded in `repairs`; and
+    the guard's report on the text it returns, when it made one (the pipeline then reuses it)."""
     if generated.kind != "llm" or llm is None:
-        return generated
+        return generated, None
     first = await to_thread.run_sync(guardrails.check, generated.text, ctx)
     rules = triggers(first)
     if not rules:
-        return generated
+        return generated, first
     record: dict[str, Any] = {
         "rules": rules,
         "findings_before": findings_json(first.findings),
@@ -70,7 +71,7 @@ async def repair(
             "findings_after": None,
             "latency_ms": round((time.perf_counter() - started) * 1000),
         }
-        return replace(generated, repairs=(*generated.repairs, record))
+        return replace(generated, repairs=(*generated.repairs, record)), first
     second = await to_thread.run_sync(guardrails.check, rewrite.text, ctx)
     kept = _better(first, second)
     record |= {
@@ -83,7 +84,7 @@ async def repair(
         "completion_tokens": rewrite.completion_tokens,
     }
     # The draft's cost is every call it took; its text, the one kept.
-    return replace(
+    result = replace(
         generated,
         text=rewrite.text if kept else generated.text,
         latency_ms=generated.latency_ms + rewrite.latency_ms,
@@ -91,3 +92,4 @@ async def repair(
         completion_tokens=generated.completion_tokens + rewrite.completion_tokens,
         repairs=(*generated.repairs, record),
     )
+    return result, second if kept else first

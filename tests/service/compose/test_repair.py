@@ -40,7 +40,10 @@ def _llm(text: str) -> Generated:
 
 
 def _repair(generated: Generated, fake: FakeDrafter | None) -> Generated:
-    return asyncio.run(repair(generated, job=JOB, llm=fake, ctx=CTX))
+    result, report = asyncio.run(repair(generated, job=JOB, llm=fake, ctx=CTX))
+    if report is not None:  # the report handed on is the guard's on the text handed on
+        assert report == guardrails.check(result.text, CTX)
+    return result
 
 
 def test_a_removed_review_ask_is_rewritten_and_both_finding_lists_are_kept() -> None:
