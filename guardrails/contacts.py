@@ -16,16 +16,18 @@ from guardrails.views import reading_through
 
 _OPEN = r"[\[({<（［【｛＜]"
 _CLOSE = r"[\])}>）］】｝＞]"
-# "at" spelt out: English, Spanish "arroba", French "arobase", Italian "chiocciola", Japanese
-# "アットマーク"; "dot" likewise ("punkt", "point", "punto", "ドット").
-_LATIN_AT = "arroba|arobase|chiocciola"
+# "at" spelt out: English, Spanish "arroba", French "arobase" and "chez", Italian "chiocciola",
+# German "bei", Japanese "アットマーク"; "dot" likewise ("punkt", "point", "punto", "ドット"). A
+# star stands for the @ in Japanese anti-spam notation ("info★shop.jp, ★を@に").
+_LATIN_AT = "arroba|arobase|chiocciola|bei|chez"
 _KANA_AT = "アットマーク|あっとまーく"
 _LATIN_DOT = "dot|punkt|point|punto"
 _KANA_DOT = "ドット|どっと"
 _AT_WORDS = rf"at|@|＠|{_LATIN_AT}|{_KANA_AT}"
 _DOT_WORDS = rf"{_LATIN_DOT}|{_KANA_DOT}"
 _AT = (
-    rf"(?:[ \t]?[@＠][ \t]?|[ \t]*{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}[ \t]*|[ \t]+AT[ \t]+"
+    r"(?:[ \t]?[@＠★☆][ \t]?"
+    rf"|[ \t]*{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}[ \t]*|[ \t]+AT[ \t]+"
     r"|(?i:[ \t]+at[ \t]+)(?=\w[\w-]*(?i:[ \t]+dot[ \t]+)))"
 )
 _DOT = (
@@ -84,7 +86,7 @@ _SPACED_AT = (" AT ", " AT\t", "\tAT ", "\tAT\t")
 def _maybe_address(text: str) -> bool:
     """Could ``_EMAIL`` match: an at sign, " AT ", a bracketed at word, or " dot " (which the
     spelt-out " at " needs after it)?"""
-    if "@" in text or "＠" in text or any(at in text for at in _SPACED_AT):
+    if any(at in text for at in "@＠★☆") or any(at in text for at in _SPACED_AT):
         return True
     folded = fold(text).text
     if " dot" in folded or "\tdot" in folded:
@@ -99,7 +101,14 @@ def _maybe_words(text: str) -> bool:
         return True
     folded = fold(text).text
     # Case-blind, "arroba" and "arobase" fold to themselves; "chiocciola" may have a dotless i.
-    return "arroba" in folded or "arobase" in folded or ("occ" in folded and "ola" in folded)
+    # "bei" and "chez" count only before a spelt-out dot, which their addresses need.
+    spelt_dot = " punkt " in folded or " point " in folded
+    return (
+        "arroba" in folded
+        or "arobase" in folded
+        or ("occ" in folded and "ola" in folded)
+        or (spelt_dot and (" bei " in folded or " chez " in folded))
+    )
 
 
 @reading_through

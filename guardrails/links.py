@@ -210,7 +210,7 @@ _WORD_ENDINGS = {
 
 # What ends the name of an e-mail address: the address is the e-mail rule's, not a link.
 _AT_BEFORE = re.compile(
-    r"(?:[@＠]|[(\[]\s*at\s*[)\]]|(?<![^\W\d_])(?:at|arobase|chiocciola|arroba|bei)"
+    r"(?:[@＠]|[(\[]\s*at\s*[)\]]|(?<![^\W\d_])(?:at|arobase|chiocciola|arroba|bei|chez)"
     r"|アットマーク|あっとまーく)[ \t]*$",
     re.IGNORECASE,
 )

@@ -175,3 +175,24 @@ def test_invisible_characters_and_look_alike_letters_hide_nothing(
 
 def test_greek_and_russian_words_are_not_look_alikes() -> None:
     assert_clean(f"Order {OID}. Ваш заказ отправлен. Το δέμα έφτασε.", language="en")
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "gone"),
+    [
+        (f"Bestellung {OID}. Schreiben Sie mir an max.mueller bei gmx punkt de.", "amazon.de",
+         "gmx"),
+        (f"Commande {OID}. Écrivez à marie chez orange point fr.", "amazon.fr", "orange"),
+        (f"ご注文{OID}の件は info★shop-sample.jp までご連絡ください。", "amazon.co.jp", "info"),
+    ],
+)  # fmt: skip
+def test_addresses_with_a_spelt_or_star_at_are_removed(
+    text: str, marketplace: str, gone: str
+) -> None:
+    assert_removed(text, "email_address", gone, marketplace=marketplace)
+
+
+def test_bei_and_chez_in_sentences_are_no_addresses() -> None:
+    assert_clean(f"Bestellung {OID}. Bei Fragen melden Sie sich bei uns. Punkt 1 gilt.",
+                 marketplace="amazon.de")  # fmt: skip
+    assert_clean(f"Commande {OID}. Livré chez vous, point final.", marketplace="amazon.fr")
