@@ -56,8 +56,8 @@ def _words(language: str) -> dict[str, str]:
 
 @cache
 def _gate(language: str) -> tuple[str, ...]:
-    """The digit words the gate counts: the language's ten, each with the blank before it
-    (English's for a language without words here)."""
+    """The digit words the gate counts, each with the blank before it: the language's ten and
+    English's (drafts quote English numbers too)."""
     words = {
         f" {w}" for code in dict.fromkeys(("en", language)) for w in _DIGITS.get(code, "").split()
     }
