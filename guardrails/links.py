@@ -300,6 +300,17 @@ def _detect(text: str) -> list[Span]:
         url = m["url"]
         if m["bang"]:
             add(_image(m.start(), m.end(), text, url), m.start(), m.end())
+            if spans and spans[-1].start == m.start() and spans[-1].rule != "formatting":
+                # A markdown image is a formatting fault too, whatever its host: on record
+                # beside the removal that already takes it out (a finding, not a second edit).
+                msg = (
+                    "The removed markdown image would not have displayed: messages show no images."
+                )
+                spans.append(
+                    Span(
+                        "formatting", "fixed", m.start(), m.end(), m.group(), msg, replacement=None
+                    )
+                )
         else:
             add(_link(m.start(), m.end(), text, url, m["label"].strip()), m.start(), m.end())
     if "<" in text:

@@ -67,7 +67,9 @@ ORDER = f"Order {OID}."
 def test_links_are_removed_or_upgraded(text: str, fixed: str, rule: str) -> None:
     report = run(text, marketplace="amazon.de", language="en")
     assert report.text == fixed
-    assert rules(report) == [(rule, "fixed")]
+    # A markdown image removed for its host is on record as a formatting fault as well.
+    image = [("formatting", "fixed")] if "![" in text and rule != "formatting" else []
+    assert rules(report) == [(rule, "fixed"), *image]
     assert report.passed
     assert_offsets(text, report)
 
@@ -176,3 +178,11 @@ def test_spelt_out_and_full_width_addresses_are_removed(
 )
 def test_ordinary_points_and_dots_are_not_addresses(text: str, marketplace: str) -> None:
     assert_clean(text, marketplace=marketplace)
+
+
+def test_a_markdown_image_from_outside_is_a_link_and_a_formatting_fault() -> None:
+    text = f"{ORDER} Here is a photo: ![box](https://i.imgur.com/abc.png) of the part."
+    report = run(text)
+    assert rules(report) == [("external_link", "fixed"), ("formatting", "fixed")]
+    assert "imgur" not in report.text
+    assert_offsets(text, report)
