@@ -65,14 +65,17 @@ def features(text: str) -> Counter[str]:
     return counts
 
 
-def hashed(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """The features of a text as (bucket, value) pairs: 1 + log(count), unit length.
+def hashed(
+    text: str, *, bag: Counter[str] | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The features of a text as (bucket, value) pairs: 1 + log(count), unit length. ``bag``
+    is ``features(text)`` when the caller has it already.
 
     Buckets are CRC-32 of the n-gram, so the same text has the same vector in every process.
     """
     buckets: dict[int, float] = {}
     mask = (1 << HASH_BITS) - 1
-    for gram, count in features(text).items():
+    for gram, count in (features(text) if bag is None else bag).items():
         bucket = zlib.crc32(gram.encode("utf-8")) & mask
         buckets[bucket] = buckets.get(bucket, 0.0) + 1 + math.log(count)
     columns = np.fromiter(buckets.keys(), dtype=np.int64, count=len(buckets))

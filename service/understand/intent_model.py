@@ -23,6 +23,7 @@ file).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,9 +105,15 @@ class IntentModel:
 
         return cls(fit(examples, intents=intents), stage=stage)
 
-    def _vector(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    def _read(self, text: str) -> tuple[Counter[str], list[int]]:
+        """The message's n-grams and the column of each (-1 for one the model does not know):
+        read once per prediction, for the neighbours and the word odds alike."""
         bag = features(text)
-        found = self._vocabulary.columns(list(bag))
+        return bag, self._vocabulary.columns(list(bag))
+
+    def _vector(
+        self, bag: Counter[str], found: list[int]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         counts = list(bag.values())
         known = [(col, c) for col, c in zip(found, counts, strict=True) if col >= 0]
         if not known:
@@ -122,7 +129,8 @@ class IntentModel:
         return columns, weights / norm
 
     def predict(self, text: str) -> Prediction:
-        columns, weights = self._vector(text)
+        bag, found = self._read(text)
+        columns, weights = self._vector(bag, found)
         if len(columns) == 0:
             return Prediction(OTHER, 0.0, 0.0, {})
         similarities = self._similarities(columns, weights)
@@ -134,7 +142,7 @@ class IntentModel:
         intent = self.intents[best]
         if intent in (OTHER, PRODUCT) and self._has_odds and not has_cjk(text):
             # Japanese keeps the n-gram neighbours alone: its clauses have no words to weigh.
-            choice = PRODUCT if self.product_odds(text) > 0 else OTHER
+            choice = PRODUCT if self._product_odds_of(text, bag, found) > 0 else OTHER
             if choice in self.intents and choice != intent:
                 intent = choice
                 confidence = float(
@@ -195,16 +203,25 @@ class IntentModel:
 
     def word_odds(self, text: str) -> float:
         """Naive Bayes log-odds of the word (bi)grams: product_question rather than other."""
-        words = [g for g in features(text) if g[:2] in ("w ", "b ")]
-        odds = self._product_odds
-        return sum(float(odds[col]) if col >= 0 else 0.0 for col in self._vocabulary.columns(words))
+        return self._word_odds_of(*self._read(text))
 
     def product_odds(self, text: str) -> float:
         """Log-odds, past the decision margin, that a message asks about a product, not other."""
-        words = self.word_odds(text)
+        return self._product_odds_of(text, *self._read(text))
+
+    def _word_odds_of(self, bag: Counter[str], found: list[int]) -> float:
+        odds = self._product_odds
+        return sum(
+            float(odds[col]) if col >= 0 else 0.0
+            for gram, col in zip(bag, found, strict=True)
+            if gram[:2] in ("w ", "b ")
+        )
+
+    def _product_odds_of(self, text: str, bag: Counter[str], found: list[int]) -> float:
+        words = self._word_odds_of(bag, found)
         if self._stage is None:
             return words - PRODUCT_MARGIN
-        return self._stage.odds(text, words)
+        return self._stage.odds(text, words, bag=bag)
 
 
 class Vocabulary:

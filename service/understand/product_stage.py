@@ -21,6 +21,7 @@ holds one int8 row of 64 numbers per word piece (4 × 16 hidden units), not the 
 from __future__ import annotations
 
 import io
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +53,8 @@ class LinearScorer:
     weights: npt.NDArray[np.float32]
     bias: float
 
-    def odds(self, text: str) -> float:
-        columns, values = hashed(text)
+    def odds(self, text: str, bag: Counter[str] | None = None) -> float:
+        columns, values = hashed(text, bag=bag)
         return float(self.weights[columns] @ values) + self.bias
 
 
@@ -148,9 +149,10 @@ class ProductStage:
             return None
         return self.pieces.odds(text)
 
-    def odds(self, text: str, words: float) -> float:
-        """Log-odds past the threshold that `text` asks about a product; `words` is naive Bayes."""
-        linear = self.linear.odds(text)
+    def odds(self, text: str, words: float, *, bag: Counter[str] | None = None) -> float:
+        """Log-odds past the threshold that `text` asks about a product; `words` is naive Bayes.
+        ``bag`` is ``features(text)`` when the caller has it already."""
+        linear = self.linear.odds(text, bag)
         piece = self.piece_odds(text)
         if piece is None:
             return words + self.blend * linear - self.threshold

@@ -54,7 +54,7 @@ def test_similarities_are_a_sparse_matrix_product_but_for_the_last_bits(
     )
     lookup = {gram: column for column, gram in enumerate(fitted.grams)}
     for text in MESSAGES:
-        columns, weights = model._vector(text)
+        columns, weights = model._vector(*model._read(text))
         assert columns.tolist() == [lookup[g] for g in features(text) if g in lookup]
         if not len(columns):
             continue
@@ -69,7 +69,7 @@ def test_the_closest_examples_score_as_a_sorted_mean(
 ) -> None:
     bounds = fitted.bounds.tolist()
     for text in MESSAGES[:-2]:
-        columns, weights = model._vector(text)
+        columns, weights = model._vector(*model._read(text))
         similarities = model._similarities(columns, weights)
         before = similarities.copy()
         expected = [
