@@ -57,6 +57,18 @@ def draft_request(
     }
 
 
+def with_fields(body: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """``body`` with fields set: ``order__buyer_name="Kai"`` sets a key of a section,
+    ``thread=[…]`` a whole section."""
+    for name, value in fields.items():
+        section, _, key = name.partition("__")
+        if key:
+            body[section][key] = value
+        else:
+            body[section] = value
+    return body
+
+
 def draft_request_with(path: str, value: Any) -> dict[str, Any]:
     """The default draft request with one field set: `path` is dotted (`order.items`)."""
     body = draft_request()

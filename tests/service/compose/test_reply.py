@@ -22,6 +22,7 @@ from service.knowledge.live import LiveKB
 from service.resources import Resources, build_resources
 from service.store.models import Draft, DraftRequest, DraftStatus, MessageKind
 from tests.conftest import ORDER_ID, draft_request, repo_settings
+from tests.factories import with_fields
 from tests.fakes.drafter import FakeDrafter
 from tests.service.knowledge.support import entry
 
@@ -45,13 +46,7 @@ def reply(
 ) -> Draft:
     body = draft_request(text)
     body["message"]["received_at"] = now.isoformat()
-    for name, value in fields.items():
-        section, _, key = name.partition("__")
-        if key:
-            body[section][key] = value
-        else:
-            body[section] = value
-    request = DraftRequest.model_validate(body)
+    request = DraftRequest.model_validate(with_fields(body, **fields))
     return asyncio.run(draft_reply(request, resources=resources, now=now))
 
 

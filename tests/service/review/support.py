@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.conftest import ORDER_ID, draft_request
+from tests.factories import with_fields
 from tests.fakes.openai_server import free_port
 
 # A Portuguese buyer: the knowledge base has no Portuguese template, so the English one is used
@@ -26,13 +27,7 @@ PORTUGUESE_REPLY = (
 
 
 def create_draft(client: TestClient, text: str | None = None, **fields: Any) -> dict[str, Any]:
-    body = draft_request(text) if text else draft_request()
-    for name, value in fields.items():
-        section, _, key = name.partition("__")
-        if key:
-            body[section][key] = value
-        else:
-            body[section] = value
+    body = with_fields(draft_request(text) if text else draft_request(), **fields)
     response = client.post("/draft", json=body)
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
