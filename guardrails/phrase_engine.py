@@ -21,9 +21,16 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import ahocorasick
 
-from guardrails.phrase_syntax import Phrase, compile_phrases, number_regex, parse_phrase
+from guardrails.phrase_syntax import (
+    Phrase,
+    compile_phrases,
+    next_char,
+    number_regex,
+    parse_phrase,
+    peek,
+)
 from guardrails.phrase_table import NUMBER, Bucket, Entry, Scan, Table, fits
-from guardrails.textnorm import CJK_WORD, inner_word_char
+from guardrails.textnorm import CJK_WORD, fold_str, inner_word_char
 
 _DIGITS = re.compile(r"\d+")
 _FIRST_CJK = CJK_WORD[0]  # below it, a word character is never a kana or kanji
@@ -39,6 +46,7 @@ class Automaton:
         owners: dict[tuple[Bucket, str], set[str]] = {}
         self._number_families: set[str] = set()
         self._regexes: dict[Bucket, dict[str, None]] = {}  # every family's, in a stable order
+        self._follow: dict[Bucket, set[str] | None] = {}  # see phrase_syntax.peek
         self._number_texts: dict[str, None] = {}
         for family, categories in families.items():
             for items in categories.values():
@@ -50,6 +58,11 @@ class Automaton:
                         bucket = (phrase.literal, phrase.key)
                         owners.setdefault((bucket, phrase.kind), set()).add(family)
                         self._regexes.setdefault(bucket, {})[phrase.regex] = None
+                        after = next_char(fold_str(phrase.text).lstrip()[len(phrase.literal) :])
+                        known = self._follow.get(bucket, set())
+                        self._follow[bucket] = (
+                            None if known is None or after is None else {*known, after}
+                        )
         self._any: dict[Bucket, re.Pattern[str]] = {}
         entries: dict[str, list[Entry]] = {}
         for (bucket, kind), fams in sorted(owners.items()):
@@ -138,6 +151,7 @@ class Automaton:
                         source = number_regex({"any": list(self._number_texts)})[0]
                     else:
                         source = "(?:" + "|".join(self._regexes[bucket]) + ")"
+                        source = peek(bucket[0], self._follow[bucket]) + source
                     pattern = compile_phrases(source)
                     self._any[bucket] = pattern
         return pattern

@@ -142,6 +142,24 @@ def categories_regex(cats: Mapping[str, Iterable[str]]) -> str:
     return "|".join(f"(?P<{cat}>{alternation(items)})" for cat, items in cats.items())
 
 
+def next_char(rest: str) -> str | None:
+    """What may come next (spaces aside) in text that a phrase matches, as a regex class item,
+    where ``rest`` is what follows the part of the phrase already found; None: anything (the
+    phrase ends there, or goes on with a word ending ``*`` or a gap ``~``)."""
+    rest = rest.lstrip()
+    if not rest or rest[0] in "*~":
+        return None
+    return r"\d" if rest[0] == "#" else re.escape(rest[0])
+
+
+def peek(literal: str, follow: set[str] | None) -> str:
+    """A lookahead that fails at once where none of the phrases can go on: ``literal`` (found
+    there already), then one of ``follow``. Empty when anything may follow."""
+    if not follow:
+        return ""
+    return f"(?={re.escape(literal)}\\s*[{''.join(sorted(follow))}])"
+
+
 # Phrases that open with a number ("#% off", "# stars", "# €") start with this in their regex.
 _NUMBER_HEAD = f"(?<![{GLUE}])" + _NUMBER
 
@@ -156,7 +174,13 @@ def number_regex(cats: Mapping[str, Iterable[str]]) -> tuple[str, dict[str, str]
     factored: list[str] = []
     plain: list[str] = []
     names: dict[str, str] = {}
+    follow: set[str] | None = set()  # what may come after the number (spaces aside)
     for index, (category, items) in enumerate(cats.items()):
+        items = list(items)
+        for phrase in items:
+            if follow is not None and phrase_regex(phrase).startswith(_NUMBER_HEAD):
+                after = next_char(fold_str(phrase).split("#", 1)[1])
+                follow = None if after is None else follow | {after}
         ordered = _longest_first(items)
         rests = [rx[len(_NUMBER_HEAD) :] for rx in ordered if rx.startswith(_NUMBER_HEAD)]
         others = [rx for rx in ordered if not rx.startswith(_NUMBER_HEAD)]
@@ -165,5 +189,7 @@ def number_regex(cats: Mapping[str, Iterable[str]]) -> tuple[str, dict[str, str]
                 name = f"c{index}{kind}"
                 names[name] = category
                 into.append(f"(?P<{name}>" + "|".join(group) + ")")
-    head = [_NUMBER_HEAD + "(?:" + "|".join(factored) + ")"] if factored else []
+    # Most numbers in a reply (order IDs, prices, dates) are followed by nothing a phrase
+    # continues with: one look at the next character spares the try of every phrase.
+    head = [_NUMBER_HEAD + peek("", follow) + "(?:" + "|".join(factored) + ")"] if factored else []
     return "|".join(head + plain), names
