@@ -10,8 +10,7 @@ blocks: a false block costs an agent more than a rare missed one.
 from __future__ import annotations
 
 import re
-
-import ahocorasick
+from collections import Counter
 
 from guardrails.language import DETECTABLE, identify
 from guardrails.spans import Context, Span
@@ -49,17 +48,9 @@ for _lang, _words in _FUNCTION_WORDS.items():
     for _word in _words.split():
         _WORD_LANG.setdefault(_word, set()).add(_lang)
 # Function words are counted where a whole word (a maximal run of letters, ``[^\W\d_]+``) is
-# one: the automaton finds them in one C pass, the letters around each are checked in Python.
-_AUTOMATON = ahocorasick.Automaton()
-for _word, _langs in _WORD_LANG.items():
-    _AUTOMATON.add_word(_word, (len(_word) - 1, tuple(sorted(_langs))))
-_AUTOMATON.make_automaton()
+# one: the words are found and counted in C, then looked up.
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _CJK = re.compile(f"[{KANA}{HAN_UNIFIED}]")
-
-
-def _letter(char: str) -> bool:
-    r"""``[^\W\d_]``: a letter, or a numeral that is no decimal digit ("²", "½")."""
-    return char.isalnum() and not char.isdecimal()
 
 
 def _obvious(words: str, expected: str) -> bool:
@@ -68,20 +59,12 @@ def _obvious(words: str, expected: str) -> bool:
     if expected not in _FUNCTION_WORDS or _CJK.search(words):
         return False
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    lowered = words.lower()
-    last = len(lowered) - 1
-    for end, (span, langs) in _AUTOMATON.iter(lowered):
-        start = end - span
-        if start:  # _letter() inlined: most hits are inside a longer word ("in" of "thinking")
-            c = lowered[start - 1]
-            if c.isalnum() and not c.isdecimal():
-                continue
-        if end < last:
-            c = lowered[end + 1]
-            if c.isalnum() and not c.isdecimal():
-                continue
-        for lang in langs:
-            counts[lang] += 1
+    seen = Counter(_LETTER_RUN.findall(words.lower()))
+    for word, langs in _WORD_LANG.items():
+        found = seen.get(word)
+        if found:
+            for lang in langs:
+                counts[lang] += found
     mine = counts.pop(expected)
     return mine >= 8 and mine >= 3 * max(counts.values())
 

@@ -227,7 +227,9 @@ _MARKS = ("ドット", " . ")
 def _spoken_matches(text: str) -> list[re.Match[str]]:
     """``_SPOKEN.finditer(text)``, tried only around the separator words (found by substring
     searches in C): most drafts have none, and the rest only a few."""
-    lowered = text.translate(_ASCII_LOWER)  # str.lower() may change the length ("İ")
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ" lowers to two characters: the ASCII letters only
+        lowered = text.translate(_ASCII_LOWER)
     wanted = [
         f"{before}{word}{after}"
         for word in _SEPARATOR_WORDS
