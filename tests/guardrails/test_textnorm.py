@@ -34,15 +34,6 @@ def test_fold_keeps_no_offset_map_when_lengths_do_not_change() -> None:
     assert fold("Straße").source is not None
 
 
-def test_language_rule_letter_is_the_regex_class_for_every_code_point() -> None:
-    from guardrails.language_rule import _letter
-
-    pattern = re.compile(r"[^\W\d_]")
-    for point in range(0x110000):
-        char = chr(point)
-        assert _letter(char) == (pattern.match(char) is not None), hex(point)
-
-
 def test_glue_blocks_hold_the_glue_characters() -> None:
     from guardrails.textnorm import GLUE, GLUE_BLOCKS
 
