@@ -95,6 +95,56 @@ def bench_reply_sized() -> list[Result]:
     return out
 
 
+def novel_drafts(count: int = 400, seed: int = 9) -> list[tuple[str, str, str]]:
+    """``(text, marketplace, language)``: 1-2 KB drafts of clean sentences that no other draft
+    holds (the sentence model's training sentences, each used once), so nothing a check keeps
+    per sentence or per text is reused: what a check costs on text never seen before."""
+    from guardrails.sentence_fit import read
+    from guardrails.sentence_model import EXAMPLES_DIR
+
+    rng = random.Random(seed)
+    pools: dict[str, list[str]] = {}
+    for example in read(EXAMPLES_DIR):
+        if example.label == "none":
+            pools.setdefault(example.language, []).append(example.text)
+    for pool in pools.values():
+        rng.shuffle(pool)
+    market = {
+        "en": "amazon.com",
+        "de": "amazon.de",
+        "fr": "amazon.fr",
+        "es": "amazon.es",
+        "it": "amazon.it",
+        "ja": "amazon.co.jp",
+    }
+    out = []
+    languages = sorted(pools)
+    for index in range(count):
+        language = languages[index % len(languages)]
+        pool = pools[language]
+        parts = [f"Order {ORDER_ID}."]
+        target = rng.randint(1000, 2000)
+        while pool and sum(len(p) + 1 for p in parts) < target:
+            parts.append(pool.pop())
+        out.append((" ".join(parts)[:2000], market[language], language))
+    return out
+
+
+def bench_novel_text() -> list[Result]:
+    from guardrails import sentence_model
+
+    samples = novel_drafts()
+    sentence_model.model()._cache.clear()
+    for text, marketplace, language in samples[:30]:  # warm-up: compiled phrases, the model
+        _time(text, marketplace, language)
+    timings = [_time(t, m, lang) for t, m, lang in samples[30:]]
+    name = "guardrails.check, 1-2 KB drafts of sentences never checked before"
+    return [
+        Result(name, "p50", statistics.median(timings), "ms", "reported", True),
+        Result(name, "p99", percentile(timings, 99), "ms", "reported", True),
+    ]
+
+
 def _fill(unit: str) -> str:
     return (unit * (LIMIT // len(unit) + 1))[:LIMIT]
 
@@ -208,6 +258,7 @@ def bench_startup() -> list[Result]:
 
 BENCHMARKS: dict[str, Callable[[], list[Result]]] = {
     "guardrails-reply": bench_reply_sized,
+    "guardrails-novel": bench_novel_text,
     "guardrails-pathological": bench_pathological,
     "guardrails-startup": bench_startup,
 }

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from scipy import optimize, sparse
 
 from evals.intents import REPO
-from service.understand import artifacts
+from guardrails import artifacts
 from service.understand.features import HASH_BITS, hashed
 from service.understand.intent_examples import examples_digest, read_examples
 from service.understand.intent_model import OTHER, PRODUCT

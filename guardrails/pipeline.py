@@ -25,6 +25,7 @@ from guardrails import (
     phones,
     phrases,
     placeholders,
+    sentence_model,
     sentences,
     solicitation,
     template_language,
@@ -208,7 +209,10 @@ def _check_text(text: str, *, ctx: Context) -> Report:
         return Report(
             text=text, passed=False, findings=(Finding("length", "blocked", "", 0, 0, msg),)
         )
-    plan = resolve(text, detect(text, ctx=ctx))
+    spans = detect(text, ctx=ctx)
+    # The second line: sentences the model is sure break a rule no phrase caught (flags only).
+    second = sentence_model.detect(text, ctx=ctx, found=[span for _, span in spans])
+    plan = resolve(text, spans + [(len(DETECTORS), span) for span in second])
     findings = list(plan.findings)
     fixed = tidy(apply(text, plan.edits))
     if not order_ids.present(fixed, ctx=ctx):

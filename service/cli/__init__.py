@@ -15,6 +15,7 @@ import click
 
 from service.cli.intents import intents
 from service.cli.maintenance import audit, db, kb
+from service.cli.sentence_model import sentence_model
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -185,6 +186,7 @@ main.add_command(kb)
 main.add_command(audit)
 main.add_command(db)
 main.add_command(intents)
+main.add_command(sentence_model)
 
 
 def _first_error(exc: ValidationError) -> str:

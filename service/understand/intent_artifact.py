@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from guardrails import artifacts
 from service import DATA_DIR
-from service.understand import artifacts
 from service.understand.intent_examples import EXAMPLES_DIR, examples_digest
 from service.understand.intents import INTENTS
 

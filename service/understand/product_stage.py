@@ -29,9 +29,9 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import BertWordPieceTokenizer
 
+from guardrails import artifacts
 from guardrails.language import identify
 from service import DATA_DIR
-from service.understand import artifacts
 from service.understand.features import HASH_BITS, MAX_CHARS, hashed
 from service.understand.intent_examples import EXAMPLES_DIR, examples_digest
 

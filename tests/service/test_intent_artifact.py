@@ -14,8 +14,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from guardrails import artifacts
 from service.cli import main
-from service.understand import artifacts, intent_artifact
+from service.understand import intent_artifact
 from service.understand.intent_examples import EXAMPLES_DIR, examples_digest, read_examples
 from service.understand.intent_fit import fit
 from service.understand.intent_model import IntentModel

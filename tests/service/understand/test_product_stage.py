@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from evals.product_stage import train_pieces
-from service.understand import artifacts
+from guardrails import artifacts
 from service.understand.analysis import classify_intent
 from service.understand.features import HASH_BITS
 from service.understand.intent_examples import read_examples

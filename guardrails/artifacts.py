@@ -1,4 +1,5 @@
-"""Built model files shipped in service/data/, each with a manifest beside it.
+"""Built model files shipped with the code (service/data/, guardrails/data/), each with a manifest
+beside it.
 
 A manifest (`<name>.json`) records the file's sha256, its format version and a digest of the
 example files it was built from. Loading refuses a file whose bytes or format do not match its

@@ -1,0 +1,397 @@
+"""The second line for the semantic rules: a sentence classifier with shipped weights.
+
+The phrase lists (``lexicon/<language>.yaml``) catch the certain cases and fix them. What they
+miss is the same ask in other words: "your thoughts on the product page would help other
+shoppers", a discount "once your rating is updated", a new product "in a promotional bundle".
+This model reads every sentence of a draft and says how likely it is to be a review request, an
+incentive, marketing, an off-platform ask, unprofessional, a bare shipping confirmation, or
+none of these. A sentence it is sure about, and that no phrase rule already caught, is
+``flagged`` (the agent looks before approving): precision first, so each label has its own
+threshold, chosen on a development set of its own (see :mod:`guardrails.sentence_fit`).
+
+The model is a multinomial logistic regression over sparse features of the folded sentence:
+words, word pairs and word beginnings for scripts written with spaces, character pairs and
+triples for kana and kanji. It is trained by ``replydesk sentence-model build`` on
+``guardrails/data/policy_sentences/train`` (sentences written for this purpose by writers who
+saw only the policy, never the phrase lists or an evaluation set) and shipped as
+``guardrails/data/sentence_model.npz`` with a manifest (sha256, format, examples digest);
+loading it never trains. NumPy is imported on the first check that needs the model.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise, repeat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guardrails.spans import Context, Span, quote
+from guardrails.textnorm import CJK_WORD, fold, fold_str
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+DATA = Path(__file__).parent / "data"
+ARTIFACT = DATA / "sentence_model.npz"
+EXAMPLES_DIR = DATA / "policy_sentences" / "train"
+DEV_DIR = DATA / "policy_sentences" / "dev"
+FORMAT = 1
+REBUILD = "replydesk sentence-model build"
+
+NONE = "none"
+# Label -> the rule it flags. Two labels are learnt but never flagged, so that "none" does not
+# absorb them: ``shipping_confirmation`` (amazon_duplicate judges a whole proactive message,
+# guardrails.duplicate) and ``unprofessional``, whose words ("you", "doch", "usted") are the
+# words of every reply: at the threshold its development set allowed it flagged 104 of 4,827
+# ordinary text messages (SMS ham) and found 44 of 251 development sentences.
+RULES = {
+    "review_solicitation": "review_solicitation",
+    "incentive": "incentive",
+    "marketing": "marketing",
+    "off_platform": "off_platform",
+}
+LABELS = (NONE, *RULES, "unprofessional", "shipping_confirmation")
+
+CONTACT_RULES = ("external_link", "insecure_link", "email_address", "phone_number")
+_WHY = {
+    "review_solicitation": "reads like a request for a review or feedback",
+    "incentive": "reads like something offered for a review or feedback",
+    "marketing": "reads like promotion",
+    "off_platform": "reads like an invitation to leave Amazon",
+}
+
+_CJK_RUN = f"[{CJK_WORD}]+"
+_TOKEN = re.compile(rf"{_CJK_RUN}|[^\W\d_{CJK_WORD}]+|\d+|[%€$£¥]")
+_CJK_CHAR = re.compile(f"[{CJK_WORD}]")
+_FIRST_CJK = CJK_WORD[0]
+_DIGIT_RUN = re.compile(r"\d+")
+_CJK_TOKEN = "<cjk>"  # a run of kana and kanji, as one word of a pair
+# A piece of a draft the model reads: up to a sentence end (kept) or a line break.
+_PIECE = re.compile(r"[^\n.!?。！？]+[.!?。！？]*")
+MIN_WORDS = 3
+CACHE_SIZE = 8192
+MIN_CJK_CHARS = 8
+PREFIX = 5  # word beginnings: "bewert" of "bewertung", "bewerten", "bewertet"
+
+
+def features(sentence: str) -> list[str]:
+    """The sparse features of one sentence (folded: case, width and accents as the phrase
+    rules see them; numbers as ``0``)."""
+    out: list[str] = []
+    words: list[str] = []
+    for token in _TOKEN.findall(fold_str(sentence)):
+        if _CJK_CHAR.match(token):
+            padded = f"<{token}>"
+            out += ["c:" + padded[i : i + 2] for i in range(len(padded) - 1)]
+            out += ["c:" + padded[i : i + 3] for i in range(len(padded) - 2)]
+            words.append(_CJK_TOKEN)
+            continue
+        word = "0" if token[0].isdigit() else token
+        words.append(word)
+        out.append("w:" + word)
+        if len(word) > PREFIX + 1:
+            out.append("p:" + word[:PREFIX])
+    out += ["b:" + a + " " + b for a, b in pairwise(words)]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    label: str
+    probability: float
+
+
+class SentenceModel:
+    """Weights over a vocabulary of features, with a threshold per label.
+
+    :func:`features` names the features (training reads them); a prediction finds the same
+    ones without building their names, for all sentences of a draft at once: words through
+    dictionaries read in C (each known word's feature, its beginning's, its number for pairs),
+    pairs of word numbers and kana/kanji pairs and triples as integer keys looked up in sorted
+    arrays. tests/guardrails/test_sentence_model.py holds the two to the same sets.
+    """
+
+    def __init__(
+        self,
+        vocabulary: Sequence[str],
+        weights: npt.NDArray[np.float32],
+        bias: npt.NDArray[np.float32],
+        labels: Sequence[str],
+        thresholds: Sequence[float],
+    ) -> None:
+        import numpy as np
+
+        self.vocabulary = tuple(vocabulary)
+        self.weights = weights.astype(np.float64)
+        self.bias = bias.astype(np.float64)
+        self.labels = tuple(labels)
+        self.thresholds = dict(zip(self.labels, thresholds, strict=True))
+        self._cache: dict[str, Prediction] = {}
+        index = {feature: i for i, feature in enumerate(vocabulary)}
+        self._prefixes = {f[2:]: i for f, i in index.items() if f.startswith("p:")}
+        self._words: dict[str, int] = {}
+        self._word_prefix: dict[str, int] = {}
+        self._numbers: dict[str, int] = {}
+        for feature, i in index.items():
+            if feature.startswith("w:"):
+                word = feature[2:]
+                self._words[word] = i
+                self._numbers[word] = len(self._numbers) + 1  # 0: a run of kana and kanji
+        self._count = len(self._numbers) + 1
+        pairs: dict[int, int] = {}
+        grams: dict[int, int] = {}
+        for feature, i in index.items():
+            if feature.startswith("b:"):
+                first, second = (
+                    0 if w == _CJK_TOKEN else self._numbers.get(w, -1)
+                    for w in feature[2:].split(" ")
+                )
+                if first >= 0 and second >= 0:
+                    pairs[first * self._count + second] = i
+            elif feature.startswith("c:"):
+                grams[_gram_key(feature[2:])] = i
+        self._pair_keys, self._pair_ids = _sorted(pairs)
+        self._gram_keys, self._gram_ids = _sorted(grams)
+
+    def feature_ids(self, folded: str) -> set[int]:
+        """The indices of the known features of one folded sentence."""
+        return {int(i) for i in self._ids([folded])[1]}
+
+    def _ids(self, folded: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(sentence, feature)`` index pairs of the known features of ``folded``, each pair
+        once, sorted by sentence."""
+        import numpy as np
+
+        tokens: list[str] = []
+        owner: list[int] = []
+        for number, sentence in enumerate(folded):
+            found = _TOKEN.findall(_DIGIT_RUN.sub("0", sentence))
+            tokens += found
+            owner += [number] * len(found)
+        if not tokens:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        where = np.asarray(owner, dtype=np.int64)
+        words = np.fromiter(map(self._words.get, tokens, repeat(-1)), np.int64, len(tokens))
+        prefixes = self._prefixes
+        cut = PREFIX + 1
+        begins = np.fromiter(
+            (prefixes.get(t[:PREFIX], -1) if len(t) > cut else -1 for t in tokens),
+            np.int64,
+            len(tokens),
+        )
+        numbers = np.fromiter(map(self._numbers.get, tokens, repeat(-1)), np.int64, len(tokens))
+        cjk = [i for i, t in enumerate(tokens) if t >= _FIRST_CJK and _CJK_CHAR.match(t)]
+        if cjk:
+            numbers[cjk] = 0
+        sentences = [where[words >= 0], where[begins >= 0]]
+        features = [words[words >= 0], begins[begins >= 0]]
+        # Pairs of neighbouring words of one sentence.
+        keys = numbers[:-1] * self._count + numbers[1:]
+        valid = (numbers[:-1] >= 0) & (numbers[1:] >= 0) & (where[:-1] == where[1:])
+        found_pairs = _lookup(self._pair_keys, self._pair_ids, keys[valid])
+        sentences.append(where[:-1][valid][found_pairs >= 0])
+        features.append(found_pairs[found_pairs >= 0])
+        if cjk:
+            gram_keys, gram_owner = [], []
+            for i in cjk:
+                codes = _codes(f"<{tokens[i]}>")
+                gram_keys += [
+                    codes[:-1] << 21 | codes[1:],
+                    codes[:-2] << 42 | codes[1:-1] << 21 | codes[2:],
+                ]
+                gram_owner.append(np.full(2 * len(codes) - 3, where[i]))
+            found_grams = _lookup(self._gram_keys, self._gram_ids, np.concatenate(gram_keys))
+            sentences.append(np.concatenate(gram_owner)[found_grams >= 0])
+            features.append(found_grams[found_grams >= 0])
+        pairs_of = np.unique(
+            np.concatenate(sentences) * len(self.vocabulary) + np.concatenate(features)
+        )
+        return pairs_of // len(self.vocabulary), pairs_of % len(self.vocabulary)
+
+    def probabilities(
+        self, sentences: Sequence[str], *, folded: bool = False
+    ) -> npt.NDArray[np.float64]:
+        """One row per sentence: the probability of each label (in ``self.labels`` order).
+        ``folded``: the sentences are folded already (guardrails.textnorm.fold)."""
+        import numpy as np
+
+        texts = sentences if folded else [fold_str(s) for s in sentences]
+        owner, ids = self._ids(texts)
+        scores = np.tile(self.bias, (len(texts), 1))
+        if len(ids):
+            sizes = np.bincount(owner, minlength=len(texts))
+            have = np.flatnonzero(sizes)
+            starts = np.concatenate(([0], np.cumsum(sizes[have])[:-1]))
+            sums = np.add.reduceat(self.weights[ids], starts, axis=0)
+            scores[have] += sums / np.sqrt(sizes[have])[:, None]
+        scores -= scores.max(axis=1, keepdims=True)
+        odds = np.exp(scores)
+        probabilities: npt.NDArray[np.float64] = odds / odds.sum(axis=1, keepdims=True)
+        return probabilities
+
+    def predict(self, sentences: Sequence[str], *, folded: bool = False) -> list[Prediction]:
+        """The likeliest label of each sentence. Predictions are kept per folded sentence (up
+        to CACHE_SIZE): drafts made from templates and knowledge-base text share most of their
+        sentences, and the same sentence always gets the same answer."""
+        texts = sentences if folded else [fold_str(s) for s in sentences]
+        cache = self._cache
+        missing = [text for text in dict.fromkeys(texts) if text not in cache]
+        if missing:
+            probabilities = self.probabilities(missing, folded=True)
+            best = probabilities.argmax(axis=1)
+            if len(cache) + len(missing) > CACHE_SIZE:
+                cache.clear()
+            for text, row, k in zip(missing, probabilities, best.tolist(), strict=True):
+                cache[text] = Prediction(self.labels[k], float(row[k]))
+        return [cache[text] for text in texts]
+
+    def sure(self, prediction: Prediction) -> bool:
+        """Is the model sure enough to flag (a rule's label at or above its threshold)?"""
+        return prediction.label in RULES and prediction.probability >= self.thresholds.get(
+            prediction.label, 1.1
+        )
+
+
+def _codes(text: str) -> npt.NDArray[np.int64]:
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def _gram_key(gram: str) -> int:
+    """A kana/kanji pair or triple (with the run's ``<`` and ``>``) as one integer: code points
+    fit in 21 bits."""
+    key = 0
+    for char in gram:
+        key = key << 21 | ord(char)
+    return key
+
+
+def _sorted(table: dict[int, int]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    import numpy as np
+
+    keys = np.asarray(sorted(table), dtype=np.int64)
+    return keys, np.asarray([table[int(k)] for k in keys], dtype=np.int64)
+
+
+def _lookup(
+    keys: npt.NDArray[np.int64], ids: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """The id of each wanted key, -1 for a key not in ``keys`` (sorted)."""
+    import numpy as np
+
+    if not len(keys) or not len(wanted):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[at] == wanted, ids[at], -1)
+
+
+def examples_digest(examples: Path = EXAMPLES_DIR, dev: Path = DEV_DIR) -> str:
+    """The sha256 of the training and development files, as the manifest records it (the
+    thresholds come from the development files)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for directory in (examples, dev):
+        for path in sorted(directory.glob("*.jsonl")):
+            digest.update(f"{directory.name}/{path.name}".encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def load(path: Path = ARTIFACT) -> SentenceModel:
+    """The shipped model, once its bytes match its manifest (guardrails.artifacts)."""
+    import io
+
+    import numpy as np
+
+    from guardrails import artifacts
+
+    content, manifest = artifacts.read_checked(path, format_version=FORMAT, rebuild=REBUILD)
+    if EXAMPLES_DIR.is_dir():  # an installed copy may ship without the training sentences
+        artifacts.is_current(manifest, examples_digest())
+    with np.load(io.BytesIO(content), allow_pickle=False) as data:
+        vocabulary = bytes(data["vocabulary"]).decode("utf-8").split("\n")
+        labels = str(data["labels"]).split(",")
+        return SentenceModel(
+            vocabulary,
+            data["weights"].astype(np.float32),
+            data["bias"].astype(np.float32),
+            labels,
+            [float(t) for t in data["thresholds"]],
+        )
+
+
+_MODEL: SentenceModel | None = None
+_LOCK = threading.Lock()
+
+
+def model() -> SentenceModel:
+    global _MODEL
+    if _MODEL is None:
+        with _LOCK:
+            if _MODEL is None:
+                _MODEL = load()
+    return _MODEL
+
+
+def pieces(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the pieces of ``text`` worth reading: up to a sentence end or a line
+    break, three words or more, or eight characters with kana or kanji (a greeting, a name or
+    an abbreviation's stub alone says nothing to the model)."""
+    out = []
+    for m in _PIECE.finditer(text):
+        piece = m.group()
+        if len(piece.split()) >= MIN_WORDS or (
+            len(piece) >= MIN_CJK_CHARS and _CJK_CHAR.search(piece)
+        ):
+            start, end = m.span()
+            out.append((start + len(piece) - len(piece.lstrip()), end))
+    return out
+
+
+def detect(text: str, *, ctx: Context, found: Iterable[Span] = ()) -> list[Span]:
+    """Flags for the sentences the model is sure break a rule that ``found`` (the phrase
+    rules' spans) does not already cover there. A removed link, address or number covers
+    off_platform in its sentence too: what pointed off Amazon is gone with it."""
+    covered: dict[str, list[tuple[int, int]]] = {}
+    contact: list[tuple[int, int]] = []
+    for span in found:
+        covered.setdefault(span.rule, []).append((span.start, span.end))
+        if span.rule in CONTACT_RULES:
+            contact.append((span.start, span.end))
+    # The model reads the words, not the addresses: a link, an e-mail address or a number is
+    # the contact rules' business, and its pieces ("shop", "com", "pdf") are no words of a
+    # sentence. They are blanked, offsets kept.
+    read = text
+    for s, e in contact:
+        read = read[:s] + " " * (e - s) + read[e:]
+    spans = pieces(read)
+    if not spans:
+        return []
+    covered.setdefault("off_platform", []).extend(contact)
+    current = model()
+    folded = fold(read)
+    if folded.source is None:
+        parts = [folded.text[s:e] for s, e in spans]
+    else:  # folding changed lengths: find each sentence's folded offsets
+        at = folded.source
+        parts = [folded.text[bisect_left(at, s) : bisect_left(at, e)] for s, e in spans]
+    out = []
+    for (start, end), prediction in zip(spans, current.predict(parts, folded=True), strict=True):
+        if not current.sure(prediction):
+            continue
+        rule = RULES[prediction.label]
+        if any(s < end and start < e for s, e in covered.get(rule, ())):
+            continue
+        sentence = text[start:end]
+        msg = (
+            f'"{quote(sentence)}" {_WHY[prediction.label]} (the sentence model is '
+            f"{prediction.probability:.0%} sure; no phrase rule matched): check it before sending."
+        )
+        out.append(Span(rule, "flagged", start, end, sentence, msg))
+    return out
