@@ -37,7 +37,7 @@ from guardrails.sentence_model import (
 MIN_COUNT = 2  # a feature seen in fewer training sentences is left out of the vocabulary
 C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 PRECISION = 0.97
-FLOOR = 0.6
+FLOOR = 0.75
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ def read(directory: Path) -> list[Example]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                out.append(Example(row["text"], row["label"], path.stem))
+                language = path.name.split(".")[0]  # en.jsonl, en.more-clean.jsonl
+                out.append(Example(row["text"], row["label"], language))
     return out
 
 

@@ -115,9 +115,14 @@ def test_bitext_responses_that_send_buyers_elsewhere_are_caught() -> None:
 @pytest.mark.eval
 @needs_eval_data
 def test_sms_ham_passes_the_marketing_rule() -> None:
-    total, flagged = ext.sms_marketing_flagged()
+    """No phrase finds marketing in ordinary text messages. The sentence model, which reads
+    seller replies and only flags, is allowed one chat message in 200: personal chat is far
+    from what it learnt ("we have now moved in2 our pub" reads like a shop's news); it flagged
+    10 of 4,827 when this floor was set."""
+    total, by_phrase, by_model = ext.sms_marketing_flagged()
     assert total > 4000
-    assert flagged == []
+    assert by_phrase == []
+    assert len(by_model) <= total // 200, by_model
 
 
 @pytest.mark.eval

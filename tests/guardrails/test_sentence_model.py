@@ -149,10 +149,16 @@ def test_short_pieces_are_not_read() -> None:
 
 def test_thresholds_are_the_lowest_precise_probability_that_flags_nothing_clean() -> None:
     labels = ["none", "review_solicitation"]
-    probabilities = np.asarray([[0.1, 0.9], [0.3, 0.7], [0.35, 0.65], [0.8, 0.2]])
+    probabilities = np.asarray([[0.05, 0.95], [0.2, 0.8], [0.21, 0.79], [0.9, 0.1]])
     truth = ["review_solicitation", "review_solicitation", "none", "none"]
-    # 0.65 would flag the clean third sentence; 0.66 flags only true asks.
-    assert sentence_fit.thresholds(probabilities, truth, labels) == [1.1, 0.66]
+    # 0.79 would flag the clean third sentence; 0.80 flags only true asks.
+    assert sentence_fit.thresholds(probabilities, truth, labels) == [1.1, 0.8]
+    # Never below the floor, however precise the model is lower down.
+    easy = np.asarray([[0.1, 0.9], [0.9, 0.1]])
+    assert sentence_fit.thresholds(easy, ["review_solicitation", "none"], labels) == [
+        1.1,
+        sentence_fit.FLOOR,
+    ]
 
 
 def test_a_label_never_right_enough_is_never_flagged() -> None:
