@@ -10,7 +10,15 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-from evals import escalation, guardrails, guardrails_blind, guardrails_external, intents, retrieval
+from evals import (
+    escalation,
+    guardrails,
+    guardrails_blind,
+    guardrails_external,
+    intents,
+    retrieval,
+    twitter_text,
+)
 
 MODULES: tuple[ModuleType, ...] = (
     retrieval,
@@ -18,6 +26,7 @@ MODULES: tuple[ModuleType, ...] = (
     guardrails,
     guardrails_external,
     guardrails_blind,
+    twitter_text,
     escalation,
 )
 

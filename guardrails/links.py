@@ -33,10 +33,18 @@ _IMAGE = re.compile(r"<img\s[^<>]*?src\s*=\s*[\"']?(?P<url>[^\"'\s<>]+)[^<>]*>",
 # A URL ends at blanks, at quotes and brackets of markup, and where CJK text resumes
 # ("…/helpをご覧ください"). Cyrillic and Greek letters stay in, so "https://аmazon.de"
 # (Cyrillic а) is judged as the look-alike domain it is.
-_URL = re.compile(rf"(?<![{GLUE}@/.])(?:(?:https?|ftp)://|www\.)[^\s<>\"'`{CJK}]+", re.IGNORECASE)
+# After a scheme, a host's labels may be kana and kanji too ("http://ああ.com"): labels of word
+# characters before a dot and a Latin letter (the suffix); the path still ends at CJK text.
+_URL = re.compile(
+    rf"(?<![{GLUE}@/.])(?:(?:https?|ftp)://(?:[\w-]+\.)+(?=[a-z])|(?:https?|ftp)://|www\.)"
+    rf"[^\s<>\"'`{CJK}]+",
+    re.IGNORECASE,
+)
+# A bare domain's labels may hold accented Latin letters ("elpaís.com"); its suffix is ASCII.
+_LABEL = r"[a-z0-9\u00c0-\u024f](?:[a-z0-9\u00c0-\u024f-]{0,61}[a-z0-9\u00c0-\u024f])?"
 _BARE = re.compile(
     rf"(?<![{GLUE}@/.:-])"
-    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])"
+    rf"(?P<host>(?:{_LABEL}\.)+[a-z][a-z0-9-]{{0,61}}[a-z0-9])"
     rf"(?P<rest>(?::\d{{2,5}})?(?:[/?#][^\s<>\"'`{CJK}]*)?)(?![{GLUE}@-])",
     re.IGNORECASE,
 )

@@ -9,6 +9,7 @@ import pytest
 
 from evals import guardrails as ev
 from evals import guardrails_external as ext
+from evals import twitter_text
 from guardrails import check
 from guardrails.marketplaces import HOME_MARKETPLACE
 from service.knowledge.render import compile_template, render_template, sample_context
@@ -132,3 +133,11 @@ def test_blind_fresh_probe() -> None:
     found, total = sum(result.hits.values()), sum(result.totals.values())
     assert found / total >= ev.RECALL_FLOOR, result.misses
     assert result.untouched == result.clean, result.dirty
+
+
+@pytest.mark.eval
+def test_twitter_text_url_conformance() -> None:
+    """twitter-text's URL cases (evals/data/twitter-text): 139 of 140 removed when set."""
+    result = twitter_text.score()
+    assert result.total >= 140
+    assert result.rate >= twitter_text.FLOOR, result.misses

@@ -186,3 +186,31 @@ def test_a_markdown_image_from_outside_is_a_link_and_a_formatting_fault() -> Non
     assert rules(report) == [("external_link", "fixed"), ("formatting", "fixed")]
     assert "imgur" not in report.text
     assert_offsets(text, report)
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed", "language"),
+    [
+        # A host of kana or kanji after a scheme; the link still ends where Japanese resumes.
+        (
+            f"{ORDER} 詳しくは https://ショップ.jp/help をご覧ください。明日発送いたします。",
+            f"{ORDER} 明日発送いたします。",
+            "ja",
+        ),
+        (
+            f"{ORDER} 交換品は明日発送いたします。http://ああ.com",
+            f"{ORDER} 交換品は明日発送いたします。",
+            "ja",
+        ),
+        # Accented letters in a bare domain's name.
+        (
+            f"{ORDER} You can compare it with the model on tiendaespaña.com if you like.",
+            f"{ORDER} You can compare it with the model if you like.",
+            "en",
+        ),
+    ],
+)
+def test_internationalised_hosts_are_links(text: str, fixed: str, language: str) -> None:
+    report = run(text, language=language)
+    assert report.text == fixed
+    assert {f.rule for f in report.findings} <= {"external_link", "insecure_link"}
