@@ -92,17 +92,26 @@ _LINE = re.compile(r"[^\n]+")
 _TOKEN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\S")
 
 
+# Quoted text is the buyer's or a product's, not the seller raising their voice: an engraving
+# „FÜR IMMER“, a print text «JOYEUX ANNIVERSAIRE», a label 「SALE」 as it reads on the box.
+_QUOTED = re.compile(r'„[^“”"\n]*[“”"]|"[^"\n]*"|“[^”\n]*”|«[^»\n]*»|「[^」\n]*」|『[^』\n]*』')
+
+
 def _shouting(text: str) -> list[Span]:
-    """Runs of three or more capitalised words (not acronyms) on one line; a word with a small
-    letter ends a run, anything else (numbers, signs, acronyms, short words) does not."""
+    """Runs of three or more capitalised words (not acronyms, not quoted) on one line; a word
+    with a small letter ends a run, anything else (numbers, signs, acronyms, short words, quoted
+    words) does not."""
     spans = []
     acronyms = _ACRONYMS
     for line in _lines_to_read(text):
         first = last = -1
         count = 0
+        quoted = [m.span() for m in _QUOTED.finditer(text, line.start(), line.end())]
         for word in _TOKEN_WORD.finditer(text, line.start(), line.end()):
             token = word.group()
             if not token.isalpha():
+                continue
+            if quoted and any(s < word.start() < e for s, e in quoted):
                 continue
             if not token.isupper():
                 if count >= 3:

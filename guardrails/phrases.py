@@ -176,7 +176,14 @@ def _parse_all(
 
 # Categories matched on their own, not by the shared automaton: what only a rare kind of draft
 # needs (a proactive message's substance) would cost every draft's scan its hits.
-SEPARATE = frozenset({("amazon_duplicate", "substance")})
+SEPARATE = frozenset(
+    {
+        ("amazon_duplicate", "substance"),
+        ("review_solicitation", "not_before"),
+        ("marketing", "applied_to_order"),
+        ("marketing", "refund_words"),
+    }
+)
 
 _BUILT: dict[str, Automaton] = {}
 _BUILD_LOCK = threading.Lock()

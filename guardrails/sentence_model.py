@@ -29,6 +29,7 @@ from itertools import pairwise, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guardrails import solicitation
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import CJK_WORD, fold, fold_str
 
@@ -389,6 +390,8 @@ def detect(text: str, *, ctx: Context, found: Iterable[Span] = ()) -> list[Span]
         if any(s < end and start < e for s, e in covered.get(rule, ())):
             continue
         sentence = text[start:end]
+        if rule == "off_platform" and solicitation.warns(sentence):
+            continue  # "we will never ask you to pay by WhatsApp": a warning, as the phrases read it
         msg = (
             f'"{quote(sentence)}" {_WHY[prediction.label]} (the sentence model is '
             f"{prediction.probability:.0%} sure; no phrase rule matched): check it before sending."

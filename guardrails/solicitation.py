@@ -58,7 +58,11 @@ def _hits(text: str, table: str, ctx: Context) -> tuple[tuple[int, int, str], ..
 @lru_cache(maxsize=64)  # review asks are needed by two detectors of the same check
 def _cached_hits(text: str, table: str, language: str) -> tuple[tuple[int, int, str], ...]:
     family, only = _TABLES[table]
-    return tuple(phrases.find(family, text, language, only=only))
+    found = phrases.find(family, text, language, only=only)
+    if table == "review" and (notices := _notices()):
+        # "a laissé un avis de passage": the carrier's card, no review.
+        found = [hit for hit in found if not _before_notice(text, hit[1], notices)]
+    return tuple(found)
 
 
 def _span(rule: str, text: str, start: int, end: int, category: str) -> Span:
@@ -85,6 +89,16 @@ def detect_reviews(text: str, *, ctx: Context) -> list[Span]:
     return spans
 
 
+@lru_cache(maxsize=1)
+def _notices() -> tuple[str, ...]:
+    return tuple(p.casefold() for p in phrases.everywhere("review_solicitation", "not_before"))
+
+
+def _before_notice(text: str, end: int, notices: tuple[str, ...]) -> bool:
+    after = " ".join(text[end : end + 40].casefold().split())
+    return after.startswith(notices)
+
+
 def detect_incentives(text: str, *, ctx: Context) -> list[Span]:
     offers = _hits(text, "offers", ctx)
     asks = _hits(text, "review", ctx)
@@ -99,8 +113,30 @@ def detect_incentives(text: str, *, ctx: Context) -> list[Span]:
     return spans
 
 
+# A warning against leaving Amazon is no invitation to: "we will never ask you to pay by
+# WhatsApp", "nunca le pediremos datos por WhatsApp", "LINEでお支払いをお願いすることは一切ござい
+# ません". A sentence that says "never" (or its like) around the channel is left alone.
+_NEVER = re.compile(
+    r"\b(?:never|nunca|jamais|niemals|nie|mai|en aucun cas|in keinem fall|en ningún caso"
+    r"|in nessun caso)\b|一切|決して",
+    re.IGNORECASE,
+)
+
+
+def warns(sentence: str) -> bool:
+    """Does the sentence warn against something ("never", "jamais", "一切…ません")?"""
+    return _NEVER.search(sentence) is not None
+
+
+def _warned(text: str, start: int, end: int) -> bool:
+    return warns(text[slice(*sentences.covering(sentences.bounds(text), start, end))])
+
+
 def detect_off_platform(text: str, *, ctx: Context) -> list[Span]:
-    spans = [_span("off_platform", text, *hit) for hit in _hits(text, "off", ctx)]
+    hits = _hits(text, "off", ctx)
+    if hits and _NEVER.search(text):
+        hits = tuple(hit for hit in hits if not _warned(text, hit[0], hit[1]))
+    spans = [_span("off_platform", text, *hit) for hit in hits]
     if "@" in text or "＠" in text:
         spans += [
             _span("off_platform", text, m.start(), m.end(), "social handle")

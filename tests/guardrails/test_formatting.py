@@ -52,3 +52,30 @@ def test_shouting_is_flagged_not_changed() -> None:
 )
 def test_ordinary_text_is_not_formatting(text: str) -> None:
     assert_clean(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace"),
+    [
+        (
+            f"{ORDER} Wir prüfen die Gravur „FÜR IMMER DEIN“ vor dem Versand noch einmal.",
+            "amazon.de",
+        ),
+        (f"{ORDER} Le texte « JOYEUX ANNIVERSAIRE LÉA » sera imprimé sur le mug.", "amazon.fr"),
+        (
+            f"{ORDER} Rechnungssteller: Beispiel GmbH, USt-IdNr. DE123456789, HRB 12345.",
+            "amazon.de",
+        ),
+        (
+            f"{ORDER} Vendeur : Exemple SARL, SIRET 812 345 678 00019, TVA FR12345678901.",
+            "amazon.fr",
+        ),
+    ],
+)
+def test_quoted_capitals_and_company_acronyms_are_not_shouting(text: str, marketplace: str) -> None:
+    assert rules(run(text, marketplace=marketplace)) == []
+
+
+def test_capitals_outside_quotes_still_shout() -> None:
+    text = f"{ORDER} The engraving „LOVE YOU“ is done. PLEASE DO NOT OPEN THE BOX EARLY."
+    assert rules(run(text)) == [("formatting", "flagged")]

@@ -301,7 +301,45 @@ def test_indirect_asks_offers_and_cross_sells_go(text: str, marketplace: str, ru
         (f"{ORDER} We reviewed your case and refunded the shipping costs.", "amazon.com"),
         (f"{ORDER} Le remboursement est assorti d'un bon de retour.", "amazon.fr"),
         (f"{ORDER} The item is back in the warehouse and ships today.", "amazon.com"),
+        # The carrier's card is an "avis" that asks for nothing.
+        (
+            f"{ORDER} Le facteur a laissé un avis de passage dans votre boîte aux lettres.",
+            "amazon.fr",
+        ),
+        # Warnings against scams name channels without inviting anyone to use them.
+        (
+            f"{ORDER} We will never ask you to pay by WhatsApp or Telegram; such messages are fraud.",
+            "amazon.com",
+        ),
+        (f"{ORDER} Nunca le pediremos datos bancarios por WhatsApp ni por correo.", "amazon.es"),
+        # A coupon already used on the order explains the refund; it promotes nothing.
+        (
+            f"{ORDER} The coupon applied at checkout lowered what you paid, so the refund is "
+            "the amount you were charged.",
+            "amazon.com",
+        ),
+        (
+            f"{ORDER} Da Sie den Gutschein bei der Bestellung eingelöst haben, erstatten wir "
+            "den tatsächlich bezahlten Betrag.",
+            "amazon.de",
+        ),
     ],
 )
 def test_support_that_sounds_like_it_stays(text: str, marketplace: str) -> None:
     assert found_rules(text, marketplace=marketplace) <= {"order_id_missing"}
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "rule"),
+    [
+        (f"{ORDER} Merci de laisser un avis sur Amazon.", "amazon.fr", "review_solicitation"),
+        (f"{ORDER} Write to us on WhatsApp for a faster answer.", "amazon.com", "off_platform"),
+        (
+            f"{ORDER} We refunded you; use coupon SAVE10 on your next order.",
+            "amazon.com",
+            "marketing",
+        ),
+    ],
+)
+def test_the_same_words_as_an_ask_still_go(text: str, marketplace: str, rule: str) -> None:
+    assert rule in found_rules(text, marketplace=marketplace)
