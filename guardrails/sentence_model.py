@@ -391,7 +391,7 @@ def detect(text: str, *, ctx: Context, found: Iterable[Span] = ()) -> list[Span]
             continue
         sentence = text[start:end]
         if rule == "off_platform" and solicitation.warns(sentence):
-            continue  # "we will never ask you to pay by WhatsApp": a warning, as the phrases read it
+            continue  # "we will never ask you to pay by WhatsApp": a warning, as phrases read it
         msg = (
             f'"{quote(sentence)}" {_WHY[prediction.label]} (the sentence model is '
             f"{prediction.probability:.0%} sure; no phrase rule matched): check it before sending."
