@@ -308,7 +308,7 @@ def test_indirect_asks_offers_and_cross_sells_go(text: str, marketplace: str, ru
         ),
         # Warnings against scams name channels without inviting anyone to use them.
         (
-            f"{ORDER} We will never ask you to pay by WhatsApp or Telegram: that is fraud.",
+            f"{ORDER} We will never ask you to pay by WhatsApp or Telegram; that is fraud.",
             "amazon.com",
         ),
         (f"{ORDER} Nunca le pediremos datos bancarios por WhatsApp ni por correo.", "amazon.es"),
