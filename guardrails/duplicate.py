@@ -5,11 +5,13 @@ Amazon confirms orders and shipments itself; a seller-initiated message that say
 a buyer who wrote first is fine.
 
 A message is a duplicate when it confirms (an order, a shipment, a delivery, a thank-you: the
-lexicon's ``amazon_duplicate.confirmations``) and brings nothing of what a proactive message is
-allowed for: no question, and none of the lexicon's ``substance`` (a request, an issue or
-apology, instructions, an invoice, a return, a delivery to schedule, a design to approve). How
-warmly or at what length it confirms does not matter: a chatty shipping notice that restates
-the carrier, the tracking number and the date is still Amazon's notice.
+lexicon's ``amazon_duplicate.confirmations``, or a sentence the sentence model is sure only
+confirms, see :func:`guardrails.sentence_model.confirms`) and brings nothing of what a
+proactive message is allowed for: no question, and none of the lexicon's ``substance`` (a
+request, an issue or apology, instructions, an invoice, a return, a delivery to schedule, a
+design to approve). How warmly or at what length it confirms does not matter: a chatty
+shipping notice that restates the carrier, the tracking number and the date is still Amazon's
+notice.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from guardrails import order_id, phrases
+from guardrails import order_id, phrases, sentence_model
 from guardrails.phrase_engine import PhraseMatcher
 from guardrails.spans import Context, Span
 from guardrails.textnorm import fold
@@ -47,7 +49,10 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
         return []
     if _QUESTION.search(text) or next(_substance(ctx.language).finditer(fold(text).text), None):
         return []
-    if not _hit(_CONFIRM, order_id.ORDER_ID.sub(" ", text), ctx):
+    plain = order_id.ORDER_ID.sub(" ", text)
+    # A confirmation in the lexicon's words, or one the sentence model is sure of ("Quick
+    # heads-up: your parcel left our warehouse this morning and is with the carrier now").
+    if not _hit(_CONFIRM, plain, ctx) and not sentence_model.confirms(plain):
         return []
     msg = (
         "This proactive message only repeats Amazon's own order or shipping confirmation or a "

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from guardrails import artifacts
 from guardrails.sentence_model import (
+    CONFIRMATION,
     DEV_DIR,
     EXAMPLES_DIR,
     FORMAT,
@@ -94,7 +95,7 @@ def thresholds(
     out = []
     for k, label in enumerate(labels):
         chosen = 1.1  # never flagged
-        for t in np.arange(FLOOR, 1.0, 0.01) if label in RULES else ():
+        for t in np.arange(FLOOR, 1.0, 0.01) if label in RULES or label == CONFIRMATION else ():
             picked = [i for i in range(len(truth)) if best[i] == k and probabilities[i, k] >= t]
             right = sum(truth[i] == label for i in picked)
             clean = sum(truth[i] == NONE for i in picked)

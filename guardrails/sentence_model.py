@@ -56,7 +56,10 @@ RULES = {
     "marketing": "marketing",
     "off_platform": "off_platform",
 }
-LABELS = (NONE, *RULES, "unprofessional", "shipping_confirmation")
+# A bare shipping confirmation is not flagged; the amazon_duplicate rule asks whether a
+# proactive message holds one (confirms()), at this label's own threshold.
+CONFIRMATION = "shipping_confirmation"
+LABELS = (NONE, *RULES, "unprofessional", CONFIRMATION)
 
 CONTACT_RULES = ("external_link", "insecure_link", "email_address", "phone_number")
 _WHY = {
@@ -353,6 +356,18 @@ def pieces(text: str) -> list[tuple[int, int]]:
             start, end = m.span()
             out.append((start + len(piece) - len(piece.lstrip()), end))
     return out
+
+
+def confirms(text: str) -> bool:
+    """Does a sentence of ``text`` only repeat Amazon's order, shipping or delivery notice (or
+    thank for the order), by the model, sure at the label's threshold?"""
+    spans = pieces(text)
+    if not spans:
+        return False
+    current = model()
+    threshold = current.thresholds.get(CONFIRMATION, 1.1)
+    predictions = current.predict([text[s:e] for s, e in spans])
+    return any(p.label == CONFIRMATION and p.probability >= threshold for p in predictions)
 
 
 def detect(text: str, *, ctx: Context, found: Iterable[Span] = ()) -> list[Span]:

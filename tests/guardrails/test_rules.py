@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from guardrails import check
+from guardrails import check, context, phrases
 from guardrails.pipeline import MAX_CHECK_LENGTH
 from tests.guardrails.support import OID, assert_clean, assert_offsets, found_rules, rules, run
 
@@ -159,6 +159,17 @@ def test_amazon_duplicate_only_for_proactive_messages() -> None:
     assert check(text, order_id=OID, marketplace="amazon.com").findings == ()
     useful = text.replace("It has shipped.", "Which engraving text would you like on the lid?")
     assert check(useful, order_id=OID, marketplace="amazon.com", message_kind="proactive").passed
+
+
+def test_a_confirmation_in_other_words_is_a_duplicate_by_the_sentence_model() -> None:
+    """No confirmation phrase of the lexicon, but the sentence model is sure it only repeats
+    Amazon's delivery notice; with a request beside it, the message has substance."""
+    bare = f"Bonjour, commande {OID}. Votre colis est bien arrivé chez vous ce matin."
+    ctx = context(order_id=OID, marketplace="amazon.fr", language="fr", message_kind="proactive")
+    assert not phrases.find("amazon_duplicate", bare, "fr", only=("confirmations",))
+    assert ("amazon_duplicate", "blocked") in rules(check(bare, ctx))
+    asks = bare + " Pourriez-vous nous confirmer l'état de l'emballage ?"
+    assert check(asks, ctx).passed
 
 
 @pytest.mark.parametrize(
