@@ -244,15 +244,21 @@ class SentenceModel:
         sentences, and the same sentence always gets the same answer."""
         texts = sentences if folded else [fold_str(s) for s in sentences]
         cache = self._cache
-        missing = [text for text in dict.fromkeys(texts) if text not in cache]
+        # Read once: another thread may empty the cache meanwhile (every answer is kept here).
+        out = [cache.get(text) for text in texts]
+        missing = list(dict.fromkeys(t for t, known in zip(texts, out, strict=True) if not known))
         if missing:
             probabilities = self.probabilities(missing, folded=True)
-            best = probabilities.argmax(axis=1)
-            if len(cache) + len(missing) > CACHE_SIZE:
+            best = probabilities.argmax(axis=1).tolist()
+            new = {
+                text: Prediction(self.labels[k], float(row[k]))
+                for text, row, k in zip(missing, probabilities, best, strict=True)
+            }
+            if len(cache) + len(new) > CACHE_SIZE:
                 cache.clear()
-            for text, row, k in zip(missing, probabilities, best.tolist(), strict=True):
-                cache[text] = Prediction(self.labels[k], float(row[k]))
-        return [cache[text] for text in texts]
+            cache.update(new)
+            out = [known or new[text] for text, known in zip(texts, out, strict=True)]
+        return [prediction for prediction in out if prediction is not None]
 
     def sure(self, prediction: Prediction) -> bool:
         """Is the model sure enough to flag (a rule's label at or above its threshold)?"""

@@ -89,6 +89,18 @@ def test_a_sentence_gets_the_same_answer_cached_or_not() -> None:
         assert k == int(np.argmax(row))
 
 
+def test_a_full_cache_is_emptied_without_losing_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    current = model()
+    sentences = [e.text for e in sentence_fit.read(DEV_DIR)[:40]]
+    expected = current.predict(sentences)
+    monkeypatch.setattr(sentence_model, "CACHE_SIZE", 30)
+    current._cache.clear()
+    assert current.predict(sentences[:20]) == expected[:20]
+    # Twenty known and twenty new: over the size, so the cache empties while answering.
+    assert current.predict(sentences) == expected
+    assert len(current._cache) <= 30
+
+
 @pytest.mark.parametrize(
     ("language", "text", "rule"),
     [
