@@ -3,8 +3,10 @@
 An :class:`Automaton` holds every phrase of one language (English plus the language's own, all
 rule families). Its C automaton (pyahocorasick) finds, in one pass over the folded text, every
 place where some phrase's opening literal occurs ("coupon" of "coupon*", "leave" of
-"leave ~ review*"); numbers, which open "#% off" and "# stars", come from one digit scan. Only
-those places are tried: once with one regex of every phrase (any family) that opens with what
+"leave ~ review*", "your review" of "your review*": two words where only blanks can part them,
+found in the text with its blanks squeezed); numbers, which open "#% off" and "# stars", come
+from one regex pass that keeps only the numbers followed by what a number phrase goes on with.
+Only those places are tried: once with one regex of every phrase (any family) that opens with what
 was found there, which rules out nearly all of them, and where that hits, by each table (see
 :mod:`guardrails.phrase_table`). The regexes are compiled on first use and kept.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 
 import ahocorasick
@@ -29,11 +32,11 @@ from guardrails.phrase_syntax import (
     parse_phrase,
     peek,
 )
-from guardrails.phrase_table import NUMBER, Bucket, Entry, Scan, Table, fits
+from guardrails.phrase_table import NUMBER, Bucket, Entry, Scan, Table, fits, squeeze
 from guardrails.textnorm import CJK_WORD, fold_str, inner_word_char
 
-_DIGITS = re.compile(r"\d+")
 _FIRST_CJK = CJK_WORD[0]  # below it, a word character is never a kana or kanji
+_NUMBER_OPENING = re.compile(r"[#\d][#\d.,]*")  # "#", "#.#", "24" of a number phrase
 
 
 class Automaton:
@@ -48,6 +51,7 @@ class Automaton:
         self._regexes: dict[Bucket, dict[str, None]] = {}  # every family's, in a stable order
         self._follow: dict[Bucket, set[str] | None] = {}  # see phrase_syntax.peek
         self._number_texts: dict[str, None] = {}
+        self._starts: re.Pattern[str] | None = None
         for family, categories in families.items():
             for items in categories.values():
                 for phrase in items:
@@ -58,7 +62,8 @@ class Automaton:
                         bucket = (phrase.literal, phrase.key)
                         owners.setdefault((bucket, phrase.kind), set()).add(family)
                         self._regexes.setdefault(bucket, {})[phrase.regex] = None
-                        after = next_char(fold_str(phrase.text).lstrip()[len(phrase.literal) :])
+                        spelt = " ".join(fold_str(phrase.text).split())
+                        after = next_char(spelt[len(phrase.literal) :])
                         known = self._follow.get(bucket, set())
                         self._follow[bucket] = (
                             None if known is None or after is None else {*known, after}
@@ -102,7 +107,8 @@ class Automaton:
     def opening(self, folded: str) -> dict[str, tuple[Entry, ...]]:
         """The literals ``folded`` begins with, and their entries."""
         candidates = self._by_first.get(folded[:1], {})
-        return {lit: found for lit, found in candidates.items() if folded.startswith(lit)}
+        probe = squeeze(folded)[0]
+        return {lit: found for lit, found in candidates.items() if probe.startswith(lit)}
 
     def scan(self, folded: str) -> Scan:
         # The loops below run for every automaton hit and every number: the word-start test
@@ -110,8 +116,12 @@ class Automaton:
         found: dict[str, dict[int, list[Bucket]]] = {}
         inner, first_cjk, anys = inner_word_char, _FIRST_CJK, self._any
         if not self._empty:
-            for end, (span, cjk, entries) in self._ac.iter(folded):
+            # Literals of two words hold one blank; the text's blanks are squeezed to match.
+            squeezed, marks, shifts = squeeze(folded)
+            for end, (span, cjk, entries) in self._ac.iter(squeezed):
                 at = end - span
+                if marks:
+                    at += shifts[bisect_right(marks, at) - 1] if at >= marks[0] else 0
                 if at and not cjk:
                     c = folded[at - 1]
                     if (c.isalnum() or c == "_") and (c < first_cjk or inner(c)):
@@ -134,17 +144,31 @@ class Automaton:
         numbers: list[int] = []
         if self._number_families:
             pattern = anys.get(NUMBER) or self._compile_any(NUMBER)
-            for m in _DIGITS.finditer(folded):
-                at = m.start()
-                if at and inner(folded[at - 1]):
-                    continue
-                if pattern.match(folded, at) is not None:
-                    numbers.append(at)
+            for m in (self._starts or self._number_starts()).finditer(folded):
+                if pattern.match(folded, m.start()) is not None:
+                    numbers.append(m.start())
         places = {
             family: sorted((at, tuple(sorted(b))) for at, b in by_at.items())
             for family, by_at in found.items()
         }
         return Scan(places, tuple(numbers))
+
+    def _number_starts(self) -> re.Pattern[str]:
+        """Where a number phrase may start, found in C: a run of digits at a word start (the
+        look-behind follows the first digit, so ``re`` skips ahead to digits), followed (past
+        a decimal part and blanks) by what some number phrase goes on with: "%" of "#% off",
+        "-s" of "#-star", "s" of "# stars". An order ID's "114-" or a price's "12,99 €" ends
+        there, unless a phrase goes on with it."""
+        follow: set[str] | None = set()
+        for text in self._number_texts:
+            rest = _NUMBER_OPENING.sub("", fold_str(text).lstrip(), count=1).lstrip()
+            head = re.match(r"[^\s*~#]{1,2}", rest)
+            follow = None if follow is None or head is None else {*follow, head.group()}
+        ahead = (
+            rf"(?=(?:[.,]\d+)?\s*(?:{'|'.join(map(re.escape, sorted(follow)))}))" if follow else ""
+        )
+        self._starts = re.compile(rf"\d(?<![^\W{CJK_WORD}]\d)\d*{ahead}")
+        return self._starts
 
     def _compile_any(self, bucket: Bucket) -> re.Pattern[str]:
         """Any phrase of ``bucket`` (any family, any category) at one place. Mostly none: the

@@ -106,8 +106,27 @@ def parse_phrase(phrase: str) -> Phrase:
         return Phrase(phrase, regex, "#", "number", "", live)
     key = word[:3]
     kind: KeyKind = "cjk" if _CJK_CHAR.fullmatch(key) else "prefix" if len(key) >= 3 else "whole"
-    core = token[:-1] if len(token) > 1 and token.endswith("*") else token
-    return Phrase(phrase, regex, key, kind, core.split("#")[0], live)
+    return Phrase(phrase, regex, key, kind, opening_literal(folded), live)
+
+
+def opening_literal(folded: str) -> str:
+    """The fixed text a folded phrase opens with, what the automaton looks for: its first word
+    (up to a ``*`` or ``#``), and the second too when nothing but blanks can stand between
+    them ("your review", "la tua recensione": the automaton then reports far fewer places than
+    for "your" and "la" alone). A blank in it stands for any run of blanks in a text (the
+    scan squeezes them; see guardrails.phrase_engine)."""
+    tokens = folded.split()
+    first = tokens[0]
+    star = len(first) > 1 and first.endswith("*")
+    core = first[:-1] if star else first
+    literal = core.split("#")[0]
+    if star or literal != core or len(tokens) < 2:
+        return literal
+    second = tokens[1]
+    if second == "~" or "#" in second or not (_wordish(core[-1]) and _wordish(second[0])):
+        return literal
+    second = second[:-1] if len(second) > 1 and second.endswith("*") else second
+    return f"{literal} {second}"
 
 
 # The same tests as ``(?<![GLUE])`` and ``(?![GLUE])``, one class per block: ``re`` compiles a
@@ -157,7 +176,8 @@ def peek(literal: str, follow: set[str] | None) -> str:
     there already), then one of ``follow``. Empty when anything may follow."""
     if not follow:
         return ""
-    return f"(?={re.escape(literal)}\\s*[{''.join(sorted(follow))}])"
+    opening = re.escape(literal).replace(r"\ ", r"\s+")
+    return f"(?={opening}\\s*[{''.join(sorted(follow))}])"
 
 
 # Phrases that open with a number ("#% off", "# stars", "# €") start with this in their regex.

@@ -22,6 +22,47 @@ NUMBER: Bucket = ("", "#")  # the phrases that open with a number
 Place = tuple[int, tuple[Bucket, ...]]
 
 
+# Blanks other than a space or a line break: tabs, no-break and ideographic spaces, … (rare).
+_RARE_BLANKS = re.compile(r"[^\S \n]")
+_ODD_BLANKS = re.compile(r"\s{2,}|[^\S ]")  # any run of blanks other than one space
+
+
+def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
+    """``folded`` with every run of blanks made one space, and how to map an offset back: an
+    offset ``q`` of the squeezed text is ``q + shifts[i]`` in ``folded``, ``i`` the last mark at
+    or before ``q`` (no marks: nothing moved). Line breaks and double spaces, in every draft,
+    are found with ``str`` methods; other blanks take a regex pass."""
+    if _RARE_BLANKS.search(folded):
+        runs = [m.span() for m in _ODD_BLANKS.finditer(folded)]
+        text = folded
+    else:
+        text = folded.replace("\n", " ")  # one for one: offsets stay
+        if "  " not in text:
+            return text, [], []
+        runs = []
+        at = text.find("  ")
+        while at >= 0:
+            end = at + 2
+            while end < len(text) and text[end] == " ":
+                end += 1
+            runs.append((at, end))
+            at = text.find("  ", end)
+    parts: list[str] = []
+    marks: list[int] = []
+    shifts: list[int] = []
+    pos = length = removed = 0
+    for start, end in runs:
+        parts += (text[pos:start], " ")
+        length += start - pos + 1
+        pos = end
+        if end - start > 1:
+            removed += end - start - 1
+            marks.append(length)
+            shifts.append(removed)
+    parts.append(text[pos:])
+    return "".join(parts), marks, shifts
+
+
 @dataclass(frozen=True, slots=True)
 class Scan:
     """Where a folded text may hold phrases: per family, the offsets where its literals were
@@ -138,10 +179,11 @@ class Table:
             pattern, names = self.number_pattern()
             hit = pattern.match(folded)
             return (0, hit.end(), names[hit.lastgroup]) if hit and hit.lastgroup else None
+        probe = squeeze(folded)[0]  # a literal of two words holds one blank
         wanted = sorted(
             entry.bucket
             for literal, found in entries.items()
-            if folded.startswith(literal)
+            if probe.startswith(literal)
             for entry in found
             if entry.bucket in self.buckets and fits(folded, 0, entry)
         )
