@@ -26,6 +26,7 @@ _LOOK_ALIKE = re.compile("[АВЕКМНОРСТХаеорсухіјѕԁԛԝΑΒ�
 _LATIN = re.compile("[A-Za-z]")
 
 
+@functools.lru_cache(maxsize=64)  # the link, e-mail and phone rules ask about the same text
 def _disguised(text: str) -> bool:
     if INVISIBLE.search(text):
         return True
