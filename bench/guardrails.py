@@ -27,6 +27,7 @@ from collections.abc import Callable
 from bench.common import REPO, Result, percentile
 from evals.guardrails import ORDER_ID, load_corpus
 from guardrails import check, phrases
+from guardrails.marketplaces import HOME_MARKETPLACE
 from guardrails.pipeline import MAX_CHECK_LENGTH
 
 LIMIT = 100_000  # characters; /check answers 413 above 100 KB
@@ -109,14 +110,6 @@ def novel_drafts(count: int = 400, seed: int = 9) -> list[tuple[str, str, str]]:
             pools.setdefault(example.language, []).append(example.text)
     for pool in pools.values():
         rng.shuffle(pool)
-    market = {
-        "en": "amazon.com",
-        "de": "amazon.de",
-        "fr": "amazon.fr",
-        "es": "amazon.es",
-        "it": "amazon.it",
-        "ja": "amazon.co.jp",
-    }
     out = []
     languages = sorted(pools)
     for index in range(count):
@@ -126,7 +119,7 @@ def novel_drafts(count: int = 400, seed: int = 9) -> list[tuple[str, str, str]]:
         target = rng.randint(1000, 2000)
         while pool and sum(len(p) + 1 for p in parts) < target:
             parts.append(pool.pop())
-        out.append((" ".join(parts)[:2000], market[language], language))
+        out.append((" ".join(parts)[:2000], HOME_MARKETPLACE[language], language))
     return out
 
 

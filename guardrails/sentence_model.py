@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from guardrails import solicitation
 from guardrails.spans import Context, Span, quote
@@ -130,18 +130,19 @@ class SentenceModel:
     ) -> None:
         import numpy as np
 
-        self.vocabulary = tuple(vocabulary)
-        self.weights = weights.astype(np.float64)
+        # The names are not kept (a few MB of strings per worker): only what a prediction
+        # looks up. ``vocabulary(path)`` reads them again.
+        self.size = len(vocabulary)
+        self.weights = weights.astype(np.float32, copy=False)
         self.bias = bias.astype(np.float64)
         self.labels = tuple(labels)
         self.thresholds = dict(zip(self.labels, thresholds, strict=True))
         self._cache: dict[str, Prediction] = {}
-        index = {feature: i for i, feature in enumerate(vocabulary)}
-        self._prefixes = {f[2:]: i for f, i in index.items() if f.startswith("p:")}
+        index = list(enumerate(vocabulary))
+        self._prefixes = {f[2:]: i for i, f in index if f.startswith("p:")}
         self._words: dict[str, int] = {}
-        self._word_prefix: dict[str, int] = {}
         self._numbers: dict[str, int] = {}
-        for feature, i in index.items():
+        for i, feature in index:
             if feature.startswith("w:"):
                 word = feature[2:]
                 self._words[word] = i
@@ -149,7 +150,7 @@ class SentenceModel:
         self._count = len(self._numbers) + 1
         pairs: dict[int, int] = {}
         grams: dict[int, int] = {}
-        for feature, i in index.items():
+        for i, feature in index:
             if feature.startswith("b:"):
                 first, second = (
                     0 if w == _CJK_TOKEN else self._numbers.get(w, -1)
@@ -212,10 +213,8 @@ class SentenceModel:
             found_grams = _lookup(self._gram_keys, self._gram_ids, np.concatenate(gram_keys))
             sentences.append(np.concatenate(gram_owner)[found_grams >= 0])
             features.append(found_grams[found_grams >= 0])
-        pairs_of = np.unique(
-            np.concatenate(sentences) * len(self.vocabulary) + np.concatenate(features)
-        )
-        return pairs_of // len(self.vocabulary), pairs_of % len(self.vocabulary)
+        pairs_of = np.unique(np.concatenate(sentences) * self.size + np.concatenate(features))
+        return pairs_of // self.size, pairs_of % self.size
 
     def probabilities(
         self, sentences: Sequence[str], *, folded: bool = False
@@ -231,7 +230,7 @@ class SentenceModel:
             sizes = np.bincount(owner, minlength=len(texts))
             have = np.flatnonzero(sizes)
             starts = np.concatenate(([0], np.cumsum(sizes[have])[:-1]))
-            sums = np.add.reduceat(self.weights[ids], starts, axis=0)
+            sums = np.add.reduceat(self.weights[ids], starts, axis=0, dtype=np.float64)
             scores[have] += sums / np.sqrt(sizes[have])[:, None]
         scores -= scores.max(axis=1, keepdims=True)
         odds = np.exp(scores)
@@ -325,7 +324,7 @@ def load(path: Path = ARTIFACT) -> SentenceModel:
     if EXAMPLES_DIR.is_dir():  # an installed copy may ship without the training sentences
         artifacts.is_current(manifest, examples_digest())
     with np.load(io.BytesIO(content), allow_pickle=False) as data:
-        vocabulary = bytes(data["vocabulary"]).decode("utf-8").split("\n")
+        vocabulary = _names(data)
         labels = str(data["labels"]).split(",")
         return SentenceModel(
             vocabulary,
@@ -334,6 +333,18 @@ def load(path: Path = ARTIFACT) -> SentenceModel:
             labels,
             [float(t) for t in data["thresholds"]],
         )
+
+
+def _names(data: Any) -> list[str]:
+    return bytes(data["vocabulary"]).decode("utf-8").split("\n")
+
+
+def vocabulary(path: Path = ARTIFACT) -> list[str]:
+    """The feature names of the shipped model, in index order (the tests read them)."""
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as data:
+        return _names(data)
 
 
 _MODEL: SentenceModel | None = None

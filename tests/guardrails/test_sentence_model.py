@@ -42,7 +42,7 @@ def test_the_fast_features_are_the_named_features_on_every_sentence() -> None:
     """Prediction finds features without naming them; training names them. Both must give
     the same set for every training and development sentence (all six languages)."""
     current = model()
-    index = {feature: i for i, feature in enumerate(current.vocabulary)}
+    index = {feature: i for i, feature in enumerate(sentence_model.vocabulary())}
     examples = sentence_fit.read(EXAMPLES_DIR) + sentence_fit.read(DEV_DIR)
     assert len(examples) > 12_000
     texts = [fold_str(e.text) for e in examples]
