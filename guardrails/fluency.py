@@ -58,6 +58,19 @@ def _dangling() -> frozenset[str]:
 
 
 @cache
+def _before_detail() -> frozenset[str]:
+    """The words that go with a contact detail before it: prepositions and labels, particles
+    included ("on" of "is on example.com")."""
+    return frozenset(
+        word.casefold()
+        for family in ("prepositions", "phone_labels", "email_labels", "link_labels")
+        for phrase in phrases.everywhere("contacts", family)
+        for word in phrase.split()
+        if word.isalpha()
+    )
+
+
+@cache
 def _verbs() -> frozenset[str]:
     return frozenset(w for words in _CONTACT_VERBS.values() for w in words.split())
 
@@ -69,6 +82,42 @@ def _connector_brackets() -> re.Pattern[str]:
     )
     alternation = "|".join(map(re.escape, connectors)) or "(?!)"
     return re.compile(rf"[(\[]\s*(?:{alternation})?\s*[)\]]", re.IGNORECASE)
+
+
+# A verb that needs its complement: "Our hotline is +49 30 1234 daily" without the number is
+# "Our hotline is daily", which says something else. Before a removed detail (its labels and
+# prepositions aside: "is at …"), such a word means the sentence no longer reads.
+_COPULA_WORDS = (
+    "is are was were be ist sind war lautet lauten est sont était es son está están era è sono era"
+)
+_COPULAS = frozenset(_COPULA_WORDS.split())
+_TRAILING_WORD = re.compile(r"([^\W\d_][\w'’-]*)\W*$")
+
+
+# What may complete the copula after the removal: "The old manual is [at …] in our archive".
+_PLACE_WORDS = (
+    "in im am an auf bei unter dans en sur chez à au aux el la nel nella nei sul sulla su da "
+    "at on inside within under"
+)
+_PLACES = frozenset(_PLACE_WORDS.split())
+_LEADING_WORD = re.compile(r"\s*([^\W\d_][\w'’-]*)")
+
+
+def cut_from_its_verb(before: str, after: str) -> bool:
+    """A contact detail was removed between ``before`` and ``after``: was it the complement of
+    a copula ("Our hotline is … daily", "The guide is on …, page 4"), once the labels and
+    prepositions that went with it are set aside? Not when a place follows ("is at … in our
+    archive")."""
+    text = before
+    while (m := _TRAILING_WORD.search(text)) is not None:
+        word = m.group(1).casefold()
+        if word in _COPULAS:
+            following = _LEADING_WORD.match(after)
+            return following is None or following.group(1).casefold() not in _PLACES
+        if word not in _before_detail():
+            return False
+        text = text[: m.start()]
+    return False
 
 
 def broken(sentence: str) -> str | None:

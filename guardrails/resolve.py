@@ -18,6 +18,7 @@ Order of resolution (each step only sees what the previous ones left):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from guardrails import fluency, sentences
 from guardrails.ranges import Ranges
@@ -134,7 +135,9 @@ def _contact_only(
         left.append(text[pos:end])
         if sentences.content_words(" ".join(left)) <= MAX_FILLER_WORDS:
             out.append((start, end))
-        elif fluency.broken(sentences.tidy(sentences.LABEL_SEAM.join(left))):
+        elif any(fluency.cut_from_its_verb(a, b) for a, b in pairwise(left)) or fluency.broken(
+            sentences.tidy(sentences.LABEL_SEAM.join(left))
+        ):
             out.append((start, end))
             broken.append((start, end))
     return out, broken

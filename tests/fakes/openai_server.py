@@ -4,10 +4,10 @@ The requested model name picks the behaviour, so one server serves every test:
 `good`, `violations`, `timeout`, `http500`, `http429`, `http401`, `empty`, `no_choices`,
 `not_json`, `truncated`, `refusal`, `short`, `fenced` (the good draft in a markdown code fence),
 `polyglot` (a clean draft in the language the system prompt names: "Write the reply in German
-only"), `review_ask` (a good draft with a sentence asking for a review; asked to repair it, the
-good draft), `review_ask_stuck` (the same, and the repair fails with HTTP 500). A `delay`
-(seconds) applies to every answer;
-the bench uses it to stand in for a slow model. Run alone:
+only"; for a proactive message, a short usage guide), `review_ask` (a good draft with a
+sentence asking for a review; asked to repair it, the good draft), `review_ask_stuck` (the
+same, and the repair fails with HTTP 500). A `delay` (seconds) applies to every answer; the
+bench uses it to stand in for a slow model. Run alone:
 `python -m tests.fakes.openai_server --port 9100 --delay 2`.
 """
 
@@ -74,13 +74,30 @@ POLYGLOT_DRAFTS = {
         "今後ともよろしくお願いいたします。\nカスタマーサービス"
     ),
 }
+# Asked for a proactive message (a usage guide), the model writes one: a message that only
+# restated the shipping status would be Amazon's own notice again (amazon_duplicate).
+PROACTIVE_DRAFTS = {
+    "English": (
+        "Hello Jane,\n\nA quick start for your blender: fit the jar until it clicks, then hold "
+        "the pulse button for two seconds before the first blend.\n\nOrder ID: {order_id}\n\n"
+        "Kind regards,\nCustomer Service"
+    ),
+    "German": (
+        "Hallo Jane,\n\neine kurze Anleitung für den Start: Setzen Sie den Krug ein, bis er "
+        "einrastet, und halten Sie die Pulstaste vor dem ersten Mixen zwei Sekunden gedrückt."
+        "\n\nBestellnummer: {order_id}\n\nMit freundlichen Grüßen\nIhr Kundenservice"
+    ),
+}
 _WRITE_IN_RE = re.compile(r"Write the (?:reply|message) in (\w+) only")
 
 
 def polyglot_draft(body: dict[str, Any], order_id: str) -> str:
     system = next((m["content"] for m in body.get("messages", []) if m["role"] == "system"), "")
     named = _WRITE_IN_RE.search(str(system))
-    template = POLYGLOT_DRAFTS.get(named.group(1) if named else "English", GOOD_DRAFT)
+    language = named.group(1) if named else "English"
+    if "proactive message" in str(system) and language in PROACTIVE_DRAFTS:
+        return PROACTIVE_DRAFTS[language].format(order_id=order_id)
+    template = POLYGLOT_DRAFTS.get(language, GOOD_DRAFT)
     return template.format(order_id=order_id)
 
 

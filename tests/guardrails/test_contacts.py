@@ -68,12 +68,12 @@ def test_email_addresses_are_removed(text: str, fixed: str) -> None:
         ),
         (
             f"{ORDER} Our hotline for the blender warranty team is +49 30 12345678 daily.",
-            f"{ORDER} Our hotline for the blender warranty team is daily.",
+            f"{ORDER}",  # "… is daily" no longer says what it said: the sentence goes
             "amazon.com",
         ),
         (
             f"{ORDER} Pour toute question, appelez le 01 23 45 67 89 en semaine.",
-            f"{ORDER} Pour toute question, appelez le en semaine.",
+            f"{ORDER} Pour toute question, appelez en semaine.",  # "le" went with the number
             "amazon.fr",
         ),
     ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrails.fluency import broken
+from guardrails.fluency import broken, cut_from_its_verb
 from tests.guardrails.support import OID, run
 
 ORDER = f"Order {OID}."
@@ -55,3 +55,18 @@ def test_a_sentence_cut_around_its_contact_details_goes_whole() -> None:
 def test_a_sentence_that_still_reads_keeps_the_rest() -> None:
     text = f"{ORDER} Send the photos to help@shop-example.com and we will check them today."
     assert "we will check them today" in run(text).text
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "cut"),
+    [
+        ("Our hotline is ", " daily.", True),
+        ("The guide is on ", ", page 4.", True),
+        ("Unsere Nummer lautet ", ", wir sind werktags da.", True),
+        ("Le manuel est sur ", " en version PDF.", False),  # a place: "est … en version" reads
+        ("The old manual is at ", " in our archive.", False),
+        ("Please call us at ", " today.", False),  # no copula: the end-of-sentence test's job
+    ],
+)
+def test_a_copula_whose_complement_was_removed(before: str, after: str, cut: bool) -> None:
+    assert cut_from_its_verb(before, after) is cut

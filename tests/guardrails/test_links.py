@@ -19,12 +19,12 @@ ORDER = f"Order {OID}."
         ),
         (
             f"{ORDER} The guide is on www.example.de, page 4.",
-            f"{ORDER} The guide is, page 4.",
+            f"{ORDER}",  # "The guide is, page 4." does not read: the sentence goes
             "external_link",
         ),
         (
             f"{ORDER} The guide for your blender is on shop.example.com as a download.",
-            f"{ORDER} The guide for your blender is as a download.",
+            f"{ORDER}",
             "external_link",
         ),
         (
@@ -110,7 +110,7 @@ def test_amazon_link_in_html_keeps_text_and_url() -> None:
 def test_link_whose_text_is_a_url_goes_entirely() -> None:
     text = f"{ORDER} The hinge drawing is on [shop.example.com](https://shop.example.com) too."
     report = run(text)
-    assert report.text == f"{ORDER} The hinge drawing is too."
+    assert report.text == ORDER  # "The hinge drawing is too." would not read
     assert rules(report) == [("external_link", "fixed")]
 
 
