@@ -52,9 +52,15 @@ def after_code_label() -> re.Pattern[str]:
 def cue_before() -> re.Pattern[str]:
     return re.compile(
         rf"(?<![{GLUE}])(?:(?:{_any_of('phone_cues')})(?![{GLUE}])[^\n.!?。]{{0,24}}"
-        rf"|(?:{_any_of('phone_labels')})(?![{GLUE}])[ \t]*\.?[ \t]*[:：]?[ \t]*\n?[ \t]*)\Z",
+        rf"|(?:{_any_of('phone_labels')})(?![{GLUE}]){_COPULA}"
+        r"[ \t]*\.?[ \t]*[:：]?[ \t]*\n?[ \t]*)\Z",
         re.IGNORECASE,
     )
+
+
+# "my mobile is …", "su móvil es el …", "il suo cellulare è …", "seine Nummer lautet …": a
+# label and its verb still announce the number.
+_COPULA = r"(?:[ \t]+(?:is|are|es(?:[ \t]+el)?|son|è|est|ist|lautet|sind))?"
 
 
 @cache

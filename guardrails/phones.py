@@ -226,10 +226,13 @@ def _detect_written(text: str, *, ctx: Context) -> list[Span]:
         ):
             start, end, raw = window_start + hit.start, window_start + hit.end, hit.raw_string
             cut = _SENTENCE_END.search(raw)
-            if cut is not None:  # read across a sentence end: the part before it, if valid
-                raw = raw[: cut.start()]
-                end = start + len(raw)
-                if not _valid(raw, ctx.marketplace.country):
+            if cut is not None:  # read across a sentence end: the valid part, before or after
+                head, tail = raw[: cut.start()], raw[cut.end() :]
+                if _valid(head, ctx.marketplace.country):
+                    raw, end = head, start + len(head)
+                elif _valid(tail, ctx.marketplace.country):
+                    raw, start = tail, start + cut.end()  # "(. +1 415-555-2671"
+                else:
                     continue
             if raw.startswith(("(", "（")) and not any(c in raw for c in ")）"):
                 start, raw = start + 1, raw[1:]  # "(+1 415…)": the bracket is the text's

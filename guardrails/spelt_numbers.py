@@ -38,7 +38,29 @@ _FR_UNITS = {
     "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
     "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
 }  # fmt: skip
+# Spanish and Italian say their numbers in pairs too: "doce, treinta y cuatro", "dodici,
+# cinquantacinque". Teens and tens by value; Spanish joins tens and units with "y", Italian
+# writes them as one word and drops a vowel before "uno" and "otto" ("ventuno", "trentotto").
+_ES_PAIRS = {
+    "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
+    "dieciséis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
+    "veintiuno": 21, "veintiún": 21, "veintidós": 22, "veintitrés": 23, "veinticuatro": 24,
+    "veinticinco": 25, "veintiséis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29,
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
+    "noventa": 90,
+}  # fmt: skip
+_IT_TEENS = {
+    "dieci": 10, "undici": 11, "dodici": 12, "tredici": 13, "quattordici": 14, "quindici": 15,
+    "sedici": 16, "diciassette": 17, "diciotto": 18, "diciannove": 19,
+}  # fmt: skip
+_IT_TENS = {
+    "venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60, "settanta": 70,
+    "ottanta": 80, "novanta": 90,
+}  # fmt: skip
+_IT_UNITS = {"uno": 1, "due": 2, "tre": 3, "tré": 3, "quattro": 4, "cinque": 5, "sei": 6,
+             "sette": 7, "otto": 8, "nove": 9}  # fmt: skip
 _KANJI = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_Y_JOIN = re.compile(r"[ \t]+y[ \t]+", re.IGNORECASE)
 _KANJI_DIGIT = re.compile(r"[〇零]")  # a phone number in kanji has a zero: 〇九〇…, 〇三…
 _KANJI_RUN = re.compile(
     r"[〇零一二三四五六七八九](?:[ー－―\-・、の\s]?[〇零一二三四五六七八九]){6,16}"
@@ -61,7 +83,20 @@ def _gate(language: str) -> tuple[str, ...]:
     words = {
         f" {w}" for code in dict.fromkeys(("en", language)) for w in _DIGITS.get(code, "").split()
     }
+    words |= {f" {w}" for w in _pair_words(language)}  # "douze", "treinta", "dodici"
     return tuple(sorted(words))
+
+
+def _pair_words(language: str) -> tuple[str, ...]:
+    """The words that say two digits at once, as they open a token (Italian compounds open
+    with their tens: "cinquanta" of "cinquantacinque")."""
+    if language == "fr":
+        return tuple(_FR_UNITS)
+    if language == "es":
+        return tuple(_ES_PAIRS)
+    if language == "it":
+        return (*_IT_TEENS, *(tens[:-1] for tens in _IT_TENS))
+    return ()
 
 
 @cache
@@ -69,9 +104,14 @@ def _run(language: str) -> re.Pattern[str]:
     """At least four number words (or digit groups) in a row, separated by blanks, commas,
     hyphens or dots: the shape of a number read out."""
     words = sorted(_words(language), key=len, reverse=True)
-    if language == "fr":
-        words += sorted(_FR_UNITS, key=len, reverse=True)
-    word = r"(?:" + "|".join(map(re.escape, words)) + r")(?:-(?:et-)?[a-zéèû]+)*|\d{1,4}"
+    words += sorted(_pair_words(language), key=len, reverse=True)
+    # A word, then the rest of its compound: "-quatre", "-et-un", " y cuatro", "acinque".
+    rest = {
+        "fr": r"(?:-(?:et-)?[a-zéèû]+)*",
+        "es": r"(?:[ \t]+y[ \t]+[a-záéíóú]+)?",
+        "it": r"[a-zàèéìòù]*",
+    }.get(language, r"(?:-(?:et-)?[a-zéèû]+)*")
+    word = r"(?:" + "|".join(map(re.escape, words)) + rf"){rest}|\d{{1,4}}"
     return re.compile(rf"(?<![\w])(?:{word})(?:[ \t,.\-–/]{{1,3}}(?:{word})){{3,}}(?![\w])", re.I)
 
 
@@ -96,6 +136,44 @@ def _french_pair(token: str) -> str | None:
     return f"{total:02d}" if total >= 10 or len(parts) > 1 else str(total)
 
 
+def _spanish_pair(token: str) -> str | None:
+    """ "doce" → "12", "treinta y cuatro" (joined "treinta-y-cuatro") → "34"."""
+    parts = [p for p in token.split("-") if p != "y"]
+    if not parts or parts[0] not in _ES_PAIRS:
+        return None
+    total = _ES_PAIRS[parts[0]]
+    if len(parts) == 2:
+        unit = _words("es").get(parts[1], "")
+        if not unit.isdigit() or total % 10:
+            return None
+        total += int(unit)
+    elif len(parts) > 2:
+        return None
+    return str(total)
+
+
+def _italian_pair(token: str) -> str | None:
+    """ "dodici" → "12", "cinquantacinque" → "55", "ventuno" → "21", "trentotto" → "38"."""
+    if token in _IT_TEENS:
+        return str(_IT_TEENS[token])
+    for tens, value in _IT_TENS.items():
+        for stem in (tens, tens[:-1]):  # "venti" + "tre", "vent" + "uno"
+            if token.startswith(stem):
+                unit = token[len(stem) :]
+                if not unit:
+                    return str(value) if stem == tens else None
+                if unit in _IT_UNITS and (stem == tens) != (unit in ("uno", "otto")):
+                    return str(value + _IT_UNITS[unit])
+    return None
+
+
+_PAIR_READERS: dict[str, Callable[[str], str | None]] = {
+    "fr": lambda token: _french_pair(token),
+    "es": _spanish_pair,
+    "it": _italian_pair,
+}
+
+
 def _read(run: str, language: str) -> str | None:
     """The digits a run of words says, or None if a word is not a number."""
     words = _words(language)
@@ -111,8 +189,10 @@ def _read(run: str, language: str) -> str | None:
                 repeat = int(value[1:])
                 continue
             digits = value
-        elif language == "fr":
-            pair = _french_pair(lowered)
+        elif "-" in lowered and all(part in words for part in lowered.split("-")):
+            digits = "".join(words[part] for part in lowered.split("-"))  # "tre-quattro-sette"
+        elif language in _PAIR_READERS:
+            pair = _PAIR_READERS[language](lowered)
             if pair is None:
                 return None
             digits = pair
@@ -124,6 +204,7 @@ def _read(run: str, language: str) -> str | None:
 
 
 def _tokens(run: str) -> list[str]:
+    run = _Y_JOIN.sub("-y-", run)  # "treinta y cuatro" is one pair
     # Hyphens join French compounds ("trente-quatre") but separate groups ("0176-drei"): a
     # hyphenated token is kept whole when every part is a word.
     return [t for t in re.split(r"[ \t,./–]+", run) for t in _split_hyphens(t) if t]

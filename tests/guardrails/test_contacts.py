@@ -196,3 +196,11 @@ def test_bei_and_chez_in_sentences_are_no_addresses() -> None:
     assert_clean(f"Bestellung {OID}. Bei Fragen melden Sie sich bei uns. Punkt 1 gilt.",
                  marketplace="amazon.de")  # fmt: skip
     assert_clean(f"Commande {OID}. Livré chez vous, point final.", marketplace="amazon.fr")
+
+
+def test_a_number_right_after_a_sentence_end_is_read_from_there() -> None:
+    # The matcher reads "(. +1 415-555-2671" as one candidate; the valid part is after the ".".
+    text = f"{ORDER} More on the site (. +1 415-555-2671 is the line."
+    report = run(text)
+    assert "415" not in report.text
+    assert ("phone_number", "fixed") in rules(report)

@@ -27,6 +27,15 @@ ORDER = f"Order {OID}."
          "amazon.it", "tre tre nove"),
         (f"ご注文{OID}の件、携帯〇九〇－一二三四－五六七八までご連絡ください。", "amazon.co.jp",
          "〇九〇"),
+        # Pairs, and a label with its verb before the number.
+        (f"{ORDER} Mi móvil es el seis, uno, dos, veintitrés, cuarenta y cinco, sesenta y siete.",
+         "amazon.es", "cuarenta y cinco"),
+        (f"{ORDER} Il suo cellulare è tre-quattro-nove, ventuno, trentotto, quarantasei, dodici.",
+         "amazon.it", "trentotto"),
+        (f"{ORDER} Seine Mobilnummer lautet null eins fünf eins, zwei drei vier, fünf sechs acht.",
+         "amazon.de", "null eins"),
+        (f"{ORDER} Son numéro : zéro six, onze, vingt-deux, trente-trois, quarante-quatre.",
+         "amazon.fr", "onze"),
     ],
 )  # fmt: skip
 def test_numbers_spelt_out_are_removed(text: str, marketplace: str, number: str) -> None:
@@ -40,6 +49,10 @@ def test_numbers_spelt_out_are_removed(text: str, marketplace: str, number: str)
          "amazon.com"),
         (f"{ORDER} Étape un, deux, trois, quatre, cinq : c'est tout.", "amazon.fr"),
         (f"{ORDER} Schritt eins, zwei, drei, vier: fertig.", "amazon.de"),
+        (f"{ORDER} Pedimos doce, treinta y cuatro o cincuenta unidades, según la talla.",
+         "amazon.es"),
+        (f"{ORDER} Il set ha dodici, ventuno o trentotto pezzi, a seconda del modello.",
+         "amazon.it"),
         (f"ご注文{OID}は二〇二六年一二月五日に発送いたしました。", "amazon.co.jp"),
     ],
 )  # fmt: skip
