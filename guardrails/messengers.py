@@ -1,7 +1,8 @@
 """Messenger IDs ("LINE ID: shop_jp", "Telegram: @blender_help"): reported as ``phone_number``.
 
 Messenger names are lexicon data (contacts, messengers); a name needs a colon and a handle after
-it to count, so "we ship with LINE" alone is no finding.
+it to count, or an @handle a few words later in the same sentence ("auf Telegram unter
+@werkstatt"), so "we ship with LINE" alone is no finding.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ _MESSENGER = re.compile(
 )
 
 
+# A messenger's name as a word of its own ("line" of "online" is none).
+_NAME_AT = re.compile(rf"(?<![{GLUE}])(?:{_MESSENGER_NAMES}|line)(?![{GLUE}])", re.IGNORECASE)
+
+
 def _starts(folded: str) -> list[int]:
     """Where a messenger name may start: its first word's occurrences ("line" is in "online"
     and "deadline" too, so the full pattern is tried at these places only, not everywhere)."""
@@ -74,4 +79,27 @@ def detect_messengers(text: str) -> list[Span]:
         raw = text[start:end]
         msg = f"Removed the messenger contact {quote(raw)}: {_WHY}"
         spans.append(Span("phone_number", "fixed", start, end, raw, msg, "", label_cleanup=True))
-    return spans
+    return spans + _handles_after_a_name(text, folded.text, [(s.start, s.end) for s in spans])
+
+
+# A handle a few words after a messenger's name in the same sentence, without "ID:" before it:
+# "erreichen Sie mich auf Telegram unter @heizungsprofi_bayern", "LINEで友だち追加…（ID：@shop）".
+_HANDLE = re.compile(r"(?<![\w.@＠])[@＠][A-Za-z_][A-Za-z0-9_.]{2,31}(?<!\.)(?![\w@＠-]|\.\w)")
+_NEAR = 40  # characters between the name and the handle, no sentence end among them
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+
+
+def _handles_after_a_name(text: str, folded: str, taken: list[tuple[int, int]]) -> list[Span]:
+    if "@" not in text and "＠" not in text:
+        return []
+    out = []
+    names = [at for at in _starts(folded) if _NAME_AT.match(folded, at)]
+    for m in _HANDLE.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        before = [at for at in names if 0 <= m.start() - at <= _NEAR]
+        if any(not _SENTENCE_END.search(text, at, m.start()) for at in before):
+            raw = m.group()
+            msg = f"Removed the messenger contact {quote(raw)}: {_WHY}"
+            out.append(Span("phone_number", "fixed", m.start(), m.end(), raw, msg, ""))
+    return out

@@ -354,3 +354,23 @@ def test_support_that_sounds_like_it_stays(text: str, marketplace: str) -> None:
 )
 def test_the_same_words_as_an_ask_still_go(text: str, marketplace: str, rule: str) -> None:
     assert rule in found_rules(text, marketplace=marketplace)
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        ("Quick questions also work on Telegram, where I am @werkstatt_ulm.", "@werkstatt_ulm"),
+        ("LINEでも受け付けています（ID：@kagu_room）。", "@kagu_room"),
+    ],
+)
+def test_a_handle_a_few_words_after_a_messenger_is_its_id(text: str, handle: str) -> None:
+    from guardrails import messengers
+
+    assert [s.match for s in messengers.detect_messengers(text)] == [handle]
+
+
+def test_a_handle_far_from_any_messenger_is_no_id() -> None:
+    from guardrails import messengers
+
+    text = "Follow the line of the seam. Our designer @anna_k drew it with care."
+    assert messengers.detect_messengers(text) == []
