@@ -44,8 +44,9 @@ _A = r"0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 _EMAIL = re.compile(
     rf"(?<![{_A}._%+-])(?:mailto:)?[{_A}._%+-]*[{_A}]{_AT}[{_A}][{_A}-]*(?:{_DOT}[{_A}-]*[{_A}])+"
 )
+# The name before the at word may be spelt out too: "anna punkt keller bei gmx punkt net".
 _EMAIL_WORDS = re.compile(
-    rf"(?<![{_A}._%+-])[{_A}._%+-]*[{_A}]{_AT_WORD}[{_A}][{_A}-]*"
+    rf"(?<![{_A}._%+-])(?:[{_A}]+{_DOT_WORD}){{0,2}}[{_A}._%+-]*[{_A}]{_AT_WORD}[{_A}][{_A}-]*"
     rf"(?:(?:{_DOT}|{_DOT_WORD})[{_A}-]*[{_A}])+"
 )
 _PLAIN = re.compile(r"[^\s\[\](){}<>]+[@＠][^\s\[\](){}<>]+")

@@ -116,7 +116,16 @@ def _why(verdict: Verdict, url: str, domain: str) -> str:
 
 
 def _readable(label: str) -> bool:
-    return bool(label) and "@" not in label and not _URL.search(label) and not _BARE.search(label)
+    """May a removed link's text stay? Not when it is an address itself, nor when it names
+    Amazon: "[Amazon's returns page](https://returns-amazon.example)" would still send the
+    buyer to look for that page, and is how phishing reads."""
+    return (
+        bool(label)
+        and "@" not in label
+        and "amazon" not in label.casefold()
+        and not _URL.search(label)
+        and not _BARE.search(label)
+    )
 
 
 def _link(start: int, end: int, text: str, url: str, label: str) -> Span | None:

@@ -135,7 +135,7 @@ def _label_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 _EMPTY_PAIR = re.compile(rf"[(\[{{][ \t]*({_X})+[ \t]*[)\]}}]|[\"“„«][ \t]*({_X})+[ \t]*[\"”“»]")
 _ORPHAN_AFTER = re.compile(
-    rf"[ \t]*[,;:|·•][ \t]*({_X})(?=(?:[ \t]*{_X})*[ \t]*(?:[.!?,;:)\]]|\n|$))"
+    rf"[ \t]*[,;:|·•–—][ \t]*({_X})(?=(?:[ \t]*{_X})*[ \t]*(?:[.!?,;:)\]]|\n|$))"
 )
 _ORPHAN_BEFORE = re.compile(rf"(\A|\n|[.!?…][ \t]+)([ \t]*{_X})[ \t]*[.,;:!?|·•]+")
 _CLUSTER = re.compile(

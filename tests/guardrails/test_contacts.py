@@ -204,3 +204,26 @@ def test_a_number_right_after_a_sentence_end_is_read_from_there() -> None:
     report = run(text)
     assert "415" not in report.text
     assert ("phone_number", "fixed") in rules(report)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "fixed"),
+    [
+        # A name spelt out before the at word goes with the address.
+        (
+            f"{ORDER} Erreichen Sie mich unter lena punkt vogt bei web punkt de, danke.",
+            "amazon.de",
+            f"{ORDER} Erreichen Sie mich, danke.",
+        ),
+        # "Tél." is no sentence end: the label goes with the number, and the dash before it.
+        (
+            f"{ORDER} Merci.\nPaul Roux – Atelier Roux – Tél. 06 12 34 56 78",
+            "amazon.fr",
+            f"{ORDER} Merci.\nPaul Roux – Atelier Roux",
+        ),
+    ],
+)
+def test_spelt_names_and_abbreviated_labels_leave_no_fragment(
+    text: str, marketplace: str, fixed: str
+) -> None:
+    assert run(text, marketplace=marketplace).text == fixed

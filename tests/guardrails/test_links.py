@@ -214,3 +214,10 @@ def test_internationalised_hosts_are_links(text: str, fixed: str, language: str)
     report = run(text, language=language)
     assert report.text == fixed
     assert {f.rule for f in report.findings} <= {"external_link", "insecure_link"}
+
+
+def test_a_link_whose_text_names_amazon_but_goes_elsewhere_loses_its_text() -> None:
+    text = f"{ORDER} Start it on [Amazon's returns page](https://amazon-returns.example.com/go)."
+    report = run(text)
+    assert "Amazon" not in report.text
+    assert ("external_link", "fixed") in rules(report)
