@@ -130,8 +130,17 @@ def detect_emails(text: str, *, ctx: Context) -> list[Span]:
     for m in matches:
         raw = m.group()
         if _email_ok(raw):
+            end = m.end()
+            key = _KEY.match(text, end)  # "（★を@に変えてください）": how to read it goes too
+            if key is not None:
+                end, raw = key.end(), text[m.start() : key.end()]
             msg = f"Removed the e-mail address {quote(raw)}: {WHY}"
             spans.append(
-                Span("email_address", "fixed", m.start(), m.end(), raw, msg, "", label_cleanup=True)
+                Span("email_address", "fixed", m.start(), end, raw, msg, "", label_cleanup=True)
             )
     return spans
+
+
+# A bracketed note right after an address that says how to read it: "(★を@に変えてください)",
+# "(replace [at] with @)". It only makes sense with the address, and repeats its disguise.
+_KEY = re.compile(r"[ \t]*[（(][^（）()\n]{0,30}[@＠★☆][^（）()\n]{0,30}[）)]")

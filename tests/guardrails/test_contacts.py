@@ -227,3 +227,13 @@ def test_spelt_names_and_abbreviated_labels_leave_no_fragment(
     text: str, marketplace: str, fixed: str
 ) -> None:
     assert run(text, marketplace=marketplace).text == fixed
+
+
+def test_the_note_that_says_how_to_read_a_disguised_address_goes_with_it() -> None:
+    text = (
+        f"ご注文{OID}の領収書は、keiri★kagu-shop.jp（★を@に変えてください）宛てにご連絡ください。"
+    )
+    report = run(text, marketplace="amazon.co.jp")
+    assert "★" not in report.text
+    assert "@" not in report.text
+    assert ("email_address", "fixed") in rules(report)
