@@ -61,6 +61,7 @@ RULES = {
 CONFIRMATION = "shipping_confirmation"
 LABELS = (NONE, *RULES, "unprofessional", CONFIRMATION)
 
+_WHY_OFFER = "offers something for a review, which asks for that review"
 CONTACT_RULES = ("external_link", "insecure_link", "email_address", "phone_number")
 _WHY = {
     "review_solicitation": "reads like a request for a review or feedback",
@@ -418,15 +419,19 @@ def detect(text: str, *, ctx: Context, found: Iterable[Span] = ()) -> list[Span]
     for (start, end), prediction in zip(spans, current.predict(parts, folded=True), strict=True):
         if not current.sure(prediction):
             continue
-        rule = RULES[prediction.label]
-        if any(s < end and start < e for s, e in covered.get(rule, ())):
-            continue
         sentence = text[start:end]
-        if rule == "off_platform" and solicitation.warns(sentence):
+        if prediction.label == "off_platform" and solicitation.warns(sentence):
             continue  # "we will never ask you to pay by WhatsApp": a warning, as phrases read it
-        msg = (
-            f'"{quote(sentence)}" {_WHY[prediction.label]} (the sentence model is '
-            f"{prediction.probability:.0%} sure; no phrase rule matched): check it before sending."
-        )
-        out.append(Span(rule, "flagged", start, end, sentence, msg))
+        # Something offered for a review asks for that review, as the phrase rules read it.
+        rules = ("incentive", "review_solicitation") if prediction.label == "incentive" else ()
+        for rule in rules or (RULES[prediction.label],):
+            if any(s < end and start < e for s, e in covered.get(rule, ())):
+                continue
+            why = _WHY[rule] if rule == prediction.label or not rules else _WHY_OFFER
+            msg = (
+                f'"{quote(sentence)}" {why} (the sentence model is '
+                f"{prediction.probability:.0%} sure; no phrase rule matched): check it before "
+                "sending."
+            )
+            out.append(Span(rule, "flagged", start, end, sentence, msg))
     return out

@@ -235,3 +235,9 @@ def test_an_altered_file_is_refused(toy: tuple[Path, Path, Path], tmp_path: Path
     altered.with_suffix(".json").write_text(out.with_suffix(".json").read_text())
     with pytest.raises(artifacts.ArtifactError, match="does not match"):
         sentence_model.load(altered)
+
+
+def test_an_offer_for_a_review_is_also_an_ask_for_it() -> None:
+    offer = "Once your opinion is online, we refund the shipping costs."
+    reply = f"Order {ORDER_ID}. The new lid ships today. {offer}"
+    assert _flags(reply, "en") == [("incentive", offer), ("review_solicitation", offer)]
