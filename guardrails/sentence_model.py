@@ -45,25 +45,25 @@ FORMAT = 1
 REBUILD = "replydesk sentence-model build"
 
 NONE = "none"
-# Label -> the rule it flags. Two labels are learnt but never flagged, so that "none" does not
-# absorb them: ``shipping_confirmation`` (amazon_duplicate judges a whole proactive message,
-# guardrails.duplicate) and ``unprofessional``, whose words ("you", "doch", "usted") are the
-# words of every reply: at the threshold its development set allowed it flagged 104 of 4,827
-# ordinary text messages (SMS ham) and found 44 of 251 development sentences.
+# Label -> the rule it flags. ``unprofessional`` learnt from 1,100 more sentences written for
+# it (blame, condescension, sarcasm, crude slang, jabs at groups, and clean ones close to them)
+# before it was flagged: its words ("you", "doch", "usted") are the words of every reply.
 RULES = {
     "review_solicitation": "review_solicitation",
     "incentive": "incentive",
     "marketing": "marketing",
     "off_platform": "off_platform",
+    "unprofessional": "unprofessional",
 }
 # A bare shipping confirmation is not flagged; the amazon_duplicate rule asks whether a
 # proactive message holds one (confirms()), at this label's own threshold.
 CONFIRMATION = "shipping_confirmation"
-LABELS = (NONE, *RULES, "unprofessional", CONFIRMATION)
+LABELS = (NONE, *RULES, CONFIRMATION)
 
 _WHY_OFFER = "offers something for a review, which asks for that review"
 CONTACT_RULES = ("external_link", "insecure_link", "email_address", "phone_number")
 _WHY = {
+    "unprofessional": "may read as unprofessional to the buyer",
     "review_solicitation": "reads like a request for a review or feedback",
     "incentive": "reads like something offered for a review or feedback",
     "marketing": "reads like promotion",
