@@ -45,29 +45,30 @@ _PARTICLE_WORDS = (
 _PARTICLES = frozenset(_PARTICLE_WORDS.split())
 
 
-@cache
-def _dangling() -> frozenset[str]:
-    words = {
+def _contact_words(*families: str) -> frozenset[str]:
+    """The single words of the lexicon's ``contacts`` categories ``families``, folded."""
+    return frozenset(
         word.casefold()
-        for family in ("prepositions", "connectors", "phone_labels", "email_labels", "link_labels")
+        for family in families
         for phrase in phrases.everywhere("contacts", family)
         for word in phrase.split()
         if word.isalpha()
-    }
-    return frozenset(words - _PARTICLES)
+    )
+
+
+_LABELS = ("phone_labels", "email_labels", "link_labels")
+
+
+@cache
+def _dangling() -> frozenset[str]:
+    return _contact_words("prepositions", "connectors", *_LABELS) - _PARTICLES
 
 
 @cache
 def _before_detail() -> frozenset[str]:
     """The words that go with a contact detail before it: prepositions and labels, particles
     included ("on" of "is on example.com")."""
-    return frozenset(
-        word.casefold()
-        for family in ("prepositions", "phone_labels", "email_labels", "link_labels")
-        for phrase in phrases.everywhere("contacts", family)
-        for word in phrase.split()
-        if word.isalpha()
-    )
+    return _contact_words("prepositions", *_LABELS)
 
 
 @cache
@@ -88,7 +89,7 @@ def _connector_brackets() -> re.Pattern[str]:
 # "Our hotline is daily", which says something else. Before a removed detail (its labels and
 # prepositions aside: "is at …"), such a word means the sentence no longer reads.
 _COPULA_WORDS = (
-    "is are was were be ist sind war lautet lauten est sont était es son está están era è sono era"
+    "is are was were be ist sind war lautet lauten est sont était es son está están era è sono"
 )
 _COPULAS = frozenset(_COPULA_WORDS.split())
 _TRAILING_WORD = re.compile(r"([^\W\d_][\w'’-]*)\W*$")
