@@ -25,7 +25,7 @@ def _cues(category: str) -> tuple[str, ...]:
 def _explains_refund(text: str, start: int, end: int) -> bool:
     """A coupon already used on this order, in a sentence about the refund: "the coupon you
     applied at checkout lowered the price, so the refund is …" explains, it does not promote."""
-    sentence = fold_str(text[slice(*sentences.covering(sentences.bounds(text), start, end))])
+    sentence = fold_str(sentences.around(text, start, end))
     return any(c in sentence for c in _cues("refund_words")) and any(
         c in sentence for c in _cues("applied_to_order")
     )

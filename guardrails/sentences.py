@@ -94,6 +94,12 @@ def covering(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[in
     return touched[0][0], touched[-1][1]
 
 
+def around(text: str, start: int, end: int) -> str:
+    """The sentences of ``text`` that ``text[start:end]`` touches, as one string."""
+    first, last = covering(bounds(text), start, end)
+    return text[first:last]
+
+
 def removal_range(text: str, start: int, end: int) -> tuple[int, int]:
     """What removing the sentences ``text[start:end]`` deletes: with the bullet marker when
     nothing else is left on the line. The blanks around it are left to :func:`tidy`, so the

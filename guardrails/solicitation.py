@@ -129,7 +129,7 @@ def warns(sentence: str) -> bool:
 
 
 def _warned(text: str, start: int, end: int) -> bool:
-    return warns(text[slice(*sentences.covering(sentences.bounds(text), start, end))])
+    return warns(sentences.around(text, start, end))
 
 
 def detect_off_platform(text: str, *, ctx: Context) -> list[Span]:

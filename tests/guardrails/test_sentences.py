@@ -6,7 +6,7 @@ import pytest
 
 from guardrails.sentences import LABEL_SEAM as L
 from guardrails.sentences import SEAM as S
-from guardrails.sentences import bounds, content_words, removal_range, tidy
+from guardrails.sentences import around, bounds, content_words, removal_range, tidy
 
 
 def sentences_of(text: str) -> list[str]:
@@ -84,3 +84,13 @@ def test_content_words_ignore_labels_and_short_numbers() -> None:
     assert content_words("Tel.: (Mon-Fri 9:00-17:00)") == 2
     assert content_words("Please call us at") == 3
     assert content_words("Order 114-3941689-8772232 (see)") == 4
+
+
+def test_around_is_the_sentences_a_span_touches() -> None:
+    text = "We refunded you. The coupon was applied at checkout. Thanks!"
+    at = text.index("coupon")
+    assert around(text, at, at + 6) == "The coupon was applied at checkout."
+    assert (
+        around(text, 3, text.index("coupon"))
+        == "We refunded you. The coupon was applied at checkout."
+    )
