@@ -127,16 +127,8 @@ class Automaton:
                     if (c.isalnum() or c == "_") and (c < first_cjk or inner(c)):
                         continue  # inside a word: most of what the automaton reports
                 for entry in entries:
-                    if not entry.settled:
-                        if entry.kind != "whole" or entry.check_key:
-                            if not fits(folded, at, entry):
-                                continue
-                        else:  # fits() inlined: a whole-word key must end where a word ends
-                            end = at + len(entry.bucket[1])
-                            if end < len(folded):
-                                c = folded[end]
-                                if (c.isalnum() or c == "_") and (c < first_cjk or inner(c)):
-                                    continue
+                    if not (entry.settled or fits(folded, at, entry)):
+                        continue
                     pattern = anys.get(entry.bucket) or self._compile_any(entry.bucket)
                     if pattern.match(folded, at) is not None:
                         for family in entry.families:
