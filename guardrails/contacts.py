@@ -19,12 +19,12 @@ _CLOSE = r"[\])}>）］】｝＞]"
 # "at" spelt out: English, Spanish "arroba", French "arobase" and "chez", Italian "chiocciola",
 # German "bei", Japanese "アットマーク"; "dot" likewise ("punkt", "point", "punto", "ドット"). A
 # star stands for the @ in Japanese anti-spam notation ("info★shop.jp, ★を@に").
-_LATIN_AT = "arroba|arobase|chiocciola|bei|chez"
-_KANA_AT = "アットマーク|あっとまーく"
-_LATIN_DOT = "dot|punkt|point|punto"
-_KANA_DOT = "ドット|どっと"
-_AT_WORDS = rf"at|@|＠|{_LATIN_AT}|{_KANA_AT}"
-_DOT_WORDS = rf"{_LATIN_DOT}|{_KANA_DOT}"
+LATIN_AT = "arroba|arobase|chiocciola|bei|chez"
+KANA_AT = "アットマーク|あっとまーく"
+LATIN_DOT = "dot|punkt|point|punto"
+KANA_DOT = "ドット|どっと"
+_AT_WORDS = rf"at|@|＠|{LATIN_AT}|{KANA_AT}"
+_DOT_WORDS = rf"{LATIN_DOT}|{KANA_DOT}"
 _AT = (
     r"(?:[ \t]?[@＠★☆][ \t]?"
     rf"|[ \t]*{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}[ \t]*|[ \t]+AT[ \t]+"
@@ -37,8 +37,8 @@ _DOT = (
 # Unbracketed words ("compta arobase jardin-et-co point fr", "keiriアットマークshop.jp"): only
 # behind a spelt-out "at" word, so "info@shop.de point by point" keeps its last words, and only
 # with a host that ends in a real public suffix (checked in _email_ok).
-_AT_WORD = rf"(?:(?i:[ \t]+(?:{_LATIN_AT})[ \t]+)|[ \t]*(?:{_KANA_AT})[ \t]*)"
-_DOT_WORD = rf"(?:(?i:[ \t]+(?:{_LATIN_DOT})[ \t]+)|[ \t]*(?:{_KANA_DOT})[ \t]*)"
+_AT_WORD = rf"(?:(?i:[ \t]+(?:{LATIN_AT})[ \t]+)|[ \t]*(?:{KANA_AT})[ \t]*)"
+_DOT_WORD = rf"(?:(?i:[ \t]+(?:{LATIN_DOT})[ \t]+)|[ \t]*(?:{KANA_DOT})[ \t]*)"
 # Addresses are ASCII or its full-width form; see textnorm.GLUE for why not \w.
 _A = r"0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 _EMAIL = re.compile(
@@ -78,7 +78,7 @@ def _email_ok(raw: str) -> bool:
 # by one of them (the folded text has every " dot", whatever its case), so each regex runs only
 # on texts that can hold its address, and most replies are decided by a few substring tests.
 _BRACKETED_AT = re.compile(rf"{_OPEN}[ \t]*(?i:{_AT_WORDS})[ \t]*{_CLOSE}")
-_KANA_AT_WORDS = tuple(_KANA_AT.split("|"))
+_KANA_AT_WORDS = tuple(KANA_AT.split("|"))
 
 
 _SPACED_AT = (" AT ", " AT\t", "\tAT ", "\tAT\t")

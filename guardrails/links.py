@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from guardrails.contacts import KANA_AT, LATIN_AT, LATIN_DOT
 from guardrails.domains import SHORTENERS, bare_domain, registrable
 from guardrails.marketplaces import AMAZON_DOMAINS
 from guardrails.spans import Context, Span, quote
@@ -41,10 +42,10 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 # A bare domain's labels may hold accented Latin letters ("elpaís.com"); its suffix is ASCII.
-_LABEL = r"[a-z0-9\u00c0-\u024f](?:[a-z0-9\u00c0-\u024f-]{0,61}[a-z0-9\u00c0-\u024f])?"
+_BARE_LABEL = r"[a-z0-9\u00c0-\u024f](?:[a-z0-9\u00c0-\u024f-]{0,61}[a-z0-9\u00c0-\u024f])?"
 _BARE = re.compile(
     rf"(?<![{GLUE}@/.:-])"
-    rf"(?P<host>(?:{_LABEL}\.)+[a-z][a-z0-9-]{{0,61}}[a-z0-9])"
+    rf"(?P<host>(?:{_BARE_LABEL}\.)+[a-z][a-z0-9-]{{0,61}}[a-z0-9])"
     rf"(?P<rest>(?::\d{{2,5}})?(?:[/?#][^\s<>\"'`{CJK}]*)?)(?![{GLUE}@-])",
     re.IGNORECASE,
 )
@@ -192,16 +193,17 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
 # "tienda punto es barra contacto", "shop . example . it", "ドット". Spoken words make many false
 # domains ("ce point de vue", "el punto es"), so only these count: a www, or an ending that is
 # no ordinary word where it stands.
-_SPOKEN_DOT = r"(?:dot|punkt|point|punto|ドット)"
+_SPOKEN_DOT = rf"(?:{LATIN_DOT}|ドット)"
 _SPOKEN_SLASH = r"(?:slash|schrägstrich|barre oblique|barra|スラッシュ)"
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_SPOKEN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _SEP_DOT = (
     rf"(?:[ \t]*[(\[][ \t]*{_SPOKEN_DOT}[ \t]*[)\]][ \t]*|[ \t]+{_SPOKEN_DOT}[ \t]+"
     r"|[ \t]*ドット[ \t]*|[ \t]+\.[ \t]+)"  # a dot with blanks on both sides, never a full stop
 )
 _SEP_SLASH = rf"(?:[ \t]+{_SPOKEN_SLASH}[ \t]+|[ \t]*スラッシュ[ \t]*)"
 _SPOKEN = re.compile(
-    rf"(?<![A-Za-z0-9_.@/-])(?P<host>{_LABEL}(?:{_SEP_DOT}{_LABEL})+)(?P<path>(?:{_SEP_SLASH}{_LABEL})*)",
+    rf"(?<![A-Za-z0-9_.@/-])(?P<host>{_SPOKEN_LABEL}(?:{_SEP_DOT}{_SPOKEN_LABEL})+)"
+    rf"(?P<path>(?:{_SEP_SLASH}{_SPOKEN_LABEL})*)",
     re.IGNORECASE,
 )
 _SPOKEN_SEP = re.compile(rf"{_SEP_DOT}", re.IGNORECASE)
@@ -227,15 +229,14 @@ _WORD_ENDINGS = {
 
 # What ends the name of an e-mail address: the address is the e-mail rule's, not a link.
 _AT_BEFORE = re.compile(
-    r"(?:[@＠]|[(\[]\s*at\s*[)\]]|(?<![^\W\d_])(?:at|arobase|chiocciola|arroba|bei|chez)"
-    r"|アットマーク|あっとまーく)[ \t]*$",
+    rf"(?:[@＠]|[(\[]\s*at\s*[)\]]|(?<![^\W\d_])(?:at|{LATIN_AT})|{KANA_AT})[ \t]*$",
     re.IGNORECASE,
 )
 
 
 # Where a spelt-out address may be: a separator word standing alone, bracketed or between
 # blanks, or a dot between blanks.
-_SEPARATOR_WORDS = ("dot", "punkt", "point", "punto")
+_SEPARATOR_WORDS = tuple(LATIN_DOT.split("|"))
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _AROUND = ((" ", " "), ("(", ")"), ("[", "]"), ("( ", " )"))
 _MARKS = ("ドット", " . ")

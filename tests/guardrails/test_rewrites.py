@@ -117,10 +117,10 @@ def test_shouting_skips_only_lines_that_cannot_shout() -> None:
 def _original_emails(text: str) -> list[tuple[int, int]]:
     """contacts.detect_emails before its gates were split, as it was written."""
     c = contacts
-    spelt = rf"(?i:{c._LATIN_AT})|{c._KANA_AT}"
+    spelt = rf"(?i:{c.LATIN_AT})|{c.KANA_AT}"
     gate = re.compile(
         rf"[@＠]|{c._OPEN}[ \t]*(?i:at)[ \t]*{c._CLOSE}|[ \t]AT[ \t]"
-        rf"|(?i:[ \t](?:{c._LATIN_DOT})[ \t])|{spelt}"
+        rf"|(?i:[ \t](?:{c.LATIN_DOT})[ \t])|{spelt}"
     )
     if not gate.search(text):
         return []
