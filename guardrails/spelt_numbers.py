@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from guardrails.spans import Context
@@ -90,13 +91,8 @@ def _gate(language: str) -> tuple[str, ...]:
 def _pair_words(language: str) -> tuple[str, ...]:
     """The words that say two digits at once, as they open a token (Italian compounds open
     with their tens: "cinquanta" of "cinquantacinque")."""
-    if language == "fr":
-        return tuple(_FR_UNITS)
-    if language == "es":
-        return tuple(_ES_PAIRS)
-    if language == "it":
-        return (*_IT_TEENS, *(tens[:-1] for tens in _IT_TENS))
-    return ()
+    pairs = _PAIRS.get(language)
+    return pairs.words if pairs else ()
 
 
 @cache
@@ -105,12 +101,8 @@ def _run(language: str) -> re.Pattern[str]:
     hyphens or dots: the shape of a number read out."""
     words = sorted(_words(language), key=len, reverse=True)
     words += sorted(_pair_words(language), key=len, reverse=True)
-    # A word, then the rest of its compound: "-quatre", "-et-un", " y cuatro", "acinque".
-    rest = {
-        "fr": r"(?:-(?:et-)?[a-zéèû]+)*",
-        "es": r"(?:[ \t]+y[ \t]+[a-záéíóú]+)?",
-        "it": r"[a-zàèéìòù]*",
-    }.get(language, r"(?:-(?:et-)?[a-zéèû]+)*")
+    pairs = _PAIRS.get(language)
+    rest = pairs.rest if pairs else _FR_REST
     word = r"(?:" + "|".join(map(re.escape, words)) + rf"){rest}|\d{{1,4}}"
     return re.compile(rf"(?<![\w])(?:{word})(?:[ \t,.\-–/]{{1,3}}(?:{word})){{3,}}(?![\w])", re.I)
 
@@ -167,10 +159,22 @@ def _italian_pair(token: str) -> str | None:
     return None
 
 
-_PAIR_READERS: dict[str, Callable[[str], str | None]] = {
-    "fr": lambda token: _french_pair(token),
-    "es": _spanish_pair,
-    "it": _italian_pair,
+@dataclass(frozen=True)
+class _Pairs:
+    """How a language says two digits at once: the words that open such a token, the regex of
+    the rest of its compound after them ("-quatre", "-et-un", " y cuatro", "acinque"), and how
+    to read the whole token."""
+
+    words: tuple[str, ...]
+    rest: str
+    read: Callable[[str], str | None]
+
+
+_FR_REST = r"(?:-(?:et-)?[a-zéèû]+)*"
+_PAIRS = {
+    "fr": _Pairs(tuple(_FR_UNITS), _FR_REST, _french_pair),
+    "es": _Pairs(tuple(_ES_PAIRS), r"(?:[ \t]+y[ \t]+[a-záéíóú]+)?", _spanish_pair),
+    "it": _Pairs((*_IT_TEENS, *(tens[:-1] for tens in _IT_TENS)), r"[a-zàèéìòù]*", _italian_pair),
 }
 
 
@@ -191,8 +195,8 @@ def _read(run: str, language: str) -> str | None:
             digits = value
         elif "-" in lowered and all(part in words for part in lowered.split("-")):
             digits = "".join(words[part] for part in lowered.split("-"))  # "tre-quattro-sette"
-        elif language in _PAIR_READERS:
-            pair = _PAIR_READERS[language](lowered)
+        elif language in _PAIRS:
+            pair = _PAIRS[language].read(lowered)
             if pair is None:
                 return None
             digits = pair
