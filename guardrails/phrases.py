@@ -174,8 +174,10 @@ def _parse_all(
     return out
 
 
-# Categories matched on their own, not by the shared automaton: what only a rare kind of draft
-# needs (a proactive message's substance) would cost every draft's scan its hits.
+# Categories kept out of the shared automaton: what only a rare kind of draft needs (a
+# proactive message's substance, matched on its own) would cost every draft's scan its hits,
+# and some are no phrases to find but words a rule reads beside a hit (the notices after
+# "avis", a refund's wording beside a coupon).
 SEPARATE = frozenset(
     {
         ("amazon_duplicate", "substance"),
