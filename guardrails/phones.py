@@ -129,11 +129,20 @@ def _cued(
         after = cue_after().match(text, end)  # "…-Fax" is a label, not the rest of a code
         if _part_of_code(text, start, end if after is None else len(text)):
             continue
-        if after is None and not cue_before().search(text[max(0, start - 40) : start]):
+        if after is None and not _cued_before(text, start):
             continue
         ext = EXTENSION.match(text, end)
         out.append((start, ext.end() if ext else end))
     return out
+
+
+def _cued_before(text: str, start: int) -> bool:
+    """Does the text right before ``start`` call what follows a phone number ("call me on",
+    "Tel.:", "su móvil es el")?"""
+    return cue_before().search(text[max(0, start - _CUE_REACH) : start]) is not None
+
+
+_CUE_REACH = 40  # characters before a number where its cue may stand
 
 
 def _international(text: str, m: re.Match[str]) -> bool:
@@ -182,7 +191,7 @@ def detect_phones(text: str, *, ctx: Context) -> list[Span]:
         return (
             _valid(digits, region)
             or _valid("+" + digits, region)
-            or cue_before().search(text[max(0, start - 40) : start]) is not None
+            or _cued_before(text, start)
             or cue_after().match(text, end) is not None
         )
 
