@@ -164,10 +164,6 @@ class SentenceModel:
         self._pair_keys, self._pair_ids = _sorted(pairs)
         self._gram_keys, self._gram_ids = _sorted(grams)
 
-    def feature_ids(self, folded: str) -> set[int]:
-        """The indices of the known features of one folded sentence."""
-        return {int(i) for i in self._ids([folded])[1]}
-
     def _ids(self, folded: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """``(sentence, feature)`` index pairs of the known features of ``folded``, each pair
         once, sorted by sentence."""
@@ -427,7 +423,7 @@ def detect(text: str, *, ctx: Context, found: Iterable[Span] = ()) -> list[Span]
         for rule in rules or (RULES[prediction.label],):
             if any(s < end and start < e for s, e in covered.get(rule, ())):
                 continue
-            why = _WHY[rule] if rule == prediction.label or not rules else _WHY_OFFER
+            why = _WHY[rule] if rule == prediction.label else _WHY_OFFER
             msg = (
                 f'"{quote(sentence)}" {why} (the sentence model is '
                 f"{prediction.probability:.0%} sure; no phrase rule matched): check it before "
