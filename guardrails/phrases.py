@@ -120,16 +120,38 @@ def parse(data: object, *, where: str) -> Lexicon:
 
 
 def load(directory: Path) -> Mapping[str, Lexicon]:
-    """Read and validate every ``<language>.yaml`` in ``directory``."""
+    """Read and validate every ``<language>.yaml`` in ``directory``, each with its language's
+    list of swear words and slurs (``profanity/<language>.txt``) as ``unprofessional.listed``."""
     out: dict[str, Lexicon] = {}
     for path in sorted(directory.glob("*.yaml")):
         if not _LANGUAGE.fullmatch(path.stem):
             raise LexiconError(f"{path.name}: file name must be a language code like 'en.yaml'")
         with path.open(encoding="utf-8") as handle:
-            out[path.stem] = parse(yaml.load(handle, Loader=_Loader), where=path.name)
+            lexicon = parse(yaml.load(handle, Loader=_Loader), where=path.name)
+        out[path.stem] = _with_listed(lexicon, directory / PROFANITY / f"{path.stem}.txt")
     if "en" not in out:
         raise LexiconError(f"{directory}: en.yaml is required (it is the fallback)")
     return MappingProxyType(out)
+
+
+# Swear words and slurs taken from a published list (profanity/README.md says which, what was
+# left out and why), one per line; the words the file's own unprofessional categories already
+# hold are left to them.
+PROFANITY = "profanity"
+
+
+def _with_listed(lexicon: Lexicon, path: Path) -> Lexicon:
+    if not path.is_file():
+        return lexicon
+    family = lexicon.get("unprofessional", MappingProxyType({}))
+    own = {phrase.casefold() for items in family.values() for phrase in items}
+    words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
+    listed = [w for w in dict.fromkeys(words) if w and w.casefold() not in own]
+    if not listed:
+        return lexicon
+    where = f"{path.parent.name}/{path.name}"
+    merged = {**family, "listed": _phrases(listed, where=where)}
+    return MappingProxyType({**lexicon, "unprofessional": MappingProxyType(merged)})
 
 
 LEXICONS: Mapping[str, Lexicon] = load(LEXICON_DIR)

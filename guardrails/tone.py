@@ -14,6 +14,7 @@ from guardrails.spans import Context, Span, quote
 
 _WHY = {
     "profanity": "profanity has no place in a message to a buyer",
+    "listed": "a swear word or slur has no place in a message to a buyer",
     "insults": "it insults the buyer",
     "blame": "it blames the buyer",
     "sensitive": "it touches sensitive personal topics",

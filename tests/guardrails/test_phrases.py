@@ -141,3 +141,21 @@ def test_automata_are_built_once_and_shared_by_threads(monkeypatch: pytest.Monke
     with ThreadPoolExecutor(8) as pool:
         hits = list(pool.map(lambda _: phrases.find("marketing", text, "fr"), range(16)))
     assert hits[0] and all(h == hits[0] for h in hits)
+
+
+def test_a_languages_listed_profanity_joins_its_unprofessional_family(tmp_path: Path) -> None:
+    (tmp_path / "en.yaml").write_text("unprofessional:\n  insults: [idiot*]\n", encoding="utf-8")
+    (tmp_path / "profanity").mkdir()
+    (tmp_path / "profanity" / "en.txt").write_text("shit\n\nIdiot*\nshit\ntwat\n", "utf-8")
+    family = load(tmp_path)["en"]["unprofessional"]
+    # Blank lines and repeats go; a word the file's own categories hold stays with them.
+    assert family["listed"] == ("shit", "twat")
+    assert family["insults"] == ("idiot*",)
+
+
+def test_the_shipped_profanity_lists_carry_their_licence() -> None:
+    folder = phrases.LEXICON_DIR / phrases.PROFANITY
+    assert (folder / "LICENSE").read_text(encoding="utf-8").startswith("Attribution 4.0")
+    assert "LDNOOBW" in (folder / "README.md").read_text(encoding="utf-8")
+    for language in ("en", "de", "fr", "es", "it", "ja"):
+        assert phrases.get(language, "unprofessional", "listed")

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from guardrails import check, context, phrases
+from guardrails.marketplaces import HOME_MARKETPLACE
 from guardrails.pipeline import MAX_CHECK_LENGTH
 from tests.guardrails.support import OID, assert_clean, assert_offsets, found_rules, rules, run
 
@@ -139,6 +140,43 @@ def test_unprofessional_wording_is_flagged_not_changed() -> None:
     report = run(text)
     assert {r for r in rules(report)} == {("unprofessional", "flagged")}
     assert report.text == text and report.passed
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "word"),
+    [
+        ("The courier made a complete clusterfuck of the delivery.", "en", "clusterfuck"),
+        ("Der Fahrer ist echt ein Arschloch gewesen.", "de", "Arschloch"),
+        ("Ce transporteur est un vrai connard.", "fr", "connard"),
+        ("La agencia ha hecho una chapuza de mierda.", "es", "mierda"),
+        ("Il corriere ha fatto una cazzata enorme.", "it", "cazzata"),
+    ],
+)
+def test_swear_words_from_the_published_list_are_flagged(
+    text: str, language: str, word: str
+) -> None:
+    report = run(f"{ORDER} {text}", marketplace=HOME_MARKETPLACE[language], language=language)
+    assert [(f.rule, f.action, f.match) for f in report.findings] == [
+        ("unprofessional", "flagged", word)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Please send us the invoice by fax if that is easier.", "en"),
+        ("ご注文の請求書はファックスでもお送りできます。", "ja"),
+        ("Il supporto va montato con la pompa spenta e il tubo ben tirato.", "it"),
+        ("La pédale du vélo se fixe avec la clé fournie.", "fr"),
+    ],
+)
+def test_words_the_published_list_holds_in_another_sense_are_left_alone(
+    text: str, language: str
+) -> None:
+    market = HOME_MARKETPLACE[language]
+    assert "unprofessional" not in found_rules(
+        f"{ORDER} {text}", marketplace=market, language=language
+    )
 
 
 def test_language_mismatch_blocks_only_confident_long_texts() -> None:
