@@ -62,7 +62,47 @@ def _cached_hits(text: str, table: str, language: str) -> tuple[tuple[int, int, 
     if table == "review" and (notices := _notices()):
         # "a laissé un avis de passage": the carrier's card, no review.
         found = [hit for hit in found if not _before_notice(text, hit[1], notices)]
+    if table == "review" and any(hit[2] == STAR_COUNT for hit in found):
+        offered = [
+            *_cached_hits(text, "offers", language),
+            *_cached_hits(text, "compensation", language),
+        ]
+        found = _ratings_only(text, found, offered)
     return tuple(found)
+
+
+# "Five stars" asks for a rating in most sentences that say it, but not in "the five stars on
+# the dial are the speed settings" or "星空プロジェクター…5つのモード": a star count that is the
+# only review cue of its sentence (no other ask, nothing offered: "for 5 stars we send you a
+# second one free") counts unless the sentence model reads that sentence as ordinary text
+# (``none``) with this confidence. An ask ("five stars would make our day") is not read as
+# ``none`` by it.
+STAR_COUNT = "star_count"
+STARS_PLAIN = 0.7
+
+
+def _ratings_only(
+    text: str, found: list[tuple[int, int, str]], offered: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    from guardrails import sentence_model  # it reads this module's warnings
+
+    bounds = sentences.bounds(text)
+    owner = [sentences.covering(bounds, start, end) for start, end, _ in found]
+    other = {where for where, hit in zip(owner, found, strict=True) if hit[2] != STAR_COUNT}
+    other |= {sentences.covering(bounds, start, end) for start, end, _ in offered}
+    alone = {
+        where
+        for where, hit in zip(owner, found, strict=True)
+        if hit[2] == STAR_COUNT and where not in other
+    }
+    if not alone:
+        return found
+    plain = set()
+    for where in alone:
+        prediction = sentence_model.model().predict([text[where[0] : where[1]]])[0]
+        if prediction.label == sentence_model.NONE and prediction.probability >= STARS_PLAIN:
+            plain.add(where)
+    return [hit for where, hit in zip(owner, found, strict=True) if where not in plain]
 
 
 def _span(rule: str, text: str, start: int, end: int, category: str) -> Span:

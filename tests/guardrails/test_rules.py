@@ -412,3 +412,36 @@ def test_a_handle_far_from_any_messenger_is_no_id() -> None:
 
     text = "Follow the line of the seam. Our designer @anna_k drew it with care."
     assert messengers.detect_messengers(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The lamp projects 5 stars and a moon onto the ceiling of the nursery.", "en"),
+        ("Le projecteur affiche cinq étoiles et une lune au plafond de la chambre.", "fr"),
+        ("星空プロジェクターは、5つの投影モードを搭載しております。", "ja"),
+    ],
+)
+def test_a_number_of_stars_that_is_a_product_feature_is_no_review_ask(
+    text: str, language: str
+) -> None:
+    market = HOME_MARKETPLACE[language]
+    assert "review_solicitation" not in found_rules(
+        f"{ORDER} {text}", marketplace=market, language=language
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "rule"),
+    [
+        ("If you are happy, five stars would make our day!", "en", "review_solicitation"),
+        ("Wenn Sie zufrieden sind, freuen wir uns über 5 Sterne.", "de", "review_solicitation"),
+        ("Für 5 Sterne schicken wir Ihnen ein zweites Exemplar kostenlos.", "de", "incentive"),
+    ],
+)
+def test_a_number_of_stars_asked_for_or_paid_for_is_still_removed(
+    text: str, language: str, rule: str
+) -> None:
+    market = HOME_MARKETPLACE[language]
+    report = run(f"{ORDER} {text}", marketplace=market, language=language)
+    assert (rule, "fixed") in rules(report) and text not in report.text
