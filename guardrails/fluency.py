@@ -36,6 +36,8 @@ _DETERMINERS = frozenset(_DETERMINER_WORDS.split()) | frozenset(_MEANS_WORDS.spl
 # (A blank before ":;!?" is French typography, not a seam: only "," and "." count.)
 _ORPHAN = re.compile(r"\s[,.](?![\w.])|[,;:][.!?]|\(\s*\)|\[\s*\]|[(\[]\s*[,;:.]\s*[)\]]")
 _LAST_WORDS = re.compile(r"([^\W\d_][\w'’-]*)(?:\s+([^\W\d_][\w'’-]*))?\W*$")
+# The words before the last, up to three, with only blanks between them ("by first-class").
+_WORDS_BEFORE = re.compile(r"((?:[^\W\d_][\w'’-]*\s+){1,3})[^\W\d_][\w'’-]*\W*$")
 
 
 # Words that end a sentence as a verb's particle: "rufen Sie uns an", "log in", "turn it on".
@@ -121,6 +123,21 @@ def cut_from_its_verb(before: str, after: str) -> bool:
     return False
 
 
+def _after_determiner(text: str) -> bool:
+    """Does a determiner or a "by" stand among the three words before the last, with only
+    modifiers between ("by first-class mail", "your recent email"), no connector ("by email
+    or call")?"""
+    m = _WORDS_BEFORE.search(text)
+    if m is None:
+        return False
+    for word in reversed(m.group(1).casefold().split()):
+        if word in _DETERMINERS:
+            return True
+        if word in _dangling() or word in _verbs():
+            return False
+    return False
+
+
 def broken(sentence: str) -> str | None:
     """Why ``sentence`` no longer reads, or None. Japanese and Chinese are not judged."""
     text = sentence.strip()
@@ -133,8 +150,8 @@ def broken(sentence: str) -> str | None:
         return None
     last, after = (m.group(2) or m.group(1)).casefold(), m.group(2)
     before = m.group(1).casefold() if after else None
-    if before in _DETERMINERS:
-        return None  # a noun: "your email", "the call"
+    if before in _DETERMINERS or _after_determiner(text):
+        return None  # a noun: "your email", "the call", "by first-class mail"
     if last in _dangling() or last in _verbs():
         return f'it ends on "{last}", which needs something after it'
     if before is not None and before in _verbs() and last in _PRONOUNS.split():

@@ -20,6 +20,7 @@ ORDER = f"Order {OID}."
         "Write to us at .",
         "Details: ,.",
         "Schreiben Sie uns oder.",
+        "Contact us by email or call.",
     ],
 )
 def test_broken_sentences(sentence: str) -> None:
@@ -34,6 +35,8 @@ def test_broken_sentences(sentence: str) -> None:
         "Turn the kettle on.",
         "We reply within a day.",
         "Thank you for your email.",
+        "The screws have been sent by first-class mail.",
+        "Thank you for your recent email.",
         "荷物は本日発送いたしました。",
         "",
     ],
