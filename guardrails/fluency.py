@@ -106,11 +106,19 @@ _PLACES = frozenset(_PLACE_WORDS.split())
 _LEADING_WORD = re.compile(r"\s*([^\W\d_][\w'’-]*)")
 
 
+# Japanese: a removed address or number leaves the particle that pointed at it with nothing
+# before it ("写真を までお送りください", "、宛にご連絡", "は、までお知らせください").
+_JA_ORPHAN_PARTICLE = re.compile(r"\s*(?:まで|宛て?に?|へ)")
+_JA_BEFORE_DETAIL = re.compile(r"(?:^|[\s、，：:（(「]|[はをがにのと])\s*$")
+
+
 def cut_from_its_verb(before: str, after: str) -> bool:
     """A contact detail was removed between ``before`` and ``after``: was it the complement of
     a copula ("Our hotline is … daily", "The guide is on …, page 4"), once the labels and
     prepositions that went with it are set aside? Not when a place follows ("is at … in our
-    archive")."""
+    archive"). In Japanese: is a particle that pointed at it left with nothing before it?"""
+    if _JA_ORPHAN_PARTICLE.match(after) and _JA_BEFORE_DETAIL.search(before):
+        return True
     text = before
     while (m := _TRAILING_WORD.search(text)) is not None:
         word = m.group(1).casefold()

@@ -55,6 +55,15 @@ def test_a_sentence_cut_around_its_contact_details_goes_whole() -> None:
     assert all("did not read without it" in f.message for f in report.findings)
 
 
+def test_a_japanese_sentence_whose_particle_lost_its_address_goes_whole() -> None:
+    text = (
+        f"注文番号：{OID}\n\n商品の傷について申し訳ございません。"
+        "恐れ入りますが、傷の写真を info@shop-example.com までお送りください。"
+    )
+    report = run(text, marketplace="amazon.co.jp", language="ja")
+    assert "まで" not in report.text and "申し訳ございません。" in report.text
+
+
 def test_a_sentence_that_still_reads_keeps_the_rest() -> None:
     text = f"{ORDER} Send the photos to help@shop-example.com and we will check them today."
     assert "we will check them today" in run(text).text
@@ -69,6 +78,10 @@ def test_a_sentence_that_still_reads_keeps_the_rest() -> None:
         ("Le manuel est sur ", " en version PDF.", False),  # a place: "est … en version" reads
         ("The old manual is at ", " in our archive.", False),
         ("Please call us at ", " today.", False),  # no copula: the end-of-sentence test's job
+        ("傷の写真を ", "までお送りください。", True),  # the particle lost what it pointed at
+        ("領収書につきましては、", "までお知らせください。", True),
+        ("", "宛にご連絡ください。", True),
+        ("金曜日", "までにお知らせください。", False),  # a date, not a removed address
     ],
 )
 def test_a_copula_whose_complement_was_removed(before: str, after: str, cut: bool) -> None:
