@@ -112,6 +112,32 @@ _JA_ORPHAN_PARTICLE = re.compile(r"\s*(?:まで|宛て?に?|へ)")
 _JA_BEFORE_DETAIL = re.compile(r"(?:^|[\s、，：:（(「]|[はをがにのと])\s*$")
 
 
+# A Japanese sentence may go on past a clause that lost its address ("…お待ちください、ご不明な
+# 点は…まで。"): only that clause goes when what is left still ends as a sentence ends.
+_JA_COMMA = re.compile(r"[、，]")
+_JA_FINAL = re.compile(
+    r"(?:ます|ません|ました|ましょう|ください|下さい|です|でした|ございます|ませ|した|たい)\s*$"
+)
+_JA_END = re.compile(r"[。．！？!?]*\s*$")
+
+
+def japanese_clause(sentence: str, start: int, end: int) -> tuple[int, int] | None:
+    """The part of ``sentence`` to remove instead of all of it, when ``sentence[start:end]``
+    (what was removed) lies in its last clause: from the comma before that clause to the
+    sentence's final punctuation, provided the clauses before it end as a sentence ends
+    ("…お待ちください"), not mid-way ("恐れ入りますが", "発送いたしましたので")."""
+    commas = [m.start() for m in _JA_COMMA.finditer(sentence, 0, start)]
+    if not commas:
+        return None
+    stop = _JA_END.search(sentence, end)
+    assert stop is not None  # the pattern matches the empty end
+    if _JA_COMMA.search(sentence, end, stop.start()):
+        return None  # a clause follows: the sentence goes whole
+    if not _JA_FINAL.search(sentence, 0, commas[-1]):
+        return None
+    return commas[-1], stop.start()
+
+
 def cut_from_its_verb(before: str, after: str) -> bool:
     """A contact detail was removed between ``before`` and ``after``: was it the complement of
     a copula ("Our hotline is … daily", "The guide is on …, page 4"), once the labels and

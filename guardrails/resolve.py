@@ -6,7 +6,8 @@ Order of resolution (each step only sees what the previous ones left):
 2. A sentence whose links, addresses and numbers are removed and that then has at most
    :data:`MAX_FILLER_WORDS` other words ("Tel.: …", "Please call us at …"), or that no longer
    reads (:func:`guardrails.fluency.broken`: "call us or email."), is removed whole: stripping
-   only the number would leave it dangling.
+   only the number would leave it dangling. A Japanese sentence loses only its last clause
+   when the clauses before it end as a sentence does.
 3. Every span inside a removed sentence is swallowed: its text goes with the sentence.
 4. The remaining edits are taken left to right; on overlap the earlier start wins, then the
    longer span (a URL beats the phone number inside it), then the detector listed first in
@@ -65,8 +66,8 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
             findings.append(replace(_finding(span), match=text[start:end], start=start, end=end))
     ranges = list(removed)
 
-    contact, broken = _contact_only(text, bounds, spans, ranges)
-    broken_set = Ranges(broken)
+    contact, broken, clauses = _contact_only(text, bounds, spans, ranges)
+    broken_set, clause_set = Ranges(broken), Ranges(clauses)
     edits = [
         Edit(*sentences.removal_range(text, s, e), sentences.SEAM) for s, e in ranges + contact
     ]
@@ -83,11 +84,12 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
         last_end = span.end
         finding = _finding(span)
         if contact_set.overlaps(span.start, span.end):
-            extra = (
-                " Its sentence did not read without it, so the whole sentence was removed."
-                if broken_set.overlaps(span.start, span.end)
-                else " Its sentence only pointed there, so the whole sentence was removed."
-            )
+            if clause_set.overlaps(span.start, span.end):
+                extra = " Its clause did not read without it, so the clause was removed."
+            elif broken_set.overlaps(span.start, span.end):
+                extra = " Its sentence did not read without it, so the whole sentence was removed."
+            else:
+                extra = " Its sentence only pointed there, so the whole sentence was removed."
             finding = replace(finding, message=finding.message + extra)
         else:
             marker = sentences.LABEL_SEAM if span.label_cleanup else sentences.SEAM
@@ -107,9 +109,10 @@ def _contact_only(
     bounds: list[tuple[int, int]],
     spans: list[tuple[int, Span]],
     removed: list[tuple[int, int]],
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
     """Sentences that hold nothing but removed contact details and filler words, or that no
-    longer read once they are removed; and which of them are the latter."""
+    longer read once they are removed; which of them are the latter; and the Japanese clauses
+    that go instead of their whole sentence (:func:`guardrails.fluency.japanese_clause`)."""
     taken = Ranges(removed)
     touched = []
     for _, span in spans:
@@ -126,7 +129,9 @@ def _contact_only(
             groups[-1] = ((start, max(end, rng[1])), [*members, span])
         else:
             groups.append((rng, [span]))
-    out, broken = [], []
+    out: list[tuple[int, int]] = []
+    broken: list[tuple[int, int]] = []
+    clauses: list[tuple[int, int]] = []
     for (start, end), members in groups:
         left, pos = [], start
         for span in sorted(members, key=lambda s: s.start):
@@ -138,6 +143,9 @@ def _contact_only(
         elif any(fluency.cut_from_its_verb(a, b) for a, b in pairwise(left)) or fluency.broken(
             sentences.tidy(sentences.LABEL_SEAM.join(left))
         ):
-            out.append((start, end))
-            broken.append((start, end))
-    return out, broken
+            first, last = min(s.start for s in members), max(s.end for s in members)
+            clause = fluency.japanese_clause(text[start:end], first - start, last - start)
+            rng = (start + clause[0], start + clause[1]) if clause else (start, end)
+            out.append(rng)
+            (clauses if clause else broken).append(rng)
+    return out, broken, clauses

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrails.fluency import broken, cut_from_its_verb
+from guardrails.fluency import broken, cut_from_its_verb, japanese_clause
 from tests.guardrails.support import OID, run
 
 ORDER = f"Order {OID}."
@@ -86,3 +86,28 @@ def test_a_sentence_that_still_reads_keeps_the_rest() -> None:
 )
 def test_a_copula_whose_complement_was_removed(before: str, after: str, cut: bool) -> None:
     assert cut_from_its_verb(before, after) is cut
+
+
+@pytest.mark.parametrize(
+    ("sentence", "removed", "left"),
+    [
+        # The clauses before end as a sentence ends: only the last one goes.
+        ("今しばらくお待ちください、ご不明な点は[X]まで。", "[X]", "今しばらくお待ちください。"),
+        # A cushion or a reason left hanging: the sentence goes whole.
+        ("恐れ入りますが、写真を[X]までお送りください。", "[X]", None),
+        ("発送いたしましたので、ご不明な点は[X]まで。", "[X]", None),
+        # A clause follows the one that lost its address: whole.
+        ("お待ちください、[X]まで、ご連絡ください。", "[X]", None),
+        ("[X]までご連絡ください。", "[X]", None),  # one clause
+    ],
+)
+def test_a_japanese_sentence_loses_only_its_last_clause_when_the_rest_stands(
+    sentence: str, removed: str, left: str | None
+) -> None:
+    start = sentence.index(removed)
+    clause = japanese_clause(sentence, start, start + len(removed))
+    if left is None:
+        assert clause is None
+    else:
+        assert clause is not None
+        assert sentence[: clause[0]] + sentence[clause[1] :] == left
