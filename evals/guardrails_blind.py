@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from evals.guardrails import LINK_RULES, Case, _swallowed, removed_chars
+from evals.sealed import score_sealed
 from guardrails import Report, sentences
 from guardrails.fluency import broken
 
@@ -223,19 +224,8 @@ def _eval(path: Path) -> Callable[[], str]:
 EVALS = {f"guardrails-blind-{path.name}": _eval(path) for path in _sets()}
 
 
-def report_sealed(archive: Path) -> str:
-    """Score a sealed set (a ``.tar.gz`` of one set's folder) without leaving it unpacked."""
-    import tarfile
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive) as tar:
-        tar.extractall(tmp, filter="data")
-        (folder,) = [p for p in Path(tmp).iterdir() if p.is_dir()]
-        return report(folder)
-
-
 if __name__ == "__main__":
     for name in sys.argv[1:]:
         path = Path(name)
-        print(report_sealed(path) if name.endswith(".tar.gz") else report(path))
+        print(score_sealed(path, report) if name.endswith(".tar.gz") else report(path))
         print()

@@ -1,0 +1,18 @@
+"""Blind sets kept as a sealed ``.tar.gz`` of one set's folder, so that no search over the
+repository shows their text before they are scored: unpacked into a temporary folder for the
+length of one scoring, never into the working tree."""
+
+from __future__ import annotations
+
+import tarfile
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def score_sealed(archive: Path, report: Callable[[Path], str]) -> str:
+    """``report`` of the one set folder that ``archive`` holds."""
+    with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive) as tar:
+        tar.extractall(tmp, filter="data")
+        (folder,) = [p for p in Path(tmp).iterdir() if p.is_dir()]
+        return report(folder)
