@@ -61,13 +61,31 @@ def _compile(patterns: list[str], *, where: str) -> re.Pattern[str]:
         raise ValueError(f"{where}: bad pattern: {exc}") from exc
 
 
+# A file's top-level `unless`: what turns any reason's words in a sentence into no signal at all
+# (a question about how a claim would work, a claim ruled out, a joke). English's applies to
+# every message, as English patterns do.
+GENERAL = "unless"
+
+
 @cache
 def rules(language: str) -> dict[str, tuple[_Rule, ...]]:
     """The language's rules per reason (empty for a language without a file)."""
+    return _load(language)[0]
+
+
+@cache
+def general_unless(language: str) -> re.Pattern[str] | None:
+    """The language's file-wide `unless`, or None."""
+    return _load(language)[1]
+
+
+@cache
+def _load(language: str) -> tuple[dict[str, tuple[_Rule, ...]], re.Pattern[str] | None]:
     path = PHRASES_DIR / f"{language}.yaml"
     if not path.is_file():
-        return {}
+        return {}, None
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
+    general = raw.pop(GENERAL, None)
     found: dict[str, tuple[_Rule, ...]] = {}
     for reason, spec in raw.items():
         if reason not in REASONS:
@@ -80,7 +98,9 @@ def rules(language: str) -> dict[str, tuple[_Rule, ...]]:
             )
             for group in (spec if isinstance(spec, list) else [spec])
         )
-    return found
+    if general is not None and not (isinstance(general, list) and general):
+        raise ValueError(f"{path.name}: {GENERAL} must be a non-empty list of patterns")
+    return found, _compile(general, where=f"{path.name}:{GENERAL}") if general else None
 
 
 def languages() -> tuple[str, ...]:
@@ -94,14 +114,25 @@ def _fold(text: str) -> str:
 
 def signals(text: str, *, language: str) -> tuple[str, ...]:
     """The reasons found in the text, in REASONS order."""
-    tables = [rules(code) for code in dict.fromkeys((language, _ALWAYS))]
+    return _read(text, language)[0]
+
+
+def _read(text: str, language: str) -> tuple[tuple[str, ...], bool]:
+    """The reasons found, and whether some sentence was set aside by a file-wide `unless`."""
+    codes = dict.fromkeys((language, _ALWAYS))
+    tables = [rules(code) for code in codes]
+    general = [p for p in map(general_unless, codes) if p is not None]
     found: set[str] = set()
+    set_aside = False
     for sentence in _SENTENCE.findall(_fold(text)):
+        if any(p.search(sentence) for p in general):
+            set_aside = True
+            continue
         for table in tables:
             for reason, group in table.items():
                 if reason not in found and any(_fires(rule, sentence) for rule in group):
                     found.add(reason)
-    return tuple(r for r in REASONS if r in found)
+    return tuple(r for r in REASONS if r in found), set_aside
 
 
 def _fires(rule: _Rule, sentence: str) -> bool:
@@ -113,9 +144,12 @@ def _fires(rule: _Rule, sentence: str) -> bool:
 def detect(
     text: str, *, language: str, intent: str | None = None, intent_confidence: float = 0.0
 ) -> Escalation:
-    reasons = set(signals(text, language=language))
-    # Only when the phrases found nothing: a chargeback is often classified as a claim too.
-    if not reasons and intent == "a_to_z_claim" and intent_confidence >= _INTENT_CONFIDENCE:
+    found, set_aside = _read(text, language)
+    reasons = set(found)
+    # Only when the phrases found nothing: a chargeback is often classified as a claim too; and
+    # not when the message rules a claim out or asks how one would work (a file's `unless`).
+    claimed = intent == "a_to_z_claim" and intent_confidence >= _INTENT_CONFIDENCE
+    if not reasons and claimed and not set_aside:
         reasons.add("a_to_z_claim")
     ordered = tuple(r for r in REASONS if r in reasons)
     return Escalation(recommended=bool(ordered), reasons=ordered)

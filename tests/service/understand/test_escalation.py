@@ -137,3 +137,95 @@ def test_short_stems_start_at_a_word() -> None:
     assert signals("Siempre de buen humor.", language="es") == ()
     assert signals("Could you bring me the parcel during meetings?", language="en") == ()
     assert signals("Me han robado la tarjeta.", language="es") == ("fraud_signal",)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "reasons"),
+    [
+        # A claim ruled out, a question about how one works, a joke: no signal at all.
+        ("I won't file an A-to-z claim, the dent is minor.", "en", ()),
+        ("What happens if I open an A-to-z claim? Just curious.", "en", ()),
+        ("I'll sue you for making me addicted to this tea 😂", "en", ()),
+        ("Ich werde keinen A-bis-z-Antrag stellen, alles gut.", "de", ()),
+        ("Je ne compte pas ouvrir de réclamation A-à-z, rassurez-vous.", "fr", ()),
+        ("No tengo intención de abrir una reclamación de la garantía de la A a la Z.", "es", ()),
+        ("保証を申請するつもりはありません。", "ja", ()),
+        # The same words around a real threat still count: each pattern names what it rules out.
+        ("I will not wait any longer, I will file an A-to-z claim today.", "en", ("a_to_z_claim",)),
+        (
+            "I don't want to involve Amazon but I will open an A-to-z claim if I must.",
+            "en",
+            ("a_to_z_claim",),
+        ),
+        (
+            "Ich werde nicht länger warten und einen A-bis-z-Antrag stellen.",
+            "de",
+            ("a_to_z_claim",),
+        ),
+        ("Je ne vais pas attendre, j'ouvre une réclamation A-à-z.", "fr", ("a_to_z_claim",)),
+        (
+            "No tengo intención de esperar más, abriré una reclamación de la A a la Z.",
+            "es",
+            ("a_to_z_claim",),
+        ),
+        (
+            "待つつもりはありませんので、Amazonマーケットプレイス保証を申請します。",
+            "ja",
+            ("a_to_z_claim",),
+        ),
+    ],
+)
+def test_a_files_general_unless_sets_aside_a_sentence_for_every_reason(
+    text: str, language: str, reasons: tuple[str, ...]
+) -> None:
+    assert detect(text, language=language).reasons == reasons
+
+
+def test_a_sentence_set_aside_keeps_the_intent_from_calling_it_a_claim() -> None:
+    text = "I won't file an A-to-z claim over a dented box."
+    assert detect(text, language="en", intent="a_to_z_claim", intent_confidence=0.9).reasons == ()
+    claim = "Please sort this out quickly."
+    found = detect(claim, language="en", intent="a_to_z_claim", intent_confidence=0.9)
+    assert found.reasons == ("a_to_z_claim",)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "reason"),
+    [
+        ("This is obviously a counterfeit, the logo is printed crooked.", "en", "fraud_signal"),
+        ("Das ist eine Fälschung, kein Original.", "de", "fraud_signal"),
+        ("Ce sac est une contrefaçon.", "fr", "fraud_signal"),
+        ("La scatola conteneva dei sassi invece del trapano.", "it", "fraud_signal"),
+        ("届いた財布は明らかに偽物です。", "ja", "fraud_signal"),
+        ("My daughter got a rash on her arms from the blanket.", "en", "safety_incident"),
+        ("肌がかぶれてしまいました。", "ja", "safety_incident"),
+        ("Mon fils a avalé une pile bouton.", "fr", "safety_incident"),
+        ("Can I bring it back to your shop in person for a cash refund?", "en", "off_amazon"),
+        ("Je peux vous rembourser par virement directement.", "fr", "off_amazon"),
+        ("Lo posso riportare di persona in negozio?", "it", "off_amazon"),
+        ("If I hear nothing by Friday, Amazon will decide.", "en", "a_to_z_claim"),
+        ("Ich werde mich an Amazon wenden.", "de", "a_to_z_claim"),
+        ("J'ai fait une opposition bancaire.", "fr", "chargeback"),
+        ("弁護士と相談しています。", "ja", "legal_threat"),
+    ],
+)
+def test_concepts_the_blind_set_showed_missing(text: str, language: str, reason: str) -> None:
+    assert reason in signals(text, language=language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Is it normal that it smokes a little the first time?", "en"),
+        ("È normale che faccia un po' di fumo al primo utilizzo?", "it"),
+        (
+            "Ist das Spielzeug für Kinder unter drei Jahren geeignet, oder sind da verschluckbare "
+            "Kleinteile dabei?",
+            "de",
+        ),
+        ("The box was crushed and the packaging filler was everywhere.", "en"),
+        ("Is the leather genuine or synthetic?", "en"),
+    ],
+)
+def test_look_alikes_of_those_concepts_do_not_escalate(text: str, language: str) -> None:
+    assert signals(text, language=language) == ()
