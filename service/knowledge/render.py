@@ -30,6 +30,9 @@ TEMPLATE_VARIABLES: Final[tuple[str, ...]] = (
     "latest_delivery_date",
     "fulfillment",  # "MFN" (seller ships) or "AFN" (Fulfilled by Amazon)
     "answer_by",  # acknowledgements: when the full answer comes, local date and time
+    # From the buyer's message, not the order: the message says an A-to-z claim has been made
+    # (True), not only threatened (False). None where no message was read (proactive).
+    "claim_filed",
 )
 
 # Templates are written by ops, not by us: the sandbox keeps them from reaching Python internals,
@@ -131,6 +134,7 @@ def sample_context() -> dict[str, object]:
         "latest_delivery_date": "November 21, 2026",
         "fulfillment": "MFN",
         "answer_by": "Monday, November 23, 2026, 3:00 PM PST",
+        "claim_filed": True,
     }
 
 

@@ -37,6 +37,8 @@ class Analysis:
     priority: Priority
     no_response_needed: bool = False
     escalation: Escalation = NO_ESCALATION
+    intent_source: str = "model"  # or "escalation": a reason that is an intent decided it
+    claim_filed: bool = False  # the message says an A-to-z claim is made, not only threatened
 
 
 def escalation(
@@ -107,11 +109,29 @@ def classify_intent(text: str) -> tuple[str, float]:
     return prediction.intent, prediction.confidence
 
 
+# An A-to-z claim the escalation reads decides the intent when the message says the claim is
+# made ("I have opened a claim"), or when the model found no concrete concern in it (other,
+# praise): the template, tags and clock then agree with the escalation. A claim only
+# threatened over a concrete problem ("…still not here: I'll file a claim on Friday") keeps
+# that problem as its intent, so the reply answers it; the escalation still marks it.
+CLAIM = "a_to_z_claim"
+NO_CONCERN = frozenset({"other", "positive_feedback"})
+# The confidence given to an intent the escalation phrases decided (they are written for
+# precision: no false claim on the project's escalation sets).
+ESCALATION_CONFIDENCE = 0.9
+
+
 def analyse(
     *, text: str, locale: str | None, marketplace: str, buyer_name: str | None = None
 ) -> Analysis:
     language, source = detect_language(text=text, locale=locale, marketplace=marketplace)
     intent, confidence = classify_intent(text)
+    escalated = escalation(intent, text=text, language=language, confidence=confidence)
+    decided_by = "model"
+    claimed = CLAIM in escalated.reasons
+    filed = claimed and escalations.claim_filed(text, language=language)
+    if claimed and intent != CLAIM and (intent in NO_CONCERN or filed):
+        intent, confidence, decided_by = CLAIM, ESCALATION_CONFIDENCE, "escalation"
     return Analysis(
         language=language,
         language_source=source,
@@ -120,5 +140,7 @@ def analyse(
         tags=TAGS[intent],
         priority=base_priority(intent),
         no_response_needed=no_response_needed(text, buyer_name=buyer_name),
-        escalation=escalation(intent, text=text, language=language, confidence=confidence),
+        escalation=escalated,
+        intent_source=decided_by,
+        claim_filed=filed,
     )

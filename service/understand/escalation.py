@@ -63,29 +63,33 @@ def _compile(patterns: list[str], *, where: str) -> re.Pattern[str]:
 
 # A file's top-level `unless`: what turns any reason's words in a sentence into no signal at all
 # (a question about how a claim would work, a claim ruled out, a joke). English's applies to
-# every message, as English patterns do.
+# every message, as English patterns do. Its top-level `filed`: words saying an A-to-z claim
+# has been made ("I have opened a claim"), as against threatened: a filed claim is the
+# message's intent, a threat leaves the intent to what the buyer complains about.
 GENERAL = "unless"
+FILED = "filed"
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    rules: dict[str, tuple[_Rule, ...]]
+    unless: re.Pattern[str] | None = None
+    filed: re.Pattern[str] | None = None
 
 
 @cache
 def rules(language: str) -> dict[str, tuple[_Rule, ...]]:
     """The language's rules per reason (empty for a language without a file)."""
-    return _load(language)[0]
+    return _load(language).rules
 
 
 @cache
-def general_unless(language: str) -> re.Pattern[str] | None:
-    """The language's file-wide `unless`, or None."""
-    return _load(language)[1]
-
-
-@cache
-def _load(language: str) -> tuple[dict[str, tuple[_Rule, ...]], re.Pattern[str] | None]:
+def _load(language: str) -> _File:
     path = PHRASES_DIR / f"{language}.yaml"
     if not path.is_file():
-        return {}, None
+        return _File({})
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
-    general = raw.pop(GENERAL, None)
+    lists = {key: raw.pop(key, None) for key in (GENERAL, FILED)}
     found: dict[str, tuple[_Rule, ...]] = {}
     for reason, spec in raw.items():
         if reason not in REASONS:
@@ -98,9 +102,12 @@ def _load(language: str) -> tuple[dict[str, tuple[_Rule, ...]], re.Pattern[str] 
             )
             for group in (spec if isinstance(spec, list) else [spec])
         )
-    if general is not None and not (isinstance(general, list) and general):
-        raise ValueError(f"{path.name}: {GENERAL} must be a non-empty list of patterns")
-    return found, _compile(general, where=f"{path.name}:{GENERAL}") if general else None
+    compiled: dict[str, re.Pattern[str] | None] = {}
+    for key, patterns in lists.items():
+        if patterns is not None and not (isinstance(patterns, list) and patterns):
+            raise ValueError(f"{path.name}: {key} must be a non-empty list of patterns")
+        compiled[key] = _compile(patterns, where=f"{path.name}:{key}") if patterns else None
+    return _File(found, compiled[GENERAL], compiled[FILED])
 
 
 def languages() -> tuple[str, ...]:
@@ -119,20 +126,26 @@ def signals(text: str, *, language: str) -> tuple[str, ...]:
 
 def _read(text: str, language: str) -> tuple[tuple[str, ...], bool]:
     """The reasons found, and whether some sentence was set aside by a file-wide `unless`."""
-    codes = dict.fromkeys((language, _ALWAYS))
-    tables = [rules(code) for code in codes]
-    general = [p for p in map(general_unless, codes) if p is not None]
+    files = [_load(code) for code in dict.fromkeys((language, _ALWAYS))]
+    general = [f.unless for f in files if f.unless is not None]
     found: set[str] = set()
     set_aside = False
     for sentence in _SENTENCE.findall(_fold(text)):
         if any(p.search(sentence) for p in general):
             set_aside = True
             continue
-        for table in tables:
-            for reason, group in table.items():
+        for file in files:
+            for reason, group in file.rules.items():
                 if reason not in found and any(_fires(rule, sentence) for rule in group):
                     found.add(reason)
     return tuple(r for r in REASONS if r in found), set_aside
+
+
+def claim_filed(text: str, *, language: str) -> bool:
+    """Does the message say an A-to-z claim has been made (not only threatened)?"""
+    files = [_load(code) for code in dict.fromkeys((language, _ALWAYS))]
+    folded = _fold(text)
+    return any(f.filed is not None and f.filed.search(folded) for f in files)
 
 
 def _fires(rule: _Rule, sentence: str) -> bool:

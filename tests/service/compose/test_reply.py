@@ -203,3 +203,21 @@ def test_draft_suggests_an_acknowledgement_only_when_the_target_cannot_be_met(
     policy = reply(berlin, text, now=tuesday, **german).policy
     assert policy["acknowledgement_suggested"] is False
     assert policy["received_in_business_hours"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "filed"),
+    [
+        ("Hello, I have opened an A-to-z Guarantee claim for this order.", True),
+        ("Hello, nothing works with this order. I will file an A-to-z claim tomorrow.", False),
+    ],
+)
+def test_the_claim_template_says_a_claim_was_received_only_when_one_was_made(
+    base: Resources, text: str, filed: bool
+) -> None:
+    draft = reply(base, text)
+    assert draft.intent == "a_to_z_claim" and draft.generator_kind == "template"
+    said = "We have received the A-to-z Guarantee claim" in draft.text
+    assert said is filed
+    if not filed:
+        assert "A-to-z Guarantee remains open to you" in draft.text

@@ -20,6 +20,7 @@ from evals.intents import (
 from service.clock.rules import clock_priority, reply_clock
 from service.store.models import OrderIn
 from service.understand.analysis import analyse, classify_intent, detect_language
+from service.understand.intents import TAGS
 
 
 @pytest.mark.parametrize(
@@ -129,3 +130,41 @@ def test_priority_rises_as_the_deadline_nears() -> None:
     assert clock_priority("low", respond_by=now + timedelta(hours=10), now=now) == "high"
     assert clock_priority("normal", respond_by=now - timedelta(hours=1), now=now) == "urgent"
     assert clock_priority("urgent", respond_by=now + timedelta(hours=20), now=now) == "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The kettle stopped working after two days, so I have opened an A-to-z Guarantee claim.",
+        "Der Mixer ist kaputt, ich habe einen A-bis-z-Garantieantrag gestellt.",
+    ],
+)
+def test_an_a_to_z_claim_the_escalation_reads_is_the_intent(text: str) -> None:
+    found = analyse(text=text, locale=None, marketplace="amazon.com")
+    assert found.escalation.reasons[:1] == ("a_to_z_claim",)
+    assert found.intent == "a_to_z_claim" and found.tags == TAGS["a_to_z_claim"]
+    if found.intent_source == "escalation":
+        assert found.intent_confidence == 0.9
+
+
+def test_a_claim_made_is_the_intent_a_claim_threatened_leaves_the_concern() -> None:
+    missing = "Tracking says delivered on Monday but there is no parcel at my door."
+    threat = analyse(
+        text=f"{missing} If I hear nothing by Friday I will file an A-to-z claim.",
+        locale=None,
+        marketplace="amazon.com",
+    )
+    assert threat.intent == "delivered_not_received" and threat.escalation.recommended
+    filed = analyse(
+        text=f"{missing} I have opened an A-to-z claim.", locale=None, marketplace="amazon.com"
+    )
+    assert (filed.intent, filed.intent_source) == ("a_to_z_claim", "escalation")
+
+
+def test_the_intent_says_which_part_decided_it() -> None:
+    claim = "The kettle stopped working, so I have opened an A-to-z Guarantee claim."
+    model = classify_intent(claim)[0]
+    decided = analyse(text=claim, locale=None, marketplace="amazon.com")
+    assert decided.intent_source == ("model" if model == "a_to_z_claim" else "escalation")
+    plain = analyse(text="Where is my parcel?", locale=None, marketplace="amazon.com")
+    assert plain.intent_source == "model"

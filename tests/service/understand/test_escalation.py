@@ -13,7 +13,14 @@ import yaml
 from fastapi.testclient import TestClient
 
 from service.understand.analysis import classify_intent
-from service.understand.escalation import REASONS, detect, languages, rules, signals
+from service.understand.escalation import (
+    REASONS,
+    claim_filed,
+    detect,
+    languages,
+    rules,
+    signals,
+)
 from tests.conftest import REPO, draft_request
 
 DATA = REPO / "tests" / "data"
@@ -229,3 +236,23 @@ def test_concepts_the_blind_set_showed_missing(text: str, language: str, reason:
 )
 def test_look_alikes_of_those_concepts_do_not_escalate(text: str, language: str) -> None:
     assert signals(text, language=language) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "filed"),
+    [
+        ("I have opened an A-to-z claim.", "en", True),
+        ("I will open an A-to-z claim on Friday.", "en", False),
+        ("Ich habe einen A-bis-z-Antrag gestellt.", "de", True),
+        ("Ich werde einen A-bis-z-Antrag stellen.", "de", False),
+        ("J'ai ouvert une réclamation A à Z.", "fr", True),
+        ("He abierto una reclamación de la garantía de la A a la Z.", "es", True),
+        ("Ho aperto un reclamo dalla A alla Z.", "it", True),
+        ("Amazonマーケットプレイス保証を申請しました。", "ja", True),
+        ("Amazonマーケットプレイス保証を申請します。", "ja", False),
+    ],
+)
+def test_a_claim_made_is_told_from_a_claim_threatened(
+    text: str, language: str, filed: bool
+) -> None:
+    assert claim_filed(text, language=language) is filed
