@@ -16,7 +16,9 @@ from evals import (
     guardrails_blind,
     guardrails_external,
     intents,
+    no_response,
     retrieval,
+    routing_blind,
     twitter_text,
 )
 
@@ -28,6 +30,8 @@ MODULES: tuple[ModuleType, ...] = (
     guardrails_blind,
     twitter_text,
     escalation,
+    no_response,
+    routing_blind,
 )
 
 

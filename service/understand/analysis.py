@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import yaml
 
@@ -23,7 +23,11 @@ _MIN_CONFIDENCE = 0.8
 _MIN_LETTERS = 12
 _CJK = re.compile(f"[{CJK_SPAN}]")
 _ACKNOWLEDGEMENTS = DATA_DIR / "acknowledgements.yaml"
-_MAX_ACK_CHARS = 120  # a long message is never a bare "thanks"
+_MAX_ACK_CHARS = 200  # a long message is never one that needs nothing
+_NEEDS_REPLY = DATA_DIR / "needs_reply.yaml"
+_MAX_LEFTOVER_WORDS = 3  # besides the acknowledgements: "the blender", a name
+_MAX_LEFTOVER_LENGTH = 15
+_MAX_CJK_LEFTOVER = 6  # kana and kanji besides them: "商品", "今日"
 NO_ESCALATION = Escalation(recommended=False, reasons=())
 
 
@@ -64,20 +68,60 @@ def _acknowledgement_re() -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
-def no_response_needed(text: str, *, buyer_name: str | None = None) -> bool:
-    """A bare thanks or "ok, got it" in one of our languages: nothing left to answer."""
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """What shows the buyer still waits for something (service/data/needs_reply.yaml)."""
+
+    fine: re.Pattern[str]
+    signs: re.Pattern[str]
+
+
+@cache
+def _waiting(language: str) -> _Waiting | None:
+    raw: dict[str, dict[str, str]] = yaml.load(
+        _NEEDS_REPLY.read_text(encoding="utf-8"), Loader=escalations.YAML_LOADER
+    )
+    table = raw.get(language)
+    if table is None:
+        return None
+    signs = "|".join(f"(?:{table[key]})" for key in ("contrast", "request", "trouble"))
+    return _Waiting(re.compile(table["fine"]), re.compile(signs))
+
+
+def _still_waiting(folded: str, language: str) -> bool:
+    for code in dict.fromkeys((language, "en")):
+        table = _waiting(code)
+        if table is not None and table.signs.search(table.fine.sub(" ", folded)):
+            return True
+    return False
+
+
+def no_response_needed(text: str, *, buyer_name: str | None = None, language: str = "en") -> bool:
+    """Nothing left to answer: a thanks, "ok, got it", an arrival or a fix confirmed, praise, a
+    matter waved off, and at most a few plain words besides; never a question mark, and never
+    a contrast, a request or a word of trouble (service/data/needs_reply.yaml)."""
     folded = fold(text)
     if "?" in folded or "？" in folded or len(folded) > _MAX_ACK_CHARS:
+        return False
+    if not any(ch.isalnum() for ch in folded):
+        return any(not ch.isspace() for ch in folded)  # an emoji or two: "🙏", "👍👍"
+    if _still_waiting(folded, language):
         return False
     rest, found = _acknowledgement_re().subn(" ", folded)
     if buyer_name:
         rest = rest.replace(fold(buyer_name), " ")
-    # What remains may be punctuation or a signature name, nothing more; in Japanese, where a
-    # name would follow a phrase without a space, any leftover text means there is more to it.
+    # What remains may be punctuation, a name or a few plain words ("the blender", "today");
+    # in Japanese, where nothing parts the words, only a few characters.
     leftover = re.sub(r"[\W_]+", " ", rest).split()
-    if any(ch >= "\u3000" for word in leftover for ch in word):
+    cjk = sum(1 for word in leftover for ch in word if ch >= "\u3000")
+    if cjk > _MAX_CJK_LEFTOVER:
         return False
-    return found > 0 and len(leftover) <= 1 and all(len(word) <= 12 for word in leftover)
+    latin = [word for word in leftover if not any(ch >= "\u3000" for ch in word)]
+    return (
+        found > 0
+        and len(latin) <= _MAX_LEFTOVER_WORDS
+        and all(len(word) <= _MAX_LEFTOVER_LENGTH for word in latin)
+    )
 
 
 def warm_up() -> None:
@@ -139,7 +183,8 @@ def analyse(
         intent_confidence=confidence,
         tags=TAGS[intent],
         priority=base_priority(intent),
-        no_response_needed=no_response_needed(text, buyer_name=buyer_name),
+        no_response_needed=not escalated.recommended
+        and no_response_needed(text, buyer_name=buyer_name, language=language),
         escalation=escalated,
         intent_source=decided_by,
         claim_filed=filed,

@@ -1,0 +1,57 @@
+"""No response needed: the rule (service/understand/analysis.py) on its development set,
+service/data/no_response/<language>.jsonl (messages that need nothing, and look-alikes that
+need a reply: thanks with a request, an acknowledgement with a new problem, sarcasm)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from service import DATA_DIR
+from service.understand.analysis import no_response_needed
+
+DEV_DIR = DATA_DIR / "no_response"
+
+
+def read(directory: Path = DEV_DIR) -> list[tuple[str, str, bool]]:
+    """``(language, text, needs_reply)`` of every example."""
+    out = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                out.append((path.stem, str(row["text"]), bool(row["needs_reply"])))
+    return out
+
+
+def score(directory: Path = DEV_DIR) -> dict[str, tuple[int, int, int]]:
+    """Per language: (found, of the messages that need nothing; wrongly silenced)."""
+    found: Counter[str] = Counter()
+    quiet: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    for language, text, needs_reply in read(directory):
+        silenced = no_response_needed(text, language=language)
+        if needs_reply:
+            wrong[language] += silenced
+        else:
+            quiet[language] += 1
+            found[language] += silenced
+    return {lang: (found[lang], quiet[lang], wrong[lang]) for lang in sorted(quiet)}
+
+
+def report() -> str:
+    lines = [
+        "| language | needs nothing, found | needs a reply, wrongly silenced |",
+        "| --- | --- | --- |",
+    ]
+    totals = [0, 0, 0]
+    for language, (found, quiet, wrong) in score().items():
+        lines.append(f"| {language} | {found}/{quiet} | {wrong} |")
+        totals = [totals[0] + found, totals[1] + quiet, totals[2] + wrong]
+    lines.append(f"| **all** | {totals[0]}/{totals[1]} | {totals[2]} |")
+    return "\n".join(lines)
+
+
+EVALS: dict[str, Callable[[], str]] = {"no-response": report}
