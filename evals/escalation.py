@@ -74,7 +74,7 @@ def report() -> str:
     ordinary = [
         (line, path.parent.name)
         for path in sorted((DATA.parent.parent / "service" / "data" / "intents").glob("*/*.txt"))
-        if path.stem != "a_to_z_claim"
+        if path.name.split(".")[0] != "a_to_z_claim"
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
