@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -34,12 +35,61 @@ FORMAT = 1  # bump when the arrays change meaning; an older file is then refused
 REBUILD = "replydesk intents build"
 
 
+class Grams(Sequence[str]):
+    """The vocabulary's n-grams as one UTF-8 blob, newline-parted, in column order: loading the
+    model never makes a Python string per n-gram (120,000 of them, and the heap they leave
+    behind, cost a server some 17 MB); a gram is decoded only when asked for."""
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+        self._ends: npt.NDArray[np.int64] | None = None
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> Grams:
+        # N-grams are cut from \w runs and spaces: a newline never occurs in one.
+        if any("\n" in value for value in values):
+            raise ValueError("an n-gram holds a newline")
+        return cls("\n".join(values).encode("utf-8"))
+
+    def _bounds(self) -> npt.NDArray[np.int64]:
+        if self._ends is None:
+            raw = np.frombuffer(self.blob, dtype=np.uint8)
+            self._ends = np.concatenate((np.flatnonzero(raw == 10), [len(raw)])).astype(np.int64)
+        return self._ends
+
+    def __len__(self) -> int:
+        return len(self._bounds()) if self.blob else 0
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        ends = self._bounds()
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        start = int(ends[index - 1]) + 1 if index else 0
+        return self.blob[start : int(ends[index])].decode("utf-8")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Grams):
+            return self.blob == other.blob
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class FittedIntents:
     """What training learns from the examples, as arrays: what the artifact stores."""
 
     intents: tuple[str, ...]  # those of INTENTS with examples, in INTENTS order
-    grams: list[str]  # the vocabulary: the n-gram of each column
+    grams: Grams  # the vocabulary: the n-gram of each column
     idf: npt.NDArray[np.float64]  # per column
     indptr: npt.NDArray[np.int64]  # column c's postings are entries indptr[c]:indptr[c + 1]
     rows: npt.NDArray[np.unsignedinteger[Any]]  # per entry: the example, grouped by intent
@@ -76,7 +126,7 @@ def save(fitted: FittedIntents, path: Path = ARTIFACT) -> None:
         path,
         {
             "intents": _text(fitted.intents),
-            "grams": _text(fitted.grams),
+            "grams": np.frombuffer(fitted.grams.blob, dtype=np.uint8),
             "idf": fitted.idf,
             "indptr": fitted.indptr.astype(np.min_scalar_type(int(fitted.indptr[-1]))),
             "rows": fitted.rows,
@@ -97,7 +147,7 @@ def load(path: Path = ARTIFACT, examples_dir: Path = EXAMPLES_DIR) -> FittedInte
     with np.load(io.BytesIO(content), allow_pickle=False) as data:
         fitted = FittedIntents(
             intents=tuple(_lines(data["intents"])),
-            grams=_lines(data["grams"]),
+            grams=Grams(data["grams"].tobytes()),
             idf=data["idf"],
             indptr=data["indptr"].astype(np.int64),
             rows=data["rows"],

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from service.understand.features import features
-from service.understand.intent_artifact import FittedIntents
+from service.understand.intent_artifact import FittedIntents, Grams
 from service.understand.intent_model import OTHER, PRODUCT
 
 _NB_ALPHA = 0.1
@@ -64,7 +64,7 @@ def fit(examples: list[tuple[str, str, str]], *, intents: tuple[str, ...]) -> Fi
     grams = list(vocabulary)
     fitted = FittedIntents(
         intents=present,
-        grams=grams,
+        grams=Grams.of(grams),
         idf=idf,
         indptr=postings.indptr.astype(np.int64),
         rows=postings.indices.astype(np.min_scalar_type(max(total - 1, 0))),

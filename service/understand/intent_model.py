@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ import numpy.typing as npt
 
 from service.understand import intent_artifact
 from service.understand.features import features, has_cjk
-from service.understand.intent_artifact import FittedIntents
+from service.understand.intent_artifact import FittedIntents, Grams
 from service.understand.product_stage import STAGE_FILE, ProductStage
 
 OTHER = "other"
@@ -225,18 +226,34 @@ class IntentModel:
 
 
 class Vocabulary:
-    """The model's n-grams and their columns, in a few arrays rather than a dict of 70,000
-    strings (8 MB of a server's memory): the grams' hashes, sorted, find a column; the gram's
-    own bytes confirm it."""
+    """The model's n-grams and their columns, found without a Python string per n-gram (a dict
+    of 120,000 strings would hold 15 MB of a server's memory): the first PREFIX bytes of every
+    n-gram, sorted as fixed-width byte strings, are searched in C; the n-gram's own bytes in
+    the vocabulary's blob confirm a hit."""
 
-    def __init__(self, grams: list[str]) -> None:
-        encoded = [g.encode("utf-8") for g in grams]
-        self._blob = b"".join(encoded)
-        self._ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
-        # hash() of a str is the same for the life of a process: all this object needs.
-        hashes = np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams))
-        self._order = np.argsort(hashes, kind="stable").astype(np.int32)
-        self._hashes = hashes[self._order]
+    PREFIX = 12
+
+    def __init__(self, grams: Grams | Sequence[str]) -> None:
+        self._blob = grams.blob if isinstance(grams, Grams) else Grams.of(list(grams)).blob
+        raw = np.frombuffer(self._blob, dtype=np.uint8)
+        if not len(raw):
+            self._keys = np.zeros(0, dtype=f"S{self.PREFIX}")
+            self._order = np.zeros(0, dtype=np.int32)
+            self._starts = self._ends = np.zeros(0, dtype=np.int32)
+            return
+        breaks = np.flatnonzero(raw == 10).astype(np.int32)
+        self._starts = np.concatenate(([0], breaks + 1)).astype(np.int32)
+        self._ends = np.concatenate((breaks, [len(raw)])).astype(np.int32)
+        lengths = self._ends - self._starts
+        # One column of the table at a time: temporaries the size of the vocabulary, never of
+        # the blob (an 8 MB index array a load would leave in the heap).
+        table = np.zeros((len(self._starts), self.PREFIX), dtype=np.uint8)
+        for j in range(self.PREFIX):
+            longer = np.flatnonzero(lengths > j)
+            table[longer, j] = raw[self._starts[longer] + j]
+        keys = table.view(f"S{self.PREFIX}").ravel()
+        self._order = np.argsort(keys, kind="stable").astype(np.int32)
+        self._keys = keys[self._order]
 
     def __len__(self) -> int:
         return len(self._order)
@@ -245,27 +262,21 @@ class Vocabulary:
         """The column of each gram, -1 for a gram the model does not know."""
         if not grams or not len(self._order):
             return [-1] * len(grams)
-        wanted = np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams))
-        size = len(self._hashes)
-        at = np.minimum(np.searchsorted(self._hashes, wanted), size - 1)
-        hit = (self._hashes[at] == wanted).tolist()
+        encoded = [g.encode("utf-8") for g in grams]
+        wanted = np.array(encoded, dtype=self._keys.dtype)  # the first PREFIX bytes
+        at = np.searchsorted(self._keys, wanted).tolist()
+        size, keys, blob = len(self._keys), self._keys, self._blob
         out = []
-        for gram, key, index, maybe in zip(grams, wanted.tolist(), at.tolist(), hit, strict=True):
+        for gram, key, index in zip(encoded, wanted.tolist(), at, strict=True):
             column = -1
-            if maybe:
-                encoded = gram.encode("utf-8")
-                while index < size and self._hashes[index] == key:  # equal hashes side by side
-                    candidate = int(self._order[index])
-                    if self._gram(candidate) == encoded:
-                        column = candidate
-                        break
-                    index += 1
+            while gram and index < size and keys[index] == key:  # same prefix side by side
+                candidate = int(self._order[index])
+                if blob[self._starts[candidate] : self._ends[candidate]] == gram:
+                    column = candidate
+                    break
+                index += 1
             out.append(column)
         return out
-
-    def _gram(self, column: int) -> bytes:
-        start = int(self._ends[column - 1]) if column else 0
-        return self._blob[start : int(self._ends[column])]
 
 
 def _rounded(intents: tuple[str, ...], scores: npt.NDArray[np.float64]) -> dict[str, float]:
