@@ -1,7 +1,7 @@
 """``email_address``: e-mail addresses, also obfuscated ("name [at] shop [dot] com", "＠").
 
 Plain addresses need a letter-only top label; obfuscated ones a real public suffix (via
-tldextract, like links). Phone numbers and messenger IDs are in :mod:`guardrails.phones`.
+publicsuffixlist, like links). Phone numbers and messenger IDs are in :mod:`guardrails.phones`.
 """
 
 from __future__ import annotations

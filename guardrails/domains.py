@@ -1,9 +1,11 @@
-"""Registrable domains (tldextract on its bundled public-suffix snapshot) and which dotted
-words are domains at all: shared by the link and e-mail rules.
+"""Registrable domains (publicsuffixlist, on the public-suffix snapshot inside its wheel) and
+which dotted words are domains at all: shared by the link and e-mail rules.
 
-``suffix_list_urls=()`` and no cache directory: tldextract never touches the network or the
-disk. It (and the requests stack it imports) loads on the first text that has something like a
-domain, not at import.
+ICANN suffixes only and no unknown top-level domains (``foo.notatld`` is no domain), as
+tldextract answered before it: publicsuffixlist reads the same list without importing an HTTP
+stack (tldextract's requests and urllib3 held 19 MB of a server's memory and a tenth of a
+second of ``replydesk check``). It loads on the first text that has something like a domain,
+not at import.
 """
 
 from __future__ import annotations
@@ -12,16 +14,26 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tldextract import TLDExtract
+    from publicsuffixlist import PublicSuffixList
+
+# The dots IDNA reads as label separators: "例え。テスト", "shop．de".
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
 @cache  # two threads may both build one on the very first call; either is the same
-def _tld() -> TLDExtract:
-    import tldextract
+def _list() -> PublicSuffixList:
+    from publicsuffixlist import PublicSuffixList
 
-    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    extract("example.com")  # parse the bundled snapshot now, once
-    return extract
+    return PublicSuffixList(only_icann=True, accept_unknown=False)
+
+
+def _parts(host: str) -> tuple[str, str]:
+    """The label before the public suffix, and the suffix; ``("", "")`` when there is none."""
+    name = host.translate(_DOTS).lower().strip(".")
+    suffix = _list().publicsuffix(name)
+    if not suffix or suffix == name or not name.endswith("." + suffix):
+        return "", ""
+    return name[: -len(suffix) - 1].rsplit(".", 1)[-1], suffix
 
 
 # Real public suffixes that are far more often file extensions in a reply ("manual.zip").
@@ -36,17 +48,17 @@ SHORTENERS = frozenset(
 )
 
 
-@lru_cache(maxsize=1024)  # replies repeat the same few domains; tldextract costs per call
+@lru_cache(maxsize=1024)  # replies repeat the same few domains
 def registrable(host: str) -> str:
-    parts = _tld()(host)
-    return f"{parts.domain}.{parts.suffix}".lower() if parts.domain and parts.suffix else ""
+    domain, suffix = _parts(host)
+    return f"{domain}.{suffix}" if domain and suffix else ""
 
 
 @lru_cache(maxsize=1024)
 def bare_domain(host: str, *, has_path: bool) -> bool:
     """Is a dotted word without scheme a domain? Real suffix, not a file name, not a typo."""
-    parts = _tld()(host)
-    if not parts.domain or not parts.suffix:
+    domain, suffix = _parts(host)
+    if not domain or not suffix:
         return False
     labels = host.split(".")
     top = labels[-1]
