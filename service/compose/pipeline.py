@@ -36,8 +36,9 @@ from service.store.models import (
 from service.understand.assessment import Assessment
 
 
-def order_facts(order: OrderIn, *, language: str) -> dict[str, Any]:
-    """The template context of the KB format: every documented key present, None when unknown."""
+def order_facts(order: OrderIn, *, language: str, at: datetime | None = None) -> dict[str, Any]:
+    """The template context of the KB format: every documented key present, None when unknown.
+    ``at``: when the buyer's message arrived, which the dates are read against."""
 
     def day(value: datetime | None) -> str | None:
         if value is None:
@@ -63,6 +64,11 @@ def order_facts(order: OrderIn, *, language: str) -> dict[str, Any]:
         "delivered_at": day(order.delivered_at),
         "latest_delivery_date": day(order.latest_delivery_date),
         "fulfillment": order.fulfillment,
+        "delivery_overdue": (
+            order.latest_delivery_date < at
+            if order.latest_delivery_date is not None and at is not None
+            else None
+        ),
     }
 
 

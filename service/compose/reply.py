@@ -68,7 +68,9 @@ def prepare(
         )
         if hit.score > 0
     ]
-    facts = order_facts(order, language=analysis.language) | {"claim_filed": analysis.claim_filed}
+    facts = order_facts(order, language=analysis.language, at=seen.received_at) | {
+        "claim_filed": analysis.claim_filed
+    }
     job = DraftJob(
         message=message.text,
         thread=[entry.model_dump() for entry in request.thread],

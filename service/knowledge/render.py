@@ -33,6 +33,9 @@ TEMPLATE_VARIABLES: Final[tuple[str, ...]] = (
     # From the buyer's message, not the order: the message says an A-to-z claim has been made
     # (True), not only threatened (False). None where no message was read (proactive).
     "claim_filed",
+    # The latest delivery date is already past when the message arrived: a template says the
+    # parcel is late rather than "should arrive by" a day gone by. None without a message time.
+    "delivery_overdue",
 )
 
 # Templates are written by ops, not by us: the sandbox keeps them from reaching Python internals,
@@ -135,6 +138,7 @@ def sample_context() -> dict[str, object]:
         "fulfillment": "MFN",
         "answer_by": "Monday, November 23, 2026, 3:00 PM PST",
         "claim_filed": True,
+        "delivery_overdue": False,
     }
 
 

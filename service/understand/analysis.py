@@ -89,7 +89,10 @@ def _waiting(language: str) -> _Waiting | None:
 
 
 def _still_waiting(folded: str, language: str) -> bool:
-    for code in dict.fromkeys((language, "en")):
+    # The message's language and English (buyers mix it in); Japanese too wherever kana or
+    # kanji occur, whatever language the message was taken for.
+    codes = (language, "en", *(("ja",) if _CJK.search(folded) else ()))
+    for code in dict.fromkeys(codes):
         table = _waiting(code)
         if table is not None and table.signs.search(table.fine.sub(" ", folded)):
             return True

