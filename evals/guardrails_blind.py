@@ -30,10 +30,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from evals.guardrails import LINK_RULES, Case, _swallowed, removed_chars
-from evals.sealed import score_sealed
+from evals.sealed import cases, score_sealed
 from guardrails import Report, sentences
 from guardrails.fluency import broken
 
@@ -56,27 +54,24 @@ class BlindCase:
 
 def load_set(directory: Path) -> list[BlindCase]:
     out = []
-    for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        defaults = data["defaults"]
-        for raw in data["cases"]:
-            case = Case(
-                text=raw["text"],
-                language=raw.get("language", defaults["language"]),
-                marketplace=raw.get("marketplace", defaults["marketplace"]),
-                rules=frozenset(raw["rules"]),
-                kind=raw.get("kind", "reply"),
-                source=f"{path.name}#{raw['id']}",
+    for path, defaults, raw in cases(directory):
+        case = Case(
+            text=raw["text"],
+            language=raw.get("language", defaults["language"]),
+            marketplace=raw.get("marketplace", defaults["marketplace"]),
+            rules=frozenset(raw["rules"]),
+            kind=raw.get("kind", "reply"),
+            source=f"{path.name}#{raw['id']}",
+        )
+        out.append(
+            BlindCase(
+                case,
+                str(raw["id"]),
+                bool(raw.get("hard", False)),
+                str(raw.get("concept", "")),
+                tuple(raw.get("evidence") or ()),
             )
-            out.append(
-                BlindCase(
-                    case,
-                    str(raw["id"]),
-                    bool(raw.get("hard", False)),
-                    str(raw.get("concept", "")),
-                    tuple(raw.get("evidence") or ()),
-                )
-            )
+        )
     return out
 
 

@@ -20,9 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from evals.sealed import score_sealed
+from evals.sealed import cases, score_sealed
 from service.understand.analysis import Analysis, analyse
 from service.understand.intents import INTENTS
 
@@ -54,28 +52,25 @@ class RoutingCase:
 
 def load_set(directory: Path) -> list[RoutingCase]:
     out = []
-    for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        defaults = data["defaults"]
-        for case in data["cases"]:
-            intent = str(case["intent"])
-            if intent not in INTENTS:
-                raise ValueError(f"{path.name} {case['id']}: unknown intent {intent!r}")
-            out.append(
-                RoutingCase(
-                    id=str(case["id"]),
-                    language=str(case.get("language", defaults["language"])),
-                    marketplace=str(case.get("marketplace", defaults["marketplace"])),
-                    text=str(case["text"]).strip(),
-                    intent=intent,
-                    secondary=tuple(case.get("secondary") or ()),
-                    escalate=bool(case["escalate"]),
-                    reason=case.get("escalation_reason"),
-                    no_response_needed=bool(case["no_response_needed"]),
-                    hard=bool(case.get("hard", False)),
-                    concept=str(case.get("concept", "")),
-                )
+    for path, defaults, case in cases(directory):
+        intent = str(case["intent"])
+        if intent not in INTENTS:
+            raise ValueError(f"{path.name} {case['id']}: unknown intent {intent!r}")
+        out.append(
+            RoutingCase(
+                id=str(case["id"]),
+                language=str(case.get("language", defaults["language"])),
+                marketplace=str(case.get("marketplace", defaults["marketplace"])),
+                text=str(case["text"]).strip(),
+                intent=intent,
+                secondary=tuple(case.get("secondary") or ()),
+                escalate=bool(case["escalate"]),
+                reason=case.get("escalation_reason"),
+                no_response_needed=bool(case["no_response_needed"]),
+                hard=bool(case.get("hard", False)),
+                concept=str(case.get("concept", "")),
             )
+        )
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guardrails import Report, check
+from guardrails.marketplaces import HOME_MARKETPLACE
 
 OID = "114-3941689-8772232"
 OTHER_OID = "305-1234567-7654321"
@@ -10,6 +11,11 @@ OTHER_OID = "305-1234567-7654321"
 
 def run(text: str, *, marketplace: str = "amazon.com", language: str | None = None) -> Report:
     return check(text, order_id=OID, marketplace=marketplace, language=language)
+
+
+def run_home(text: str, language: str) -> Report:
+    """``text`` after an order line, checked in ``language`` on that language's marketplace."""
+    return run(f"Order {OID}. {text}", marketplace=HOME_MARKETPLACE[language], language=language)
 
 
 def rules(report: Report) -> list[tuple[str, str]]:

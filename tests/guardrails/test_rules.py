@@ -7,9 +7,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from guardrails import check, context, phrases
-from guardrails.marketplaces import HOME_MARKETPLACE
 from guardrails.pipeline import MAX_CHECK_LENGTH
-from tests.guardrails.support import OID, assert_clean, assert_offsets, found_rules, rules, run
+from tests.guardrails.support import (
+    OID,
+    assert_clean,
+    assert_offsets,
+    found_rules,
+    rules,
+    run,
+    run_home,
+)
 
 ORDER = f"Order {OID}."
 
@@ -155,7 +162,7 @@ def test_unprofessional_wording_is_flagged_not_changed() -> None:
 def test_swear_words_from_the_published_list_are_flagged(
     text: str, language: str, word: str
 ) -> None:
-    report = run(f"{ORDER} {text}", marketplace=HOME_MARKETPLACE[language], language=language)
+    report = run_home(text, language)
     assert [(f.rule, f.action, f.match) for f in report.findings] == [
         ("unprofessional", "flagged", word)
     ]
@@ -173,10 +180,7 @@ def test_swear_words_from_the_published_list_are_flagged(
 def test_words_the_published_list_holds_in_another_sense_are_left_alone(
     text: str, language: str
 ) -> None:
-    market = HOME_MARKETPLACE[language]
-    assert "unprofessional" not in found_rules(
-        f"{ORDER} {text}", marketplace=market, language=language
-    )
+    assert "unprofessional" not in {f.rule for f in run_home(text, language).findings}
 
 
 def test_language_mismatch_blocks_only_confident_long_texts() -> None:
@@ -425,10 +429,7 @@ def test_a_handle_far_from_any_messenger_is_no_id() -> None:
 def test_a_number_of_stars_that_is_a_product_feature_is_no_review_ask(
     text: str, language: str
 ) -> None:
-    market = HOME_MARKETPLACE[language]
-    assert "review_solicitation" not in found_rules(
-        f"{ORDER} {text}", marketplace=market, language=language
-    )
+    assert "review_solicitation" not in {f.rule for f in run_home(text, language).findings}
 
 
 @pytest.mark.parametrize(
@@ -442,6 +443,5 @@ def test_a_number_of_stars_that_is_a_product_feature_is_no_review_ask(
 def test_a_number_of_stars_asked_for_or_paid_for_is_still_removed(
     text: str, language: str, rule: str
 ) -> None:
-    market = HOME_MARKETPLACE[language]
-    report = run(f"{ORDER} {text}", marketplace=market, language=language)
+    report = run_home(text, language)
     assert (rule, "fixed") in rules(report) and text not in report.text
