@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -29,6 +30,9 @@ _MAX_LEFTOVER_WORDS = 3  # besides the acknowledgements: "the blender", a name
 _MAX_LEFTOVER_LENGTH = 15
 _MAX_CJK_LEFTOVER = 6  # kana and kanji besides them: "商品", "今日"
 NO_ESCALATION = Escalation(recommended=False, reasons=())
+# A message of nothing but these is a thanks ("🙏", "👍👍"); "😡" or "!!!" is not.
+_THANKS_EMOJI = frozenset("🙏👍👌😊🙂😀😃😄😁🥰😍❤♥💕💖✅🎉👏🤗☺💯🌟⭐✨🥳😘💐")
+_EMOJI_MODIFIERS = frozenset("\ufe0f\u200d🏻🏼🏽🏾🏿")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +110,10 @@ def no_response_needed(text: str, *, buyer_name: str | None = None, language: st
     folded = fold(text)
     if "?" in folded or "？" in folded or len(folded) > _MAX_ACK_CHARS:
         return False
-    if not any(ch.isalnum() for ch in folded):
-        return any(not ch.isspace() for ch in folded)  # an emoji or two: "🙏", "👍👍"
+    if not any(ch.isalnum() for ch in folded):  # "🙏", "👍👍": thanks without a word
+        marks = [ch for ch in folded if not ch.isspace() and ch not in _EMOJI_MODIFIERS]
+        emoji = [ch for ch in marks if not unicodedata.category(ch).startswith("P")]
+        return bool(emoji) and all(ch in _THANKS_EMOJI for ch in emoji)
     if _still_waiting(folded, language):
         return False
     rest, found = _acknowledgement_re().subn(" ", folded)

@@ -16,6 +16,7 @@ from service.understand.analysis import analyse, no_response_needed
         ("It arrived today, works perfectly. Have a nice weekend!", "en"),
         ("🙏", "en"),
         ("👍👍", "de"),
+        ("🙏🏽❤️", "it"),
         ("Ist angekommen, alles bestens. Schönes Wochenende!", "de"),
         ("Bien reçu, c'est réglé. Merci encore !", "fr"),
         ("Ya llegó, todo perfecto. ¡Gracias de nuevo!", "es"),
@@ -32,6 +33,8 @@ def test_closures_need_no_reply(text: str, language: str) -> None:
     ("text", "language"),
     [
         ("Thanks! When does the second one ship?", "en"),  # a question
+        ("!!!", "en"),  # no word, and no thanks either
+        ("😡😡", "en"),
         ("Thanks, please send the invoice too", "en"),  # a request, no question mark
         ("ok, keep me posted", "en"),
         ("Got it, but the lid is cracked.", "en"),  # a new problem after the closure
