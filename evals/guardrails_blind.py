@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.guardrails import LINK_RULES, Case, _swallowed, removed_chars
-from evals.sealed import cases, score_sealed
+from evals.sealed import cases, pct, score_sealed
 from guardrails import Report, sentences
 from guardrails.fluency import broken
 
@@ -169,18 +169,14 @@ def _unreadable(original: str, fixed: str) -> str | None:
     return None
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({part / whole:.1%})" if whole else "0/0"
-
-
 def report(directory: Path) -> str:
     result = score(load_set(directory))
     fixed, total = result.share()
     hard_fixed, hard_total = result.share(hard=True)
     untouched, clean = sum(result.untouched.values()), sum(result.clean.values())
     lines = [
-        f"Blind set `{directory.name}`: violations fixed {_pct(fixed, total)}, hard ones "
-        f"{_pct(hard_fixed, hard_total)}; clean drafts untouched {_pct(untouched, clean)} "
+        f"Blind set `{directory.name}`: violations fixed {pct(fixed, total)}, hard ones "
+        f"{pct(hard_fixed, hard_total)}; clean drafts untouched {pct(untouched, clean)} "
         f"({result.removed} characters removed from clean drafts); fixed texts failing the "
         f"fluency check: {len(result.unreadable)}.",
         "",
@@ -189,13 +185,13 @@ def report(directory: Path) -> str:
     ]
     for language in sorted({k[0] for k in result.totals} | set(result.clean)):
         lines.append(
-            f"| {language} | {_pct(*result.share(language=language))} "
-            f"| {_pct(*result.share(language=language, hard=True))} "
-            f"| {_pct(result.untouched[language], result.clean[language])} |"
+            f"| {language} | {pct(*result.share(language=language))} "
+            f"| {pct(*result.share(language=language, hard=True))} "
+            f"| {pct(result.untouched[language], result.clean[language])} |"
         )
     lines += ["", "| rule | fixed |", "| --- | --- |"]
     for rule, (ok, count) in sorted(result.by_rule.items()):
-        lines.append(f"| {rule} | {_pct(ok, count)} |")
+        lines.append(f"| {rule} | {pct(ok, count)} |")
     if result.misses:
         lines += ["", "Misses (id, rules, why, the writer's concept):", ""]
         lines += [f"- {miss}" for miss in result.misses]

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.sealed import cases, score_sealed
+from evals.sealed import cases, pct, score_sealed
 from service.understand.analysis import Analysis, analyse
 from service.understand.intents import INTENTS
 
@@ -74,10 +74,6 @@ def load_set(directory: Path) -> list[RoutingCase]:
     return out
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({part / whole:.1%})" if whole else "0/0"
-
-
 def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
@@ -118,10 +114,10 @@ def report(directory: Path) -> str:
     hard = [ok for ok, (case, _) in zip(right, read, strict=True) if case.hard]
     lines = [
         f"Blind routing set `{directory.name}` ({len(cases)} messages): intent "
-        f"{_pct(sum(right), len(right))} (hard {_pct(sum(hard), len(hard))}), macro-F1 "
-        f"{macro:.3f}; escalation recall {_pct(e_hit, e_want)}, precision "
-        f"{_pct(e_hit, e_found)}; no response needed recall {_pct(q_hit, q_want)}, precision "
-        f"{_pct(q_hit, q_found)}; language {_pct(language_right, len(cases))}.",
+        f"{pct(sum(right), len(right))} (hard {pct(sum(hard), len(hard))}), macro-F1 "
+        f"{macro:.3f}; escalation recall {pct(e_hit, e_want)}, precision "
+        f"{pct(e_hit, e_found)}; no response needed recall {pct(q_hit, q_want)}, precision "
+        f"{pct(q_hit, q_found)}; language {pct(language_right, len(cases))}.",
         "",
         "| language | intent | escalation recall | escalation precision | no-response recall "
         "| no-response precision |",
@@ -133,8 +129,8 @@ def report(directory: Path) -> str:
         eh, ew, ef = _binary([(c.escalate, g.escalation.recommended) for _, c, g in mine])
         qh, qw, qf = _binary([(c.no_response_needed, g.no_response_needed) for _, c, g in mine])
         lines.append(
-            f"| {language} | {_pct(ok, len(mine))} | {_pct(eh, ew)} | {_pct(eh, ef)} "
-            f"| {_pct(qh, qw)} | {_pct(qh, qf)} |"
+            f"| {language} | {pct(ok, len(mine))} | {pct(eh, ew)} | {pct(eh, ef)} "
+            f"| {pct(qh, qw)} | {pct(qh, qf)} |"
         )
     lines += ["", "| intent | F1 | right | called this wrongly |", "| --- | --- | --- | --- |"]
     for intent in sorted(present, key=lambda i: f1[i]):
@@ -156,7 +152,7 @@ def report(directory: Path) -> str:
         if c.escalate and g.escalation.recommended
     )
     lines.append(
-        f"Escalation reason among those found when both escalate: {_pct(reasons_right, e_hit)}."
+        f"Escalation reason among those found when both escalate: {pct(reasons_right, e_hit)}."
     )
     misses: dict[str, list[str]] = defaultdict(list)
     for (case, got), ok in zip(read, right, strict=True):

@@ -22,6 +22,11 @@ def cases(directory: Path) -> Iterator[tuple[Path, dict[str, Any], dict[str, Any
             yield path, data["defaults"], case
 
 
+def pct(part: int, whole: int) -> str:
+    """ "3/4 (75.0%)", as every blind-set report writes a share."""
+    return f"{part}/{whole} ({part / whole:.1%})" if whole else "0/0"
+
+
 def score_sealed(archive: Path, report: Callable[[Path], str]) -> str:
     """``report`` of the one set folder that ``archive`` holds."""
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive) as tar:

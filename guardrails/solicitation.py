@@ -97,11 +97,13 @@ def _ratings_only(
     }
     if not alone:
         return found
-    plain = set()
-    for where in alone:
-        prediction = sentence_model.model().predict([text[where[0] : where[1]]])[0]
-        if prediction.label == sentence_model.NONE and prediction.probability >= STARS_PLAIN:
-            plain.add(where)
+    places = sorted(alone)
+    read = sentence_model.model().predict([text[start:end] for start, end in places])
+    plain = {
+        where
+        for where, prediction in zip(places, read, strict=True)
+        if prediction.label == sentence_model.NONE and prediction.probability >= STARS_PLAIN
+    }
     return [hit for where, hit in zip(owner, found, strict=True) if where not in plain]
 
 
