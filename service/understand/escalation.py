@@ -124,9 +124,14 @@ def signals(text: str, *, language: str) -> tuple[str, ...]:
     return _read(text, language)[0]
 
 
+def _files(language: str) -> list[_File]:
+    """The language's file, then English's: English phrases apply to every message."""
+    return [_load(code) for code in dict.fromkeys((language, _ALWAYS))]
+
+
 def _read(text: str, language: str) -> tuple[tuple[str, ...], bool]:
     """The reasons found, and whether some sentence was set aside by a file-wide `unless`."""
-    files = [_load(code) for code in dict.fromkeys((language, _ALWAYS))]
+    files = _files(language)
     general = [f.unless for f in files if f.unless is not None]
     found: set[str] = set()
     set_aside = False
@@ -143,7 +148,7 @@ def _read(text: str, language: str) -> tuple[tuple[str, ...], bool]:
 
 def claim_filed(text: str, *, language: str) -> bool:
     """Does the message say an A-to-z claim has been made (not only threatened)?"""
-    files = [_load(code) for code in dict.fromkeys((language, _ALWAYS))]
+    files = _files(language)
     folded = _fold(text)
     return any(f.filed is not None and f.filed.search(folded) for f in files)
 
