@@ -38,8 +38,8 @@ from service.understand.product_stage import (
     STAGE_REBUILD,
     LinearScorer,
     PieceScorer,
-    WordPieces,
 )
+from service.understand.word_vectors import WordPieces
 
 LINEAR_L2 = 1e-6
 LINEAR_ITERATIONS = 400

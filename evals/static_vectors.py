@@ -127,3 +127,45 @@ def distil(directory: Path, *, batch: int = 2048) -> tuple[Array, npt.NDArray[np
         ids = np.stack([np.full_like(chunk, cls), chunk, np.full_like(chunk, sep)], axis=1)
         vectors[chunk] = model(ids).mean(axis=1)
     return vectors, kept
+
+
+# The word vectors the knowledge base searches with (service/understand/word_vectors.py): the
+# distilled vectors, centred, cut to their DIMENSIONS main directions (PCA) and stored as int8
+# with a scale per piece: 2 MB instead of 47 MB. On ePQA's tuning half, MAP@10 0.811 with 128
+# dimensions and 0.810 with 64, which also keep 2.4 MB less in a serving process.
+DIMENSIONS = 64
+REBUILD = "python -m evals.static_vectors"
+
+
+def compress(vectors: Array, kept: npt.NDArray[np.bool_]) -> dict[str, npt.NDArray[np.generic]]:
+    """The arrays of service/data/word_vectors.npz."""
+    rows = vectors[kept].astype(np.float64)
+    mean = rows.mean(axis=0)
+    axes = np.linalg.svd(rows - mean, full_matrices=False)[2][:DIMENSIONS]
+    projected = ((vectors - mean) @ axes.T).astype(np.float32)
+    projected[~kept] = 0
+    scale = np.abs(projected).max(axis=1) / 127
+    scale[scale == 0] = 1
+    table = np.round(projected / scale[:, None]).astype(np.int8)
+    return {"table": table, "scale": scale.astype(np.float32), "kept": kept}
+
+
+def build() -> Path:
+    """Write service/data/word_vectors.npz and its manifest (needs the MiniLM weights)."""
+    import hashlib
+
+    from evals.product_stage import static_vectors
+    from guardrails import artifacts
+    from service.understand.word_vectors import FORMAT, VECTORS_FILE, VOCABULARY_FILE
+
+    vectors, kept = static_vectors()
+    artifacts.write_npz(VECTORS_FILE, compress(vectors, kept))
+    vocabulary = hashlib.sha256(VOCABULARY_FILE.read_bytes()).hexdigest()
+    artifacts.write_manifest(
+        VECTORS_FILE, format_version=FORMAT, examples_sha256=vocabulary, rebuild=REBUILD
+    )
+    return VECTORS_FILE
+
+
+if __name__ == "__main__":
+    print(f"wrote {build()}")

@@ -27,13 +27,13 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from tokenizers import BertWordPieceTokenizer
 
 from guardrails import artifacts
 from guardrails.language import identify
 from service import DATA_DIR
-from service.understand.features import HASH_BITS, MAX_CHARS, hashed
+from service.understand.features import HASH_BITS, hashed
 from service.understand.intent_examples import EXAMPLES_DIR, examples_digest
+from service.understand.word_vectors import WordPieces
 
 DATA = DATA_DIR
 STAGE_FILE = DATA / "product_vs_other.npz"
@@ -43,7 +43,6 @@ STAGE_INTENTS = ("product_question", "other")
 STAGE_FORMAT = 1
 STAGE_REBUILD = "python -m evals.intents build"
 # The vocabulary of all-MiniLM-L6-v2 (BERT uncased word pieces, Apache-2.0).
-VOCABULARY_FILE = DATA / "minilm-vocab.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +55,6 @@ class LinearScorer:
     def odds(self, text: str, bag: Counter[str] | None = None) -> float:
         columns, values = hashed(text, bag=bag)
         return float(self.weights[columns] @ values) + self.bias
-
-
-class WordPieces:
-    """A message as the ids of its English word pieces (BERT's uncased tokenizer)."""
-
-    def __init__(self, kept: npt.NDArray[np.bool_], vocabulary: Path = VOCABULARY_FILE) -> None:
-        self.kept = kept
-        # BERT's own normalisation: lower case, accents stripped, CJK characters split.
-        self._tokenizer = BertWordPieceTokenizer(str(vocabulary), lowercase=True)
-
-    def __call__(self, text: str) -> npt.NDArray[np.int64]:
-        """The kept word-piece ids of a message, in order; other scripts and symbols are not."""
-        encoding = self._tokenizer.encode(text[:MAX_CHARS], add_special_tokens=False)
-        ids = np.asarray(encoding.ids, dtype=np.int64)
-        return ids[self.kept[ids]]
 
 
 @dataclass(frozen=True, slots=True)

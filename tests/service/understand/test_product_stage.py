@@ -20,10 +20,9 @@ from service.understand.product_stage import (
     STAGE_FILE,
     STAGE_FORMAT,
     STAGE_REBUILD,
-    VOCABULARY_FILE,
     ProductStage,
-    WordPieces,
 )
+from service.understand.word_vectors import VOCABULARY_FILE, WordPieces
 
 
 @pytest.fixture(scope="module")
