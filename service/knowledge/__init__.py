@@ -16,6 +16,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
+from service.knowledge.dense import MIN_SIMILARITY, Dense, fuse
 from service.knowledge.files import Entry, FileResult, KBError, kb_files, read_file
 from service.knowledge.index import Hit, Index, plain_text, query_tokens, snippet, tokenize, top
 from service.knowledge.render import (
@@ -27,6 +28,7 @@ from service.knowledge.render import (
     render_template,
     sample_context,
 )
+from service.understand.word_vectors import word_vectors
 
 __all__ = [
     "TEMPLATE_VARIABLES",
@@ -50,8 +52,8 @@ class KnowledgeBase:
     """Read-only once built, so one instance can serve every thread and task at the same time."""
 
     __slots__ = (
-        "_asin_rows", "_by_id", "_by_path", "_entries", "_errors", "_files", "_general", "_index",
-        "_languages", "_masks", "_plain", "_stale",
+        "_asin_rows", "_by_id", "_by_path", "_dense", "_entries", "_errors", "_files",
+        "_general", "_index", "_languages", "_masks", "_plain", "_stale",
     )  # fmt: skip
 
     def __init__(
@@ -61,7 +63,9 @@ class KnowledgeBase:
         errors: Sequence[KBError] = (),
         files: Mapping[str, FileResult] | None = None,
         stale: Sequence[str] = (),
+        vectors: bool = True,
     ) -> None:
+        """``vectors=False`` ranks by BM25 alone (to measure what the word vectors add)."""
         # Rows sorted by id turn "score desc, then id" into "score desc, then row".
         self._entries = tuple(sorted(entries, key=lambda e: e.id))
         self._errors = tuple(errors)
@@ -89,6 +93,7 @@ class KnowledgeBase:
         self._languages = sorted({e.language for e in self._entries})
         self._plain = tuple(plain_text(e) for e in self._entries)
         self._index = Index(self._entries, self._plain)
+        self._dense = Dense(self._entries, self._plain, word_vectors() if vectors else None)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -138,10 +143,23 @@ class KnowledgeBase:
             language=language, intent=intent, kind=kind, asins=wanted or None, listed=listed
         )
         tokens = query_tokens(query, language=language, languages=self._languages)
-        scores = self._index.scores(tokens) * np.where(listed, ASIN_BOOST, 1.0)
-        if query.strip():
-            mask &= scores > 0
-        rows = np.flatnonzero(mask)
+        boost = np.where(listed, ASIN_BOOST, 1.0)
+        scores = self._index.scores(tokens) * boost
+        meaning = self._dense.similarity(query, language) if query.strip() else None
+        if meaning is not None:  # English: BM25 and word vectors, fused
+            # An entry with no word of the query is a hit only when it is close in meaning,
+            # or written for the buyer's product.
+            with np.errstate(invalid="ignore"):
+                near = (meaning >= MIN_SIMILARITY) | (listed & ~np.isnan(meaning))
+            rows = np.flatnonzero(mask & ((scores > 0) | near))
+            lexical = np.where(scores[rows] > 0, scores[rows], np.nan)
+            alike = meaning[rows] * boost[rows]
+            scores = np.zeros(len(self._entries))
+            scores[rows] = fuse(rows, lexical, alike)
+        elif query.strip():
+            rows = np.flatnonzero(mask & (scores > 0))
+        else:
+            rows = np.flatnonzero(mask)
         return [
             self._hit(row, scores[row], tokens if snippets else None)
             for row in top(rows, scores[rows], k)
