@@ -15,6 +15,7 @@ from guardrails.locales import language_of
 from guardrails.textnorm import CJK_SPAN, normalize
 from service import DATA_DIR
 from service.understand import escalation as escalations
+from service.understand import phrase_rules
 from service.understand.escalation import Escalation
 from service.understand.intent_model import IntentModel
 from service.understand.intents import TAGS, Priority, base_priority
@@ -65,7 +66,7 @@ def intent_model() -> IntentModel:
 @lru_cache(maxsize=1)
 def _acknowledgement_re() -> re.Pattern[str]:
     text = _ACKNOWLEDGEMENTS.read_text(encoding="utf-8")
-    raw: dict[str, list[str]] = yaml.load(text, Loader=escalations.YAML_LOADER)
+    raw: dict[str, list[str]] = yaml.load(text, Loader=phrase_rules.YAML_LOADER)
     phrases = sorted({fold(p) for values in raw.values() for p in values}, key=len, reverse=True)
     # Latin phrases must stand alone ("ok" is not the start of "okra"); Japanese has no spaces.
     alternatives = [re.escape(p) if p[0] >= "\u3000" else rf"\b{re.escape(p)}\b" for p in phrases]
@@ -83,7 +84,7 @@ class _Waiting:
 @cache
 def _waiting(language: str) -> _Waiting | None:
     raw: dict[str, dict[str, str]] = yaml.load(
-        _NEEDS_REPLY.read_text(encoding="utf-8"), Loader=escalations.YAML_LOADER
+        _NEEDS_REPLY.read_text(encoding="utf-8"), Loader=phrase_rules.YAML_LOADER
     )
     table = raw.get(language)
     if table is None:

@@ -1,0 +1,109 @@
+"""Phrase rule files: what a message says, sentence by sentence, from patterns ops can edit.
+
+A file (`service/data/<kind>/<lang>.yaml`) maps each of its kind's names (an escalation reason,
+a concern) to `match` patterns with an optional `unless`, or to a list of such rules, each with
+its own `unless` (a look-alike context then cancels only the words it is about). Top-level lists
+of patterns hold what a kind reads besides, such as a file-wide `unless`: a sentence it matches
+counts for no name at all. Patterns are Python regular expressions over the case-folded (NFKC)
+text, typographic apostrophes typed as '.
+
+Escalation (service/understand/escalation.py) and the problems a request mentions
+(service/understand/concerns.py) read their files through this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from guardrails.textnorm import normalize
+
+# libyaml when PyYAML has it: the phrase files parse ten times faster, at every start.
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SENTENCE = re.compile(r"[^.!?;。！？\n]+")
+GENERAL = "unless"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    match: re.Pattern[str]
+    unless: re.Pattern[str] | None
+
+    def fires(self, sentence: str) -> bool:
+        return bool(self.match.search(sentence)) and not (
+            self.unless is not None and self.unless.search(sentence)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFile:
+    rules: dict[str, tuple[Rule, ...]]
+    lists: dict[str, re.Pattern[str] | None]
+
+    def pattern(self, key: str) -> re.Pattern[str] | None:
+        return self.lists.get(key)
+
+
+def compile_patterns(patterns: list[str], *, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error as exc:
+        raise ValueError(f"{where}: bad pattern: {exc}") from exc
+
+
+def load(path: Path, *, names: Sequence[str], lists: Iterable[str] = (GENERAL,)) -> RuleFile:
+    """The file's rules per name and its top-level lists; an empty file for a missing path.
+    ``ValueError`` names the file and key of an unknown name or a bad pattern."""
+    if not path.is_file():
+        return RuleFile({}, {})
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
+    top = {key: raw.pop(key, None) for key in lists}
+    found: dict[str, tuple[Rule, ...]] = {}
+    for name, spec in raw.items():
+        if name not in names:
+            raise ValueError(f"{path.name}: unknown name {name!r} (use {', '.join(names)})")
+        where = f"{path.name}:{name}"
+        found[name] = tuple(
+            Rule(
+                match=compile_patterns(group["match"], where=where),
+                unless=compile_patterns(group["unless"], where=where)
+                if group.get("unless")
+                else None,
+            )
+            for group in (spec if isinstance(spec, list) else [spec])
+        )
+    compiled: dict[str, re.Pattern[str] | None] = {}
+    for key, patterns in top.items():
+        if patterns is not None and not (isinstance(patterns, list) and patterns):
+            raise ValueError(f"{path.name}: {key} must be a non-empty list of patterns")
+        compiled[key] = compile_patterns(patterns, where=f"{path.name}:{key}") if patterns else None
+    return RuleFile(found, compiled)
+
+
+def fold(text: str) -> str:
+    # Typographic apostrophes as typed ones: "s’est brûlé" is "s'est brûlé".
+    return normalize(text).replace("\u2019", "'")
+
+
+def read(
+    text: str, files: Sequence[RuleFile], names: Sequence[str]
+) -> tuple[tuple[str, ...], bool]:
+    """The names found in ``text`` (in ``names`` order), and whether some sentence was set
+    aside by a file-wide `unless`."""
+    general = [p for f in files if (p := f.pattern(GENERAL)) is not None]
+    found: set[str] = set()
+    set_aside = False
+    for sentence in SENTENCE.findall(fold(text)):
+        if any(p.search(sentence) for p in general):
+            set_aside = True
+            continue
+        for file in files:
+            for name, group in file.rules.items():
+                if name not in found and any(rule.fires(sentence) for rule in group):
+                    found.add(name)
+    return tuple(n for n in names if n in found), set_aside
