@@ -22,6 +22,7 @@ from pathlib import Path
 
 from evals.sealed import cases, pct, score_sealed
 from service.understand.analysis import Analysis, analyse
+from service.understand.concerns import CONCERNS
 from service.understand.intents import INTENTS
 
 # The writers' reason names and the detector's.
@@ -153,6 +154,18 @@ def report(directory: Path) -> str:
     )
     lines.append(
         f"Escalation reason among those found when both escalate: {pct(reasons_right, e_hit)}."
+    )
+    # Item problems named beside the intent: a found concern is right when the writer named it
+    # as the message's intent or a secondary one (and the intent found is not that problem).
+    c_hit = c_want = c_found = 0
+    for case, got in read:
+        named = ({case.intent, *case.secondary} & set(CONCERNS)) - {got.intent}
+        c_hit += len(named & set(got.concerns))
+        c_want += len(named)
+        c_found += len(got.concerns)
+    lines.append(
+        f"Item problems beside the intent (`intents_secondary`): {pct(c_hit, c_found)} of those "
+        f"found were named by the writer; {pct(c_hit, c_want)} of those named were found."
     )
     misses: dict[str, list[str]] = defaultdict(list)
     for (case, got), ok in zip(read, right, strict=True):

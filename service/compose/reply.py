@@ -69,7 +69,8 @@ def prepare(
         if hit.score > 0
     ]
     facts = order_facts(order, language=analysis.language, at=seen.received_at) | {
-        "claim_filed": analysis.claim_filed
+        "claim_filed": analysis.claim_filed,
+        "concerns": list(analysis.concerns),
     }
     job = DraftJob(
         message=message.text,

@@ -36,6 +36,10 @@ TEMPLATE_VARIABLES: Final[tuple[str, ...]] = (
     # The latest delivery date is already past when the message arrived: a template says the
     # parcel is late rather than "should arrive by" a day gone by. None without a message time.
     "delivery_overdue",
+    # From the buyer's message: the item problems stated beside the intent ("damaged_item",
+    # "defective_item", "wrong_item", "missing_parts"), for a reply that owns them. A list, empty
+    # when none; None where no message was read (proactive).
+    "concerns",
 )
 
 # Templates are written by ops, not by us: the sandbox keeps them from reaching Python internals,
@@ -139,6 +143,7 @@ def sample_context() -> dict[str, object]:
         "answer_by": "Monday, November 23, 2026, 3:00 PM PST",
         "claim_filed": True,
         "delivery_overdue": False,
+        "concerns": ["damaged_item"],
     }
 
 

@@ -601,6 +601,9 @@ class TriageResponse(BaseModel):
     target_by: datetime
     escalation: EscalationPublic
     no_response_needed: bool
+    # Item problems stated beside the intent (damaged_item, defective_item, wrong_item,
+    # missing_parts): "arrived broken, when is my refund?" is refund_status with damaged_item.
+    intents_secondary: list[str] = []
     # Return requests and A-to-z claims: Amazon's 48 hours, beside (never instead of) the 24.
     respond_by_extended: datetime | None = None
 

@@ -14,8 +14,8 @@ from guardrails.language import identify
 from guardrails.locales import language_of
 from guardrails.textnorm import CJK_SPAN, normalize
 from service import DATA_DIR
+from service.understand import concerns, phrase_rules
 from service.understand import escalation as escalations
-from service.understand import phrase_rules
 from service.understand.escalation import Escalation
 from service.understand.intent_model import IntentModel
 from service.understand.intents import TAGS, Priority, base_priority
@@ -48,6 +48,9 @@ class Analysis:
     escalation: Escalation = NO_ESCALATION
     intent_source: str = "model"  # or "escalation": a reason that is an intent decided it
     claim_filed: bool = False  # the message says an A-to-z claim is made, not only threatened
+    # Item problems the message states beside its intent ("arrived broken, refund please"):
+    # the reply answers them too (service/understand/concerns.py).
+    concerns: tuple[str, ...] = ()
 
 
 def escalation(
@@ -139,6 +142,7 @@ def warm_up() -> None:
     phrases compile per language on first use (a few tens of milliseconds each)."""
     intent_model()
     _acknowledgement_re()
+    concerns.warm_up()
 
 
 fold = normalize
@@ -186,16 +190,18 @@ def analyse(
     filed = claimed and escalations.claim_filed(text, language=language)
     if claimed and intent != CLAIM and (intent in NO_CONCERN or filed):
         intent, confidence, decided_by = CLAIM, ESCALATION_CONFIDENCE, "escalation"
+    stated = concerns.secondary(text, language=language, intent=intent)
     return Analysis(
         language=language,
         language_source=source,
         intent=intent,
         intent_confidence=confidence,
-        tags=TAGS[intent],
+        tags=tuple(dict.fromkeys(tag for name in (intent, *stated) for tag in TAGS[name])),
         priority=base_priority(intent),
         no_response_needed=not escalated.recommended
         and no_response_needed(text, buyer_name=buyer_name, language=language),
         escalation=escalated,
         intent_source=decided_by,
         claim_filed=filed,
+        concerns=stated,
     )

@@ -32,6 +32,7 @@ def triage(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> TriageRe
             "target_by": clock.target_by,
             "escalation": analysis.escalation.as_dict(),
             "no_response_needed": analysis.no_response_needed,
+            "intents_secondary": list(analysis.concerns),
             "respond_by_extended": clock.respond_by_extended,
         }
     )

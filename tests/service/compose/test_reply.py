@@ -239,3 +239,33 @@ def test_a_delivery_date_already_past_reads_as_late(
     assert draft.intent == "where_is_my_order"
     assert ("is running late" in draft.text) is late
     assert ("should arrive by November 21, 2026" in draft.text) is not late
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "intent", "apology"),
+    [
+        (
+            "Kam kaputt an, der Deckel ist gesprungen. Wann bekomme ich mein Geld zurück?",
+            "amazon.de",
+            "refund_status",
+            "Es tut uns leid, dass Ihr Artikel beschädigt angekommen ist.",
+        ),
+        (
+            "It arrived with the jar cracked. When will I get my refund?",
+            "amazon.com",
+            "refund_status",
+            "We are sorry that your item arrived damaged.",
+        ),
+        ("When will I get my refund? I sent it back last week.", "amazon.com", "refund_status", ""),
+    ],
+)
+def test_a_refund_question_that_says_the_item_arrived_damaged_is_answered_on_both(
+    base: Resources, text: str, marketplace: str, intent: str, apology: str
+) -> None:
+    draft = reply(base, text, order__marketplace=marketplace)
+    assert draft.intent == intent and draft.generator_kind == "template"
+    if apology:
+        assert apology in draft.text
+        assert "Damaged" in draft.tags
+    else:
+        assert "sorry" not in draft.text.lower() and "Damaged" not in draft.tags

@@ -59,6 +59,17 @@ JOBS = {
         instructions="Ersatz anbieten",
         tone="freundlich",
     ),
+    # A refund question that also says the item arrived broken: the concern is named.
+    "reply_refund_de": DraftJob(
+        message="Kam kaputt an. Wann bekomme ich mein Geld zurück?",
+        thread=(),
+        language="de",
+        intent="refund_status",
+        order_facts=FACTS | {"concerns": ["damaged_item"]},
+        template=None,
+        template_text=None,
+        articles=(),
+    ),
     "proactive_en": DraftJob(
         message="",
         thread=(),

@@ -21,7 +21,7 @@ def test_template_variables_are_the_documented_context_keys() -> None:
         "buyer_name", "order_id", "marketplace", "item_title", "items", "quantity", "carrier",
         "tracking_number", "order_status", "purchase_date", "shipped_at", "delivered_at",
         "latest_delivery_date", "fulfillment", "answer_by", "claim_filed",
-        "delivery_overdue",
+        "delivery_overdue", "concerns",
     )  # fmt: skip
     assert set(sample_context()) == set(TEMPLATE_VARIABLES)
     assert all(v is not None for v in sample_context().values())

@@ -142,7 +142,10 @@ def test_priority_rises_as_the_deadline_nears() -> None:
 def test_an_a_to_z_claim_the_escalation_reads_is_the_intent(text: str) -> None:
     found = analyse(text=text, locale=None, marketplace="amazon.com")
     assert found.escalation.reasons[:1] == ("a_to_z_claim",)
-    assert found.intent == "a_to_z_claim" and found.tags == TAGS["a_to_z_claim"]
+    assert found.intent == "a_to_z_claim"
+    # The claim's tags first, then the item problem it is about (stopped working, kaputt).
+    assert found.tags[:2] == TAGS["a_to_z_claim"] and found.concerns
+    assert found.tags[2:] == tuple(t for c in found.concerns for t in TAGS[c])
     if found.intent_source == "escalation":
         assert found.intent_confidence == 0.9
 

@@ -21,6 +21,7 @@ FIELDS = {
     "escalation",
     "no_response_needed",
     "respond_by_extended",
+    "intents_secondary",
 }
 
 
@@ -34,6 +35,7 @@ def test_triage_answers_the_documented_fields_and_stores_nothing(client: TestCli
     assert triage["intent"] == "where_is_my_order"
     assert 0 < triage["intent_confidence"] <= 1
     assert triage["tags"] == ["Shipping"]
+    assert triage["intents_secondary"] == []
     received = datetime.fromisoformat("2026-11-20T09:15:00+00:00")
     assert datetime.fromisoformat(triage["respond_by"]) == received + timedelta(hours=24)
     # 09:15 on a Friday in the default calendar (UTC, Mon-Fri 09:00-17:00): inside business
@@ -100,3 +102,11 @@ def test_questions_and_complaints_always_need_a_response(text: str) -> None:
 def test_triage_reports_a_bare_thanks(client: TestClient) -> None:
     triage = client.post("/triage", json=draft_request("Thanks Jane, got it!")).json()
     assert triage["no_response_needed"] is True
+
+
+def test_triage_names_the_item_problem_a_refund_question_states(client: TestClient) -> None:
+    body = draft_request("The lamp arrived smashed. When do I get my money back?")
+    triage = client.post("/triage", json=body).json()
+    assert triage["intent"] == "refund_status"
+    assert triage["intents_secondary"] == ["damaged_item"]
+    assert triage["tags"] == ["Refunds", "Product issue", "Damaged"]
