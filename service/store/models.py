@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
@@ -59,10 +59,41 @@ def _storable(value: str) -> str:
     return value
 
 
+# Every timestamp a client sends lies in this range: deadlines are worked out from them (24 h,
+# 48 h, 30 days on), and a year such as 9999 would overflow that arithmetic.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+# Paging offsets beyond any table: larger ones overflow the database's 64-bit integers.
+MAX_OFFSET = 1_000_000_000
+
+
+_NUMBER_RE = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+
+
+def _not_a_number(value: object) -> object:
+    """A timestamp is written as a date and time: a bare number ("0.5", 1700000000) would be
+    read as seconds since 1970 by the parser, which no plugin means."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER_RE.fullmatch(value)):
+        raise ValueError("a timestamp is an ISO 8601 date and time, e.g. 2026-11-20T09:15:00Z")
+    return value
+
+
 def _aware(value: datetime | None) -> datetime | None:
-    # Naive timestamps are taken as UTC, the zone Amazon's APIs use.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+    """Naive timestamps are taken as UTC, the zone Amazon's APIs use; any timestamp must lie
+    between EARLIEST and LATEST."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        inside = EARLIEST <= value.astimezone(UTC) < LATEST
+    except OverflowError:  # 9999-12-31T23:59:59-12:00 is past the calendar in UTC
+        inside = False
+    if not inside:
+        raise ValueError(
+            f"timestamp out of range: it must lie between {EARLIEST:%Y-%m-%d} and "
+            f"{LATEST:%Y-%m-%d} (UTC)"
+        )
     return value
 
 
@@ -115,7 +146,7 @@ Locale = Annotated[Text, Field(max_length=20), AfterValidator(_locale)]
 Body = Annotated[
     Text, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_not_blank)
 ]
-Timestamp = Annotated[datetime | None, AfterValidator(_aware)]
+Timestamp = Annotated[datetime | None, BeforeValidator(_not_a_number), AfterValidator(_aware)]
 # Known for the rest of the request, so the logs mask it (service/logs.py).
 BuyerName = Annotated[Text, AfterValidator(note_personal)]
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")

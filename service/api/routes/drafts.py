@@ -15,6 +15,7 @@ from service.review import actions as review
 from service.review import case_pack
 from service.review import queue as review_queue
 from service.store.models import (
+    MAX_OFFSET,
     ApproveRequest,
     ApproveResponse,
     Draft,
@@ -52,7 +53,7 @@ def list_drafts(
     language: Annotated[str | None, Query(max_length=8)] = None,
     agent_id: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DraftList:
     """Drafts by status, intent, language or agent, the nearest `respond_by` first."""
     filters = review_queue.Filters(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import ResourcesDep, SessionDep, require
 from service.errors import NotFound, ServiceError
 from service.ops import audit_report, audit_store, stats
-from service.store.models import Audit, AuditList, AuditRequest
+from service.store.models import MAX_OFFSET, Audit, AuditList, AuditRequest, Timestamp
 
 router = APIRouter(tags=["operations"])
 _ops = require("ops")
@@ -50,7 +49,7 @@ async def run_audit(
 def list_audits(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AuditList:
     """Past audits, newest first."""
     total = session.exec(select(func.count()).select_from(Audit)).one()
@@ -73,19 +72,14 @@ def get_audit(session: SessionDep, audit_id: str, format: Format = "json") -> Re
 def get_stats(
     resources: ResourcesDep,
     session: SessionDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp = None,
+    until: Timestamp = None,
 ) -> dict[str, Any]:
-    """Response times, 24-hour share, acceptance and edit rates, findings, LLM usage and cost."""
-    since, until = _utc(since), _utc(until)
+    """Response times, 24-hour share, acceptance and edit rates, findings, LLM usage and cost.
+    A time without a zone is taken as UTC, like everywhere in the API."""
     if since is not None and until is not None and since >= until:
         raise ServiceError("since must be before until")
     return stats.compute(session, since=since, until=until, prices=resources.settings.llm_prices)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # A time without a zone is taken as UTC, like everywhere in the API.
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @router.get("/metrics", response_class=PlainTextResponse, dependencies=[Depends(_ops)])

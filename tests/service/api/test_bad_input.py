@@ -186,3 +186,49 @@ def test_no_request_body_gets_a_500(body: dict[str, Any], fuzz_client: TestClien
 def test_no_check_body_gets_a_500(body: dict[str, Any], fuzz_client: TestClient) -> None:
     response = fuzz_client.post("/check", json=body)
     assert response.status_code in (200, 413, 422), response.text
+
+
+FAR_FUTURE = "9999-12-31T23:59:59+00:00"
+
+
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        (path, where)
+        for path in ("/draft", "/triage", "/acknowledge", "/proactive")
+        for where in ("message.received_at", "order.latest_delivery_date", "order.delivered_at")
+        if not (path == "/proactive" and where.startswith("message."))  # it has no message
+    ],
+)
+def test_a_timestamp_past_the_clocks_range_is_422_not_500(
+    path: str, where: str, client: TestClient
+) -> None:
+    """Deadlines are worked out from these times: year 9999 overflowed that arithmetic."""
+    body = draft_request_with(where, FAR_FUTURE)
+    if path == "/proactive":  # the seller's own message: an order and a kind
+        body = {"order": body["order"], "kind": "delivery_followup"}
+    response = client.post(path, json=body)
+    assert response.status_code == 422, response.text
+    assert "timestamp out of range" in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/stats?since=0001-01-01T00:00:00%2B14:00",  # before the calendar in UTC
+        "/stats?until=9999-12-31T23:59:59-12:00",  # after it
+        "/stats?until=0.5",  # a number is no date and time
+        "/stats?since=1700000000",
+        "/drafts?offset=9223372036854775808",  # past the database's 64-bit integers
+        "/audits?offset=9223372036854775808",
+    ],
+)
+def test_query_times_and_offsets_out_of_range_are_422(query: str, client: TestClient) -> None:
+    response = client.get(query)
+    assert response.status_code == 422, response.text
+
+
+def test_an_audit_since_out_of_range_is_422(client: TestClient) -> None:
+    response = client.post("/audit", json={"since": "0001-01-01T00:00:00+14:00"})
+    assert response.status_code == 422, response.text
+    assert "timestamp out of range" in response.text
