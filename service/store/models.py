@@ -18,7 +18,9 @@ from guardrails import Finding, marketplaces
 from guardrails.locales import LOCALE
 from service.logs import note_personal
 
-ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+# ASCII digits only: "\d" would take full-width or Arabic-Indic digits, which would then be
+# printed into the reply as they came.
+ORDER_ID_RE = re.compile(r"^[0-9]{3}-[0-9]{7}-[0-9]{7}$")
 # Lone surrogates and NUL survive json.loads but not UTF-8 storage (PostgreSQL rejects both).
 _UNSTORABLE_RE = re.compile(r"[\x00\ud800-\udfff]")
 

@@ -232,3 +232,15 @@ def test_an_audit_since_out_of_range_is_422(client: TestClient) -> None:
     response = client.post("/audit", json={"since": "0001-01-01T00:00:00+14:00"})
     assert response.status_code == 422, response.text
     assert "timestamp out of range" in response.text
+
+
+@pytest.mark.parametrize(
+    "order_id",
+    ["１１４-３９４１６８９-８７７２２３２", "١١٤-٣٩٤١٦٨٩-٨٧٧٢٢٣٢"],  # full-width, Arabic-Indic
+)
+def test_an_order_id_in_other_digits_is_422_not_printed_into_a_reply(
+    order_id: str, client: TestClient
+) -> None:
+    response = client.post("/draft", json=draft_request_with("order.order_id", order_id))
+    assert response.status_code == 422, response.text
+    assert "17-digit" in response.text
