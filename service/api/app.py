@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service import STATIC_DIR, logs
 from service.api.errors import install_handlers
-from service.api.middleware import BodyLimit, RequestObserver
+from service.api.middleware import BodyLimit, RequestObserver, SecurityHeaders
 from service.api.routes import check, drafts, health, kb, ops, proactive, review, triage
 from service.api.startup import Startup
 from service.config import Settings, get_settings
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     # Outermost, so even a 413 has a request id and is counted.
     app.add_middleware(RequestObserver, metrics=metrics)
     app.state.metrics = metrics

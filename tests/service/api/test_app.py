@@ -63,3 +63,19 @@ def test_resources_are_built_from_the_settings_and_closed_once_at_shutdown(
         assert client.get("/readyz").status_code == 200
         assert closed == []
     assert closed == [resources]
+
+
+def test_every_answer_forbids_sniffing_and_own_pages_carry_a_content_security_policy(
+    client: TestClient,
+) -> None:
+    page = client.get("/review")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src" not in policy  # scripts fall back to 'self': no inline script runs
+    for response in (page, client.get("/healthz"), client.get("/static/review.js")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert "content-security-policy" not in client.get("/healthz").headers
+    # FastAPI's own documentation page loads its UI from a CDN: left as FastAPI serves it.
+    assert "content-security-policy" not in client.get("/docs").headers
