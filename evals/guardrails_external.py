@@ -1,6 +1,6 @@
 """Guardrails on external corpora, written by others for other purposes.
 
-Sources (see ``../shared/eval-data/*/SOURCE.md``):
+Sources (see ``SOURCE.md`` in each folder of ``evals.EVAL_DATA``):
 - Bitext customer-support responses that send the buyer to a phone, an e-mail address, a
   website or live chat: positives for the contact and off-platform rules;
 - presidio-research's synthetic PII: its phone, e-mail and domain spans are positives, every
@@ -17,10 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from evals.guardrails import LINK_RULES, ORDER_ID, REPO, Case, score
+from evals import EVAL_DATA
+from evals.guardrails import LINK_RULES, ORDER_ID, Case, score
 from guardrails import check
 
-EVAL_DATA = REPO.parent / "shared" / "eval-data"
 PII_RECALL_FLOOR = 0.97
 CONTACT_RULES = {"phone": "phone_number", "email": "email_address", "link": "external_link"}
 

@@ -31,10 +31,10 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from evals import EVAL_DATA
 from service.knowledge import Entry, KnowledgeBase
 
-REPO = Path(__file__).resolve().parents[1]
-EPQA = REPO.parent / "shared" / "eval-data" / "amazon-product-qa" / "ePQA" / "dev.csv"
+EPQA = EVAL_DATA / "amazon-product-qa" / "ePQA" / "dev.csv"
 K = 10  # ranks kept per query; metrics look at 5 at most
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-#: Version of the rule book in ``shared/POLICY.md`` these rules implement; every draft records it.
+#: Version of the rule book (docs/policy.md) these rules implement; every draft records it.
 POLICY_VERSION = "2026.11"
 
 Action = Literal["fixed", "flagged", "blocked"]

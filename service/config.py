@@ -1,4 +1,4 @@
-"""Settings from the environment (or `.env`), exactly the table of API.md plus a few extras."""
+"""Settings from the environment (or `.env`), documented in README.md ("Configuration")."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     # Ask the model once to rewrite a draft the guard had to cut sentences from or blocks.
     llm_repair: bool = True
     api_keys: SecretStr = SecretStr("")
-    # Business calendar (service/clock/calendar.py). UTC by default, as API.md fixes; a seller sets
+    # Business calendar (service/clock/calendar.py). UTC by default (the contract); a seller sets
     # their own zone (Europe/Berlin). An explicitly blank value means the marketplace's zone.
     timezone: str | None = "UTC"
     business_hours: str = "Mon-Fri 09:00-17:00"

@@ -1,4 +1,4 @@
-"""Time rules of POLICY.md: Amazon's 24-hour clock, the seller's own targets, the 30-day window.
+"""Time rules (docs/policy.md): Amazon's 24-hour clock, the seller's targets, the 30-day window.
 
 - `respond_by`: receipt + 24 h, weekends and holidays included: what Amazon measures, always.
 - `respond_by_extended`: receipt + 48 h for return requests and A-to-z claims (Amazon's 48-hour
@@ -80,7 +80,7 @@ class OrderDates(Protocol):
 
 
 def order_completed_at(order: OrderDates) -> datetime | None:
-    """Order completion per POLICY.md: delivery, else latest delivery date, else shipping."""
+    """Order completion per docs/policy.md: delivery, else latest delivery date, else shipping."""
     return order.delivered_at or order.latest_delivery_date or order.shipped_at
 
 

@@ -1,4 +1,4 @@
-"""`POST /proactive`: seller-initiated messages under the proactive rules of POLICY.md.
+"""`POST /proactive`: seller-initiated messages under the proactive rules of docs/policy.md.
 
 Refused outright (nothing stored, nothing an agent could approve by mistake):
 - a review request: Amazon's own "Request a Review" does that; the answer carries its window;

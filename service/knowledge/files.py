@@ -23,7 +23,7 @@ KINDS: Final = ("template", "article")
 REQUIRED: Final = ("id", "kind", "title", "language", "intents")
 OPTIONAL: Final = ("asins", "tags", "purpose")
 # What a template is for: replies (chosen by intent), acknowledgements (holding replies) and
-# proactive messages (chosen by id, `<lang>/proactive/<kind>`). Intents stay API.md's list.
+# proactive messages (chosen by id, `<lang>/proactive/<kind>`). Intents: the API's list.
 PURPOSES: Final = ("reply", "acknowledgement", "proactive")
 # Ids end up in URLs and in the draft's `sources`: keep them to lowercase path-like slugs.
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*")

@@ -11,9 +11,9 @@ import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-# The order context of API.md. Every key is always present; a value the order does not have is
-# None (and `items` may be empty), so templates branch with `{% if … %}`. Dates arrive already
-# formatted for the buyer's locale: templates never format them.
+# The order context (docs/knowledge-base.md). Every key is always present; a value the order
+# does not have is None (and `items` may be empty), so templates branch with `{% if … %}`.
+# Dates arrive already formatted for the buyer's locale: templates never format them.
 TEMPLATE_VARIABLES: Final[tuple[str, ...]] = (
     "buyer_name",
     "order_id",
@@ -148,6 +148,6 @@ def sample_context() -> dict[str, object]:
 
 
 def minimal_context() -> dict[str, object]:
-    """The same order with only what API.md requires: every optional value is None."""
+    """The same order with only what the API requires: every optional value is None."""
     required = {"order_id": "114-3941689-8772232", "marketplace": "amazon.com"}
     return {key: required.get(key) for key in TEMPLATE_VARIABLES}

@@ -149,7 +149,7 @@ fold = normalize
 
 
 def detect_language(*, text: str, locale: str | None, marketplace: str) -> tuple[str, str]:
-    """The buyer's language per POLICY.md: request locale, else the message, else marketplace."""
+    """The buyer's language (docs/policy.md): request locale, else the message, else marketplace."""
     if locale:
         return language_of(locale), "request"
     letters = sum(ch.isalpha() for ch in text)

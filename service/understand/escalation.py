@@ -1,4 +1,4 @@
-"""Escalation: messages an agent must not answer freely (POLICY.md, "Escalate instead").
+"""Escalation: messages an agent must not answer freely (docs/policy.md, "Escalate instead").
 
 A-to-z claims and threats of one, chargebacks, legal threats, safety incidents, fraud signals
 and requests to deal outside Amazon. The signals are phrase patterns per language in

@@ -1,4 +1,4 @@
-"""The intents of API.md, with the help-desk tags and base priority each one carries."""
+"""The intents of docs/api.md, with the help-desk tags and base priority each one carries."""
 
 from __future__ import annotations
 

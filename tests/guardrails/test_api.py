@@ -1,4 +1,4 @@
-"""The public API fixed by API.md: check(), Report, Finding, POLICY_VERSION."""
+"""The public API of the guardrails (docs/api.md): check(), Report, Finding, POLICY_VERSION."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Settings: the names of API.md, OpenAI's variables as fallbacks, secrets kept secret."""
+"""Settings: the names README documents, OpenAI's variables as fallbacks, secrets kept secret."""
 
 from __future__ import annotations
 

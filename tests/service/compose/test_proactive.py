@@ -1,4 +1,4 @@
-"""`POST /proactive`: the proactive rules of POLICY.md, with frozen time."""
+"""`POST /proactive`: the proactive rules of docs/policy.md, with frozen time."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ STARTER_INTENTS = (
     "positive_feedback",
     "other",
 )
-# What POLICY.md forbids in a reply, checked on every shipped template's output.
+# What the policy (docs/policy.md) forbids in a reply, checked on every shipped template's output.
 FORBIDDEN = {
     "link": re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|de|co|shop|io)\b", re.I),
     "e-mail": re.compile(r"@|\[at\]|＠", re.I),

@@ -10,7 +10,7 @@ pytestmark = [
     pytest.mark.eval,
     pytest.mark.skipif(
         not retrieval.EPQA.exists(),
-        reason=f"ePQA eval data not found at {retrieval.EPQA} (shared/eval-data beside the clone)",
+        reason=f"ePQA eval data not found at {retrieval.EPQA} (set REPLYDESK_EVAL_DATA)",
     ),
 ]
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from evals import EVAL_DATA
 from evals.intents import (
-    EVAL_DATA,
     FRESH_DATA,
     LANGUAGES,
     available,
