@@ -67,10 +67,13 @@ def note_personal(value: str | None) -> str | None:
     return value
 
 
+_DECIMAL = re.compile(r"\d+\.\d+")  # "Retrying in 0.412345 seconds": a duration, no number
+
+
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
     digits = sum(c.isdigit() for c in text)
-    if digits < 7 or digits > 15 or _KEEP.fullmatch(text.strip()):
+    if digits < 7 or digits > 15 or _KEEP.fullmatch(text.strip()) or _DECIMAL.fullmatch(text):
         return text
     return "[phone]"
 
@@ -152,4 +155,7 @@ def configure(level: str = "INFO", *, stream: IO[str] | None = None) -> logging.
     # still log (at WARNING, from the drafter, with the reason).
     if logging.getLevelName(level) > logging.DEBUG:
         logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The OpenAI client logs each request's options at DEBUG: the whole prompt, with the buyer's
+    # message, address and order (what masking cannot catch, "card ends 4242"). Never logged.
+    logging.getLogger("openai").setLevel(logging.INFO)
     return handler
