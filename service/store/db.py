@@ -36,6 +36,11 @@ _QUOTED = re.compile(r"[\"']([\w-]+)[\"']")
 MIGRATION_LOCK_KEY = int.from_bytes(b"replydsk", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
+CONNECT_TIMEOUT_S = 5
+SILENT_TIMEOUT_MS = 15_000
+POOL_TIMEOUT_S = 10
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
@@ -50,7 +55,31 @@ def create_db_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A database that accepts connections but never answers must not hold a request: give up on
+    # connecting after CONNECT_TIMEOUT_S and on a silent established connection after
+    # SILENT_TIMEOUT_MS (TCP keepalives and user timeout), and on a free pool slot after
+    # POOL_TIMEOUT_S. The API answers those with 503 (service/api/errors.py).
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=POOL_TIMEOUT_S,
+        connect_args=_postgres_timeouts(url),
+    )
+
+
+def _postgres_timeouts(url: str) -> dict[str, Any]:
+    if not url.startswith("postgresql"):
+        return {}
+    return {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": SILENT_TIMEOUT_MS,
+    }
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

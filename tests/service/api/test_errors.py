@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from service.api.errors import install_handlers
+from service.api.errors import RETRY_AFTER_S, install_handlers
 from service.errors import NotFound, ServiceError, Unavailable
+from service.store.db import create_db_engine
 
 SECRET = "Jane Doe, 12 Rue de la Paix, jane@example.org"
 
@@ -37,6 +38,16 @@ def client() -> Iterator[TestClient]:
     @app.get("/raise/{name}")
     async def fail(name: str) -> None:
         raise errors[name]
+
+    @app.get("/database")
+    def database() -> None:
+        # A real driver error: nothing listens on port 1.
+        engine = create_db_engine("postgresql+psycopg://postgres@127.0.0.1:1/test")
+        try:
+            with engine.connect():
+                pass
+        finally:
+            engine.dispose()
 
     @app.post("/body")
     async def body(body: Body) -> dict[str, str]:
@@ -92,3 +103,10 @@ def test_a_body_that_is_not_json_is_a_422_without_the_body(client: TestClient) -
     [error] = response.json()["detail"]
     assert error["type"] == "json_invalid"
     assert "Jane" not in response.text
+
+
+def test_a_database_that_cannot_be_reached_is_503_with_retry_after(client: TestClient) -> None:
+    response = client.get("/database")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == str(RETRY_AFTER_S)
+    assert "database is unavailable" in response.json()["detail"]
