@@ -20,6 +20,7 @@ from service.knowledge.dense import MIN_SIMILARITY, Dense, fuse
 from service.knowledge.files import Entry, FileResult, KBError, kb_files, read_file
 from service.knowledge.index import Hit, Index, plain_text, query_tokens, snippet, tokenize, top
 from service.knowledge.render import (
+    OPTIONAL_VARIABLES,
     TEMPLATE_VARIABLES,
     RenderError,
     TemplateProblem,
@@ -265,11 +266,15 @@ def load_kb(kb_dir: Path, *, previous: KnowledgeBase | None = None) -> Knowledge
 
 
 def render(entry: Entry, context: Mapping[str, object]) -> str:
-    """Render a template entry with the order context (see TEMPLATE_VARIABLES)."""
+    """Render a template entry with the order context (see TEMPLATE_VARIABLES). An optional
+    variable the flow does not know (`answer_by` in a reply, `claim_filed` or `concerns` where
+    no buyer message was read) is None, as the linter renders it: never an error at drafting
+    time."""
     if entry.kind != "template":
         raise RenderError(f"{entry.id} is an article, not a template")
     try:
         template = compile_template(entry.body)  # cached: compiled on the first render only
     except TemplateProblem as exc:
         raise RenderError(f"template {entry.id} ({entry.path}): {exc.message}") from exc
-    return render_template(template, context, name=f"{entry.id} ({entry.path})")
+    full = dict.fromkeys(OPTIONAL_VARIABLES) | dict(context)
+    return render_template(template, full, name=f"{entry.id} ({entry.path})")

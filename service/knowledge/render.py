@@ -42,6 +42,10 @@ TEMPLATE_VARIABLES: Final[tuple[str, ...]] = (
     "concerns",
 )
 
+# Always in the context; every other variable may be missing from a flow's context (None then).
+REQUIRED_VARIABLES: Final = ("order_id", "marketplace")
+OPTIONAL_VARIABLES: Final = tuple(v for v in TEMPLATE_VARIABLES if v not in REQUIRED_VARIABLES)
+
 # Templates are written by ops, not by us: the sandbox keeps them from reaching Python internals,
 # and the immutable variant keeps one render from changing the shared `items` list for the next.
 # StrictUndefined turns a misspelt variable into an error instead of a blank in a buyer's reply.
@@ -149,5 +153,5 @@ def sample_context() -> dict[str, object]:
 
 def minimal_context() -> dict[str, object]:
     """The same order with only what the API requires: every optional value is None."""
-    required = {"order_id": "114-3941689-8772232", "marketplace": "amazon.com"}
+    required = dict(zip(REQUIRED_VARIABLES, ("114-3941689-8772232", "amazon.com"), strict=True))
     return {key: required.get(key) for key in TEMPLATE_VARIABLES}

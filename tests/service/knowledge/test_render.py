@@ -99,3 +99,15 @@ def test_a_template_that_never_passed_the_load_check_fails_on_render_by_name() -
     broken = entry("t/broken", "Broken", "Hello {{ order_id }", kind="template")
     with pytest.raises(RenderError, match=r"template t/broken \(t/broken.md\): Jinja syntax"):
         render(broken, sample_context())
+
+
+def test_a_variable_the_flow_does_not_set_renders_as_none_not_an_error() -> None:
+    """A proactive or acknowledgement flow reads no buyer message: `claim_filed` and `concerns`
+    are not in its context, and a reply has no `answer_by`; the linter passed such templates."""
+    body = (
+        "Hello,\n{% if claim_filed %}Claim.{% endif %}{% if concerns %}Sorry.{% endif %}"
+        "{% if answer_by %}By {{ answer_by }}.{% endif %}\nOrder {{ order_id }}"
+    )
+    template = entry("general/any", "Any", body, kind="template")
+    context = {"order_id": "114-3941689-8772232", "marketplace": "amazon.com"}
+    assert render(template, context) == "Hello,\n\nOrder 114-3941689-8772232"
