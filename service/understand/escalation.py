@@ -1,4 +1,5 @@
-"""Escalation: messages an agent must not answer freely (docs/policy.md, "Escalate instead").
+"""Escalation: messages an agent must not answer freely (docs/policy.md, "Escalate instead of
+drafting freely").
 
 A-to-z claims and threats of one, chargebacks, legal threats, safety incidents, fraud signals
 and requests to deal outside Amazon. The signals are phrase patterns per language in
