@@ -154,7 +154,9 @@ class KnowledgeBase:
                 near = (meaning >= MIN_SIMILARITY) | (listed & ~np.isnan(meaning))
             rows = np.flatnonzero(mask & ((scores > 0) | near))
             lexical = np.where(scores[rows] > 0, scores[rows], np.nan)
-            alike = meaning[rows] * boost[rows]
+            # The buyer's product's entries first among equals, as in BM25 (a cosine may be
+            # negative: only a positive one is raised).
+            alike = np.where(meaning[rows] > 0, meaning[rows] * boost[rows], meaning[rows])
             scores = np.zeros(len(self._entries))
             scores[rows] = fuse(rows, lexical, alike)
         elif query.strip():
