@@ -10,7 +10,6 @@ count: a reply never apologises for a problem the buyer did not name.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Final
 
 from service import DATA_DIR
@@ -18,24 +17,18 @@ from service.understand import phrase_rules
 
 PHRASES_DIR: Final = DATA_DIR / "concerns"
 CONCERNS: Final = ("damaged_item", "defective_item", "wrong_item", "missing_parts")
-_ALWAYS: Final = "en"
 # A message whose intent is itself an item problem is answered for it; thanks need no apology.
 _NOT_FOR: Final = frozenset(CONCERNS) | {"positive_feedback"}
-
-
-@cache
-def _load(language: str) -> phrase_rules.RuleFile:
-    return phrase_rules.load(PHRASES_DIR / f"{language}.yaml", names=CONCERNS)
+BOOK: Final = phrase_rules.RuleBook(PHRASES_DIR, names=CONCERNS)
 
 
 def languages() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in PHRASES_DIR.glob("*.yaml")))
+    return BOOK.languages()
 
 
 def found(text: str, *, language: str) -> tuple[str, ...]:
     """Every concern the text states, in CONCERNS order."""
-    files = [_load(code) for code in dict.fromkeys((language, _ALWAYS))]
-    return phrase_rules.read(text, files, CONCERNS)[0]
+    return BOOK.read(text, language)[0]
 
 
 def secondary(text: str, *, language: str, intent: str) -> tuple[str, ...]:
@@ -47,5 +40,4 @@ def secondary(text: str, *, language: str, intent: str) -> tuple[str, ...]:
 
 
 def warm_up() -> None:
-    for code in languages():
-        _load(code)
+    BOOK.warm_up()

@@ -14,7 +14,6 @@ adds `a_to_z_claim` when it is confident: a claim phrased in words the lists lac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Final
 
 from service import DATA_DIR
@@ -52,50 +51,38 @@ class Escalation:
 FILED = "filed"
 
 
-@cache
+BOOK: Final = phrase_rules.RuleBook(
+    PHRASES_DIR, names=REASONS, lists=(phrase_rules.GENERAL, FILED), always=_ALWAYS
+)
+
+
 def rules(language: str) -> dict[str, tuple[phrase_rules.Rule, ...]]:
     """The language's rules per reason (empty for a language without a file)."""
-    return _load(language).rules
-
-
-@cache
-def _load(language: str) -> phrase_rules.RuleFile:
-    return phrase_rules.load(
-        PHRASES_DIR / f"{language}.yaml", names=REASONS, lists=(phrase_rules.GENERAL, FILED)
-    )
+    return BOOK.load(language).rules
 
 
 def languages() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in PHRASES_DIR.glob("*.yaml")))
+    return BOOK.languages()
 
 
 def signals(text: str, *, language: str) -> tuple[str, ...]:
     """The reasons found in the text, in REASONS order."""
-    return _read(text, language)[0]
-
-
-def _files(language: str) -> list[phrase_rules.RuleFile]:
-    """The language's file, then English's: English phrases apply to every message."""
-    return [_load(code) for code in dict.fromkeys((language, _ALWAYS))]
-
-
-def _read(text: str, language: str) -> tuple[tuple[str, ...], bool]:
-    """The reasons found, and whether some sentence was set aside by a file-wide `unless`."""
-    return phrase_rules.read(text, _files(language), REASONS)
+    return BOOK.read(text, language)[0]
 
 
 def claim_filed(text: str, *, language: str) -> bool:
     """Does the message say an A-to-z claim has been made (not only threatened)?"""
     folded = phrase_rules.fold(text)
     return any(
-        (filed := f.pattern(FILED)) is not None and filed.search(folded) for f in _files(language)
+        (filed := f.pattern(FILED)) is not None and filed.search(folded)
+        for f in BOOK.files(language)
     )
 
 
 def detect(
     text: str, *, language: str, intent: str | None = None, intent_confidence: float = 0.0
 ) -> Escalation:
-    found, set_aside = _read(text, language)
+    found, set_aside = BOOK.read(text, language)
     reasons = set(found)
     # Only when the phrases found nothing: a chargeback is often classified as a claim too; and
     # not when the message rules a claim out or asks how one would work (a file's `unless`).
@@ -107,5 +94,4 @@ def detect(
 
 
 def warm_up() -> None:
-    for code in languages():
-        rules(code)
+    BOOK.warm_up()

@@ -13,6 +13,7 @@ Escalation (service/understand/escalation.py) and the problems a request mention
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -107,3 +108,41 @@ def read(
                 if name not in found and any(rule.fires(sentence) for rule in group):
                     found.add(name)
     return tuple(n for n in names if n in found), set_aside
+
+
+class RuleBook:
+    """One kind's files, `<directory>/<lang>.yaml`: each language's file loaded once, on first
+    use. A message is read with its language's file and the `always` language's (English:
+    buyers mix it into every language)."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        names: Sequence[str],
+        lists: Iterable[str] = (GENERAL,),
+        always: str = "en",
+    ) -> None:
+        self.directory = directory
+        self.names = tuple(names)
+        self._lists = tuple(lists)
+        self._always = always
+        self.load = functools.cache(self._load)
+
+    def _load(self, language: str) -> RuleFile:
+        return load(self.directory / f"{language}.yaml", names=self.names, lists=self._lists)
+
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(p.stem for p in self.directory.glob("*.yaml")))
+
+    def files(self, language: str) -> list[RuleFile]:
+        """The language's file, then the `always` language's."""
+        return [self.load(code) for code in dict.fromkeys((language, self._always))]
+
+    def read(self, text: str, language: str) -> tuple[tuple[str, ...], bool]:
+        """:func:`read` with the language's files."""
+        return read(text, self.files(language), self.names)
+
+    def warm_up(self) -> None:
+        for code in self.languages():
+            self.load(code)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import io
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,14 +89,7 @@ class WordVectors:
             return cls(WordPieces(data["kept"]), data["table"], data["scale"])
 
 
-_LOADED: list[WordVectors | None] = []
-_LOCK = threading.Lock()
-
-
+@functools.cache
 def word_vectors() -> WordVectors | None:
-    """The shipped vectors, loaded once per process."""
-    if not _LOADED:
-        with _LOCK:
-            if not _LOADED:
-                _LOADED.append(WordVectors.load())
-    return _LOADED[0]
+    """The shipped vectors, loaded once per process (as the intent model is)."""
+    return WordVectors.load()
