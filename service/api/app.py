@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service import STATIC_DIR, logs
+from service.api import openapi
 from service.api.errors import install_handlers
 from service.api.middleware import BodyLimit, RequestObserver, SecurityHeaders
 from service.api.routes import check, drafts, health, kb, ops, proactive, review, triage
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_handlers(app)
+    openapi.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     # Outermost, so even a 413 has a request id and is counted.

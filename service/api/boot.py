@@ -20,6 +20,8 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from service.api import problems
+
 log = logging.getLogger(__name__)
 
 Scope = MutableMapping[str, Any]
@@ -58,11 +60,11 @@ class Boot:
                 try:
                     await asyncio.wait_for(settled.wait(), WAIT_S)
                 except TimeoutError:
-                    await _json(send, 503, {"detail": "the service is still starting"})
+                    await _problem(send, "the service is still starting")
                     return
         if self._app is None:
             if scope["type"] == "http":
-                await _json(send, 503, {"detail": f"the service failed to start: {self.error}"})
+                await _problem(send, f"the service failed to start: {self.error}")
             return  # a websocket closes unanswered
         await self._app(scope, receive, send)
 
@@ -157,8 +159,18 @@ async def _run(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Exce
 
 
 async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
-    content = json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(content))]
+    await _send(send, status, json.dumps(body).encode(), b"application/json")
+
+
+async def _problem(send: Send, detail: str) -> None:
+    """503 as every error is answered (service/api/problems.py)."""
+    await _send(
+        send, 503, problems.encode(problems.body(503, detail)), problems.MEDIA_TYPE.encode()
+    )
+
+
+async def _send(send: Send, status: int, content: bytes, media_type: bytes) -> None:
+    headers = [(b"content-type", media_type), (b"content-length", b"%d" % len(content))]
     if status == 503:
         headers.append((b"retry-after", b"5"))
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from service.config import Role
@@ -60,20 +61,33 @@ class Forbidden(ServiceError):
     status_code = 403
 
 
-def _presented_key(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.headers.get("x-api-key") or None
+# The two ways to present a key, declared as OpenAPI security schemes (generated clients
+# send them); neither answers an error itself: `authorize` says what is missing.
+BEARER = HTTPBearer(
+    auto_error=False, scheme_name="BearerKey", description="`Authorization: Bearer <key>`"
+)
+API_KEY = APIKeyHeader(
+    name="X-API-Key", auto_error=False, scheme_name="ApiKeyHeader", description="the key alone"
+)
 
 
-def authorize(request: Request, resources: Resources, role: Role) -> Role | None:
-    """The role of the request's key if it may act as `role`; None when no keys are set."""
+async def presented_key(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+    api_key: Annotated[str | None, Security(API_KEY)],
+) -> str | None:
+    """The key a request presents: a bearer token, else (no token, another scheme) X-API-Key."""
+    token = bearer.credentials.strip() if bearer is not None else ""
+    return token or api_key or None
+
+
+PresentedKey = Annotated[str | None, Depends(presented_key)]
+
+
+def authorize(resources: Resources, role: Role, presented: str | None) -> Role | None:
+    """The role of the presented key if it may act as `role`; None when no keys are set."""
     keys = resources.settings.key_roles()
     if not keys:
         return None
-    presented = _presented_key(request)
     if presented is None:
         raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
     granted = next(
@@ -87,10 +101,10 @@ def authorize(request: Request, resources: Resources, role: Role) -> Role | None
     return granted
 
 
-def require(role: Role) -> Callable[[Request, Resources], Awaitable[Role | None]]:
+def require(role: Role) -> Callable[[Resources, str | None], Awaitable[Role | None]]:
     """A dependency admitting keys of `role` or a higher one; open when no keys are set."""
 
-    async def check(request: Request, resources: ResourcesDep) -> Role | None:
-        return authorize(request, resources, role)
+    async def check(resources: ResourcesDep, presented: PresentedKey) -> Role | None:
+        return authorize(resources, role, presented)
 
     return check

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import logs as logging_setup
+from service.api.errors import problem_response
 from service.ops.metrics import Metrics
 
 
@@ -57,7 +57,11 @@ class RequestObserver:
 
 
 class BodyLimit:
-    """Answers 413 for bodies over the limit before the app reads them (chunked ones too)."""
+    """Answers 413 for bodies over the limit before the app reads any of them. A declared
+    length is checked at once (the server holds the body to it); a body without one
+    (Transfer-Encoding: chunked) is read here, at most the limit, and handed on whole: a limit
+    raised while the app reads would reach FastAPI's body parsing, which turns any error into
+    a 400."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -67,34 +71,35 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers", []))
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_bytes:
+                await self._reject(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
+        read: list[Message] = []
         seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
+            read.append(message)
+            if message["type"] != "http.request":  # the client left: the app hears it too
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await self._reject(scope, receive, send)
+        async def replay() -> Message:
+            return read.pop(0) if read else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"request body larger than {self.max_bytes} bytes"
-        await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
+        await problem_response(413, detail)(scope, receive, send)
 
 
 # Our own pages load only their own script and style sheet (the audit report has an inline

@@ -16,7 +16,14 @@ from service.store.db import pending_migrations
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=None)
+_STATUS_BODY = {"content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+@router.get(
+    "/healthz",
+    response_model=None,
+    responses={503: {"description": "the start failed", **_STATUS_BODY}},
+)
 async def healthz(request: Request) -> JSONResponse:
     """Liveness: the process answers (while it starts, too); 503 once its start has failed."""
     startup: Startup | None = getattr(request.app.state, "startup", None)
@@ -27,7 +34,11 @@ async def healthz(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/readyz", response_model=None)
+@router.get(
+    "/readyz",
+    response_model=None,
+    responses={503: {"description": "starting, or a check failed", **_STATUS_BODY}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """Readiness: started, database reachable and migrated, knowledge base loaded."""
     resources: Resources | None = getattr(request.app.state, "resources", None)

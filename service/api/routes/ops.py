@@ -68,7 +68,11 @@ def get_audit(session: SessionDep, audit_id: str, format: Format = "json") -> Re
     return _render({"audit_id": row.id, **row.report}, format)
 
 
-@router.get("/stats", dependencies=[Depends(_ops)])
+@router.get(
+    "/stats",
+    dependencies=[Depends(_ops)],
+    responses={400: {"description": "`since` is not before `until`"}},
+)
 def get_stats(
     resources: ResourcesDep,
     session: SessionDep,

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from service import TEMPLATES_DIR
-from service.api.deps import ResourcesDep, SessionDep, authorize, require
+from service.api.deps import PresentedKey, ResourcesDep, SessionDep, authorize, require
 from service.errors import ServiceError
 from service.review import page as review_page
 
@@ -21,11 +21,17 @@ TEMPLATES = Jinja2Templates(directory=TEMPLATES_DIR)
 Choice = Annotated[str, Query(max_length=40)]
 
 
-@router.get("/review", response_class=HTMLResponse)
+@router.get(
+    "/review",
+    response_class=HTMLResponse,
+    # Without a key the page comes, holding no buyer data: the key is optional here.
+    openapi_extra={"security": [{}, {"BearerKey": []}, {"ApiKeyHeader": []}]},
+)
 def review(
     request: Request,
     resources: ResourcesDep,
     session: SessionDep,
+    presented: PresentedKey,
     status: Choice = "open",
     intent: Choice = "",
     language: Choice = "",
@@ -34,7 +40,7 @@ def review(
     # A browser's first visit carries no key: then the page holds no buyer data, and its
     # script asks for the key and loads the queue with it.
     try:
-        authorize(request, resources, "agent")
+        authorize(resources, "agent", presented)
         authorized = True
     except ServiceError:
         authorized = False

@@ -12,6 +12,7 @@ from service.api.app import create_app
 from service.config import Settings
 from service.resources import Resources
 from tests.conftest import draft_request, started
+from tests.problems import problem
 
 ROUTES = {
     "/draft", "/drafts", "/drafts/{draft_id}", "/drafts/{draft_id}/approve",
@@ -33,10 +34,12 @@ def test_a_body_over_the_limit_is_413_with_a_request_id_and_counted(
 ) -> None:
     client = make_client(max_body_bytes=10_000)
     response = client.post("/draft", json=draft_request("x" * 20_000))
-    assert response.status_code == 413
-    assert "10000 bytes" in response.json()["detail"]
-    # The request observer is outside the body limit: the rejection is seen and counted.
+    body = problem(response, 413)
+    assert "10000 bytes" in body["detail"]
+    # The request observer is outside the body limit: the rejection is seen, counted, and
+    # its problem names the request (what a plugin quotes to the operator).
     assert len(response.headers["x-request-id"]) == 32
+    assert body["request_id"] == response.headers["x-request-id"]
     metrics = client.get("/metrics").text
     assert 'replydesk_http_requests_total{method="POST",route="<unmatched>",status="413"} 1.0' in (
         metrics

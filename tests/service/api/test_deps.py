@@ -22,6 +22,7 @@ from service.knowledge import KnowledgeBase
 from service.knowledge.live import LiveKB
 from service.resources import Resources
 from tests.conftest import draft_request, freeze, repo_settings
+from tests.problems import problem
 
 KEYS = "plugin:pk-123,agent:ak-456,ops:ok-789"
 
@@ -115,9 +116,8 @@ def test_each_role_may_do_what_the_roles_below_it_may(
     if ROLES.index(granted) >= ROLES.index(needed):
         assert (response.status_code, response.json()) == (200, {"granted": granted})
     else:
-        assert response.status_code == 403
         detail = f"this endpoint needs the {needed!r} role; the key has {granted!r}"
-        assert response.json() == {"detail": detail}
+        problem(response, 403, detail)
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_a_missing_or_unknown_key_is_401(
     keyed: TestClient, headers: dict[str, str], detail: str
 ) -> None:
     response = keyed.get("/plugin", headers=headers)
-    assert (response.status_code, response.json()) == (401, {"detail": detail})
+    problem(response, 401, detail)
 
 
 def test_without_keys_every_role_is_open_and_none_is_granted() -> None:

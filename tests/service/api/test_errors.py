@@ -12,9 +12,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
+from service.api import problems
 from service.api.errors import RETRY_AFTER_S, install_handlers
 from service.errors import NotFound, ServiceError, Unavailable
 from service.store.db import create_db_engine
+from tests.problems import problem
 
 SECRET = "Jane Doe, 12 Rue de la Paix, jane@example.org"
 
@@ -70,7 +72,7 @@ def test_a_service_error_is_its_status_and_detail(
     client: TestClient, name: str, status: int, detail: Any
 ) -> None:
     response = client.get(f"/raise/{name}")
-    assert (response.status_code, response.json()) == (status, {"detail": detail})
+    problem(response, status, detail)
 
 
 def test_a_validation_error_says_where_and_what_but_not_the_input(client: TestClient) -> None:
@@ -110,3 +112,52 @@ def test_a_database_that_cannot_be_reached_is_503_with_retry_after(client: TestC
     assert response.status_code == 503
     assert response.headers["retry-after"] == str(RETRY_AFTER_S)
     assert "database is unavailable" in response.json()["detail"]
+
+
+# --- Problem details (RFC 9457) --------------------------------------------------------------
+
+
+def test_an_object_detail_is_kept_and_its_members_are_the_problems_own(
+    client: TestClient,
+) -> None:
+    body = problem(client.get("/raise/conflict"), 409, {"rule": "one_per_order", "draft_id": "d1"})
+    assert (body["rule"], body["draft_id"], body["title"]) == ("one_per_order", "d1", "Conflict")
+
+
+def test_a_validation_problem_lists_the_field_errors_as_errors_too(client: TestClient) -> None:
+    body = problem(client.post("/body", json={"name": "x"}), 422)
+    assert body["type"] == problems.VALIDATION
+    assert (
+        body["errors"]
+        == body["detail"]
+        == [{"loc": ["body", "quantity"], "msg": "Field required", "type": "missing"}]
+    )
+
+
+def test_routing_errors_are_problems_and_405_says_what_is_allowed(client: TestClient) -> None:
+    problem(client.get("/no/such/route"), 404, "Not Found")
+    not_allowed = client.delete("/body")
+    problem(not_allowed, 405, "Method Not Allowed")
+    assert not_allowed.headers["allow"] == "POST"
+
+
+def test_an_unexpected_error_is_a_500_problem_that_tells_nothing_of_it() -> None:
+    app = FastAPI()
+    install_handlers(app)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError(SECRET)
+
+    with TestClient(app, raise_server_exceptions=False) as served:
+        response = served.get("/boom")
+    body = problem(response, 500)
+    assert "request_id" in body["detail"] and "Jane" not in response.text
+
+
+def test_the_database_problem_has_its_own_type(client: TestClient) -> None:
+    body = problem(client.get("/database"), 503)
+    assert (body["type"], body["title"]) == (
+        problems.DATABASE_UNAVAILABLE,
+        "The database is unavailable",
+    )

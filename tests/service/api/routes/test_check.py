@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from tests.conftest import ORDER_ID, freeze, repo_settings
+from tests.problems import problem
 
 NOW = datetime(2026, 11, 20, 10, tzinfo=UTC)
 GERMAN = (
@@ -72,7 +73,7 @@ def test_a_text_over_100_kb_is_413(client: TestClient, text: str, size: str) -> 
     body = {"text": text, "order_id": ORDER_ID, "marketplace": "amazon.com"}
     response = client.post("/check", json=body)
     assert response.status_code == 413
-    assert response.json() == {"detail": f"text is {size} bytes; /check accepts at most 100 KB"}
+    problem(response, 413, f"text is {size} bytes; /check accepts at most 100 KB")
 
 
 def test_a_text_of_exactly_100_kb_is_checked(client: TestClient) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.problems import problem
 from tests.service.ops.support import audit_kb, audit_seed, stats_seed, store
 
 KEYS = "plugin:p,agent:a,ops:o"
@@ -141,10 +142,7 @@ def test_a_window_without_a_zone_is_utc(
     # A naive and an aware end compare as times, not as a type error.
     mixed = {"since": "2026-11-20T00:00:00", "until": "2026-11-01T00:00:00Z"}
     response = client.get("/stats", params=mixed)
-    assert (response.status_code, response.json()) == (
-        400,
-        {"detail": "since must be before until"},
-    )
+    problem(response, 400, "since must be before until")
 
 
 # --- Metrics ------------------------------------------------------------------------------
