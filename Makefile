@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test bench eval lint fmt clean
+.PHONY: install run demo test bench eval contract lint fmt clean
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ bench: install
 eval: install
 	$(PY) -m pytest -q -m eval
 	$(PY) -m evals
+
+# schemathesis against a running server: every operation, with keys, a fixed seed, about 90 s.
+contract: install
+	$(PY) -m tests.contract
 
 lint: install
 	$(VENV)/bin/ruff check service guardrails tests bench evals

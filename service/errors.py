@@ -20,3 +20,14 @@ class NotFound(ServiceError):
 
 class Unavailable(ServiceError):
     status_code = 503
+
+
+class InvalidField(ServiceError):
+    """422 for one field a route checks itself: the message, and where (``loc``), as a
+    validation error says it."""
+
+    status_code = 422
+
+    def __init__(self, loc: tuple[str | int, ...], message: str, *, kind: str = "value_error"):
+        super().__init__(message)
+        self.errors = [{"loc": list(loc), "msg": message, "type": kind}]

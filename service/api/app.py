@@ -36,6 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Policy-safe drafts of replies to Amazon buyer messages.",
         lifespan=lifespan,
+        # Operation ids are the routes' own names (create_draft, approve_draft…): what a
+        # generated client calls its methods.
+        generate_unique_id_function=lambda route: route.name,
     )
     install_handlers(app)
     openapi.install(app)

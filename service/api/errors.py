@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy.exc as sa_exc
 from fastapi import FastAPI, Request
@@ -16,7 +17,7 @@ from starlette.responses import Response
 
 from service import logs
 from service.api import problems
-from service.errors import ServiceError
+from service.errors import InvalidField, ServiceError
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -30,8 +31,11 @@ def problem_response(
     *,
     type_: str = problems.BLANK,
     headers: Mapping[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
 ) -> Response:
-    problem = problems.body(status, detail, type_=type_, request_id=logs.request_id.get())
+    problem = problems.body(
+        status, detail, type_=type_, request_id=logs.request_id.get(), errors=errors
+    )
     return Response(
         problems.encode(problem),
         status_code=status,
@@ -43,6 +47,8 @@ def problem_response(
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> Response:
+        if isinstance(exc, InvalidField):  # a field a route checks itself
+            return problem_response(422, exc.detail, type_=problems.VALIDATION, errors=exc.errors)
         type_ = _TYPES.get(type(exc).__name__, problems.BLANK)
         return problem_response(exc.status_code, exc.detail, type_=type_)
 

@@ -24,6 +24,7 @@ _REF = "#/components/schemas/"
 _ALWAYS_OPEN = ("/healthz", "/readyz")  # their 503 is a status body, not a problem
 _FOUND_BY_PATH = "{"  # /drafts/{draft_id}, /audits/{audit_id}: no such id is a 404
 _WHEN = {
+    400: "the body could not be read (it is not UTF-8)",
     401: "no API key, or one the service does not know (only when keys are configured)",
     403: "the key's role is below the route's role",
     404: "no such draft or audit",
@@ -58,9 +59,10 @@ class FieldError(BaseModel):
 
 
 class ValidationProblem(Problem):
-    """422: the request's fields that are not valid, in `errors` (and in `detail`, as before)."""
+    """422: the request's fields that are not valid, in `errors` (and in `detail`, as before:
+    the list, or the sentence of a field the route checks itself)."""
 
-    detail: list[FieldError]  # type: ignore[assignment]
+    detail: list[FieldError] | str  # type: ignore[assignment]
     errors: list[FieldError]
 
 
@@ -74,7 +76,7 @@ def _statuses(path: str, operation: dict[str, Any]) -> set[int]:
     if security and {} not in security:  # {}: the key is optional (the review page)
         found |= {401, 403}
     if "requestBody" in operation:
-        found |= {413, 422}
+        found |= {400, 413, 422}
     if operation.get("parameters"):
         found.add(422)
     if _FOUND_BY_PATH in path:
@@ -119,7 +121,35 @@ def document(app: FastAPI) -> dict[str, Any]:
                     response["description"] = _WHEN.get(status) or HTTPStatus(status).phrase
                 elif status == 422:
                     response["description"] += "; or " + _WHEN[422]
+    _link_drafts(schema)
     return schema
+
+
+def _link_drafts(schema: dict[str, Any]) -> None:
+    """OpenAPI links from each answer that holds a `draft_id` to the routes that take one: a
+    client (and a stateful test) can follow a new draft to its review."""
+    components = schema["components"]["schemas"]
+    takers = [
+        operation["operationId"]
+        for path, operations in schema["paths"].items()
+        if "{draft_id}" in path
+        for operation in operations.values()
+    ]
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for code, response in operation["responses"].items():
+                ref = response.get("content", {}).get("application/json", {}).get("schema", {})
+                name = ref.get("$ref", "").rsplit("/", 1)[-1]
+                if code.startswith("2") and "draft_id" in components.get(name, {}).get(
+                    "properties", {}
+                ):
+                    response["links"] = {
+                        taker: {
+                            "operationId": taker,
+                            "parameters": {"draft_id": "$response.body#/draft_id"},
+                        }
+                        for taker in takers
+                    }
 
 
 def install(app: FastAPI) -> None:

@@ -33,9 +33,15 @@ _RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
 
 
 def body(
-    status: int, detail: object, *, type_: str = BLANK, request_id: str | None = None
+    status: int,
+    detail: object,
+    *,
+    type_: str = BLANK,
+    request_id: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The problem of an error with this status and detail (string, object or list)."""
+    """The problem of an error with this status and detail (string, object or list), and the
+    field errors of a 422 whose detail is a sentence."""
     problem: dict[str, Any] = {
         "type": type_,
         "title": TITLES.get(type_) or _phrase(status),
@@ -46,6 +52,8 @@ def body(
         problem |= {k: v for k, v in detail.items() if k not in _RESERVED}
     elif isinstance(detail, list):
         problem["errors"] = detail
+    if errors is not None:
+        problem["errors"] = errors
     if request_id:
         problem["request_id"] = request_id
     return problem

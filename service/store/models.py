@@ -142,9 +142,32 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 
 Text = Annotated[str, AfterValidator(_storable)]
-OrderId = Annotated[Text, AfterValidator(_order_id)]
-MarketplaceDomain = Annotated[Text, AfterValidator(_marketplace)]
-Locale = Annotated[Text, Field(max_length=20), AfterValidator(_locale)]
+# The JSON schemas below tell generated clients the accepted forms; the validators, not the
+# schemas, decide (and say what is wrong in words).
+OrderId = Annotated[
+    Text,
+    Field(json_schema_extra={"pattern": ORDER_ID_RE.pattern, "examples": ["114-3941689-8772232"]}),
+    AfterValidator(_order_id),
+]
+MarketplaceDomain = Annotated[
+    Text,
+    Field(
+        description="a domain (amazon.de, www.amazon.de) or a marketplace id (A1PA6795UKMFR9)",
+        json_schema_extra={
+            "enum": sorted(
+                form
+                for m in marketplaces.MARKETPLACES
+                for form in (m.domain, "www." + m.domain, m.marketplace_id)
+            )
+        },
+    ),
+    AfterValidator(_marketplace),
+]
+Locale = Annotated[
+    Text,
+    Field(max_length=20, json_schema_extra={"pattern": f"^{LOCALE.pattern}$"}),
+    AfterValidator(_locale),
+]
 Body = Annotated[
     Text, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_not_blank)
 ]
@@ -163,7 +186,7 @@ class _In(BaseModel):
 class AttachmentIn(_In):
     filename: Text = Field(min_length=1, max_length=255)
     content_type: Text = Field(min_length=1, max_length=100)
-    size_bytes: int = Field(ge=0)
+    size_bytes: int = Field(ge=0, strict=True)
 
 
 class MessageIn(_In):
@@ -646,10 +669,12 @@ AuditMode = Literal["recent", "random"]
 
 
 class AuditRequest(_In):
-    sample_size: int = Field(default=50, ge=1, le=1_000)
+    sample_size: int = Field(default=50, ge=1, le=1_000, strict=True)
     since: Timestamp = None
     mode: AuditMode = "recent"
-    seed: int | None = Field(default=None, description="random mode: same seed, same sample")
+    seed: int | None = Field(
+        default=None, strict=True, description="random mode: same seed, same sample"
+    )
 
 
 class Audit(SQLModel, table=True):

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import ResourcesDep, require
-from service.errors import ServiceError
+from service.errors import InvalidField
 from service.knowledge import KBError, KnowledgeBase
 from service.understand.intents import INTENTS
 
@@ -85,14 +85,14 @@ def search_kb(
     resources: ResourcesDep,
     q: Annotated[str, Query(max_length=2_000)] = "",
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
-    intent: str | None = None,
+    intent: Annotated[str | None, Query(json_schema_extra={"enum": list(INTENTS)})] = None,
     asin: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{10}$")] = None,
     kind: Literal["template", "article"] | None = None,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> SearchOut:
     """Search the knowledge base with optional language, intent, ASIN and kind filters."""
     if intent is not None and intent not in INTENTS:
-        raise ServiceError(f"unknown intent {intent!r}", status_code=422)
+        raise InvalidField(("query", "intent"), f"unknown intent {intent!r}", kind="enum")
     hits = resources.kb.search(
         q, language=language, intent=intent, asin=asin, kind=kind, k=k, snippets=True
     )

@@ -19,6 +19,17 @@ from service.store.models import MAX_OFFSET, Audit, AuditList, AuditRequest, Tim
 router = APIRouter(tags=["operations"])
 _ops = require("ops")
 Format = Literal["json", "md", "html"]
+# What `format` chooses: the report as JSON, markdown or a page.
+_FORMATS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the report, in the `format` asked for",
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "text/markdown": {"schema": {"type": "string"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+}
 
 
 def _render(report: dict[str, Any], fmt: Format) -> Response:
@@ -29,7 +40,7 @@ def _render(report: dict[str, Any], fmt: Format) -> Response:
     return JSONResponse(jsonable_encoder(report))
 
 
-@router.post("/audit", response_model=None, dependencies=[Depends(_ops)])
+@router.post("/audit", response_model=None, dependencies=[Depends(_ops)], responses=_FORMATS)
 async def run_audit(
     resources: ResourcesDep, body: AuditRequest | None = None, format: Format = "json"
 ) -> Response:
@@ -59,7 +70,9 @@ def list_audits(
     return AuditList(data=[audit_store.summary(row) for row in rows], count=int(total))
 
 
-@router.get("/audits/{audit_id}", response_model=None, dependencies=[Depends(_ops)])
+@router.get(
+    "/audits/{audit_id}", response_model=None, dependencies=[Depends(_ops)], responses=_FORMATS
+)
 def get_audit(session: SessionDep, audit_id: str, format: Format = "json") -> Response:
     """One past audit's report, as it was the day it ran."""
     row = session.get(Audit, audit_id)

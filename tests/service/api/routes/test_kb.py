@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.problems import problem
 from tests.service.knowledge.support import kb_dir, write
 
 
@@ -74,8 +75,10 @@ def test_search_filters_and_says_which_intent_it_does_not_know(kb_client: TestCl
     assert ids(k=1) == ["policies/returns"]
     assert ids(language="de") == []
     unknown = kb_client.get("/kb/search", params={"q": "x", "intent": "nope"})
-    assert unknown.status_code == 422
-    assert unknown.json()["detail"] == "unknown intent 'nope'"
+    body = problem(unknown, 422, "unknown intent 'nope'")  # the sentence, as before
+    assert body["errors"] == [
+        {"loc": ["query", "intent"], "msg": "unknown intent 'nope'", "type": "enum"}
+    ]
 
 
 def test_plugins_search_and_only_ops_list_or_reload(
