@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///./data/replydesk.db"
+    # PostgreSQL: give up connecting after this (libpq counts whole seconds, at least 2) and on
+    # a statement, or a connection that stops answering, after that; the API then answers 503.
+    db_connect_timeout_s: int = Field(default=5, ge=2, le=300)
+    db_statement_timeout_s: float = Field(default=15.0, gt=0, le=3_600)
     kb_dir: Path = Path("./knowledge_base")
     prompts_dir: Path = Path("./prompts")
     kb_watch: bool = True  # reload the KB when its files change (service/knowledge/watch.py)

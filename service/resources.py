@@ -44,7 +44,11 @@ class Resources:
 
 
 def build_resources(settings: Settings, *, metrics: Metrics | None = None) -> Resources:
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(
+        settings.database_url,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        statement_timeout_s=settings.db_statement_timeout_s,
+    )
     if is_sqlite(settings.database_url):
         upgrade(engine)  # the embedded database keeps itself current
     elif pending_migrations(engine):

@@ -37,7 +37,7 @@ MIGRATION_LOCK_KEY = int.from_bytes(b"replydsk", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
 CONNECT_TIMEOUT_S = 5
-SILENT_TIMEOUT_MS = 15_000
+SILENT_TIMEOUT_S = 15.0
 POOL_TIMEOUT_S = 10
 
 
@@ -45,8 +45,15 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_db_engine(url: str) -> sa.Engine:
-    """An engine with the pragmas replydesk relies on; creates the SQLite file's folder."""
+def create_db_engine(
+    url: str,
+    *,
+    connect_timeout_s: int = CONNECT_TIMEOUT_S,
+    statement_timeout_s: float | None = None,
+) -> sa.Engine:
+    """An engine with the pragmas replydesk relies on; creates the SQLite file's folder. The
+    timeouts are PostgreSQL's (the server's come from the settings `db_connect_timeout_s` and
+    `db_statement_timeout_s`; a migration has no statement timeout)."""
     if is_sqlite(url):
         database = sa.engine.make_url(url).database
         if database and database != ":memory:":
@@ -56,29 +63,34 @@ def create_db_engine(url: str) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # A database that accepts connections but never answers must not hold a request: give up on
-    # connecting after CONNECT_TIMEOUT_S and on a silent established connection after
-    # SILENT_TIMEOUT_MS (TCP keepalives and user timeout), and on a free pool slot after
-    # POOL_TIMEOUT_S. The API answers those with 503 (service/api/errors.py).
+    # connecting after `connect_timeout_s`, on a statement after `statement_timeout_s` (the
+    # server cancels it), on a silent established connection after as long or SILENT_TIMEOUT_S
+    # (TCP keepalives and user timeout), and on a free pool slot after POOL_TIMEOUT_S. The API
+    # answers those with 503 (service/api/errors.py).
     return sa.create_engine(
         url,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=20,
         pool_timeout=POOL_TIMEOUT_S,
-        connect_args=_postgres_timeouts(url),
+        connect_args=_postgres_timeouts(url, connect_timeout_s, statement_timeout_s),
     )
 
 
-def _postgres_timeouts(url: str) -> dict[str, Any]:
+def _postgres_timeouts(
+    url: str, connect_timeout_s: int, statement_timeout_s: float | None
+) -> dict[str, Any]:
     if not url.startswith("postgresql"):
         return {}
-    return {
-        "connect_timeout": CONNECT_TIMEOUT_S,
+    silent_ms = max(1, round((statement_timeout_s or SILENT_TIMEOUT_S) * 1000))
+    statement = {"options": f"-c statement_timeout={silent_ms}"} if statement_timeout_s else {}
+    return statement | {
+        "connect_timeout": connect_timeout_s,
         "keepalives": 1,
         "keepalives_idle": 5,
         "keepalives_interval": 2,
         "keepalives_count": 3,
-        "tcp_user_timeout": SILENT_TIMEOUT_MS,
+        "tcp_user_timeout": silent_ms,
     }
 
 
