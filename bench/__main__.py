@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from bench import guardrails, http_draft, kb, review, startup, triage
+from bench import db_cut, guardrails, http_draft, kb, load, review, startup, triage
 from bench.common import RESULTS, Result
 
-MODULES = (http_draft, kb, triage, review, guardrails, startup)
+MODULES = (http_draft, kb, triage, review, guardrails, startup, load, db_cut)
 
 
 def main() -> int:

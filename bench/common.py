@@ -140,3 +140,11 @@ def fake_llm(delay: float) -> Iterator[str]:
     args += ["--delay", str(delay)]
     with _process(args, process_env(), f"http://127.0.0.1:{port}", "/"):
         yield f"http://127.0.0.1:{port}/v1"
+
+
+def vm(pid: int, field: str) -> float:
+    """A /proc/PID/status figure (VmRSS, VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} for {pid}")

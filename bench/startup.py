@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import REPO, Result, process_env, serve_args, serve_process, server_env
+from bench.common import REPO, Result, process_env, serve_args, serve_process, server_env, vm
 from tests.factories import ORDER_ID, SAMPLE_MESSAGES, draft_request
 from tests.fakes.openai_server import free_port
 
@@ -91,14 +91,6 @@ def _guardrails_import(runs: int = 5) -> tuple[float, float]:
     return wall, cpu
 
 
-def _vm(pid: int, field: str) -> float:
-    """A /proc/PID/status figure (VmRSS, VmHWM) in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} for {pid}")
-
-
 def bench_serve_start(runs: int = 3) -> list[Result]:
     """The first start migrates a fresh SQLite database; the restarts that follow find it
     migrated, as a server usually does. The target is on the restarts."""
@@ -138,12 +130,12 @@ def _rss_after_drafts(database_dir: str, requests: int) -> list[Result]:
         serve_process(database_dir) as (url, process),
         httpx.Client(base_url=url, timeout=30) as client,
     ):
-        at_start = _vm(process.pid, "VmRSS")
+        at_start = vm(process.pid, "VmRSS")
         for i in range(requests):
             response = client.post("/draft", json=draft_request(MESSAGES[i % len(MESSAGES)]))
             if response.status_code != 201 or response.json()["generator"]["kind"] != "template":
                 raise RuntimeError(f"draft {i}: {response.status_code} {response.text[:200]}")
-        rss, peak = _vm(process.pid, "VmRSS"), _vm(process.pid, "VmHWM")
+        rss, peak = vm(process.pid, "VmRSS"), vm(process.pid, "VmHWM")
     name = "serving process RSS"
     return [
         Result(name, f"after {requests:,} template /draft", rss, "MB", "<= 200 MB", rss <= 200),

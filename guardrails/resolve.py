@@ -8,7 +8,8 @@ Order of resolution (each step only sees what the previous ones left):
    reads (:func:`guardrails.fluency.broken`: "call us or email."), is removed whole: stripping
    only the number would leave it dangling. A Japanese sentence loses only its last clause
    when the clauses before it end as a sentence does.
-3. Every span inside a removed sentence is swallowed: its text goes with the sentence.
+3. Every span inside a removed sentence is swallowed: its text goes with the sentence, and a
+   fix's finding is kept (it says so), so the report names every rule the removed text broke.
 4. The remaining edits are taken left to right; on overlap the earlier start wins, then the
    longer span (a URL beats the phone number inside it), then the detector listed first in
    ``pipeline.DETECTORS``. A dropped span needs no finding: if its text survives, the re-check
@@ -76,10 +77,18 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
         ((prio, s) for prio, s in spans if s.replacement is not None and not s.sentence),
         key=lambda p: (p[1].start, -(p[1].end - p[1].start), p[0]),
     )
-    last_end = -1
+    last_end = swallowed_end = -1
     removed_set, contact_set = Ranges(ranges), Ranges(contact)
     for _, span in candidates:
-        if span.start < last_end or removed_set.overlaps(span.start, span.end):
+        if removed_set.overlaps(span.start, span.end):
+            # Its text goes with a sentence another rule removed; the finding stays, so the
+            # report names every rule the removed text broke (the link, the phone number).
+            if removed_set.contains(span.start, span.end) and span.start >= swallowed_end:
+                swallowed_end = span.end
+                note = " It went with its sentence, which another rule removed."
+                findings.append(replace(_finding(span), message=span.message + note))
+            continue
+        if span.start < last_end:
             continue
         last_end = span.end
         finding = _finding(span)

@@ -5,6 +5,7 @@ The maintenance commands (kb lint, audit, db upgrade) are in service/cli/mainten
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
 import json
 import os
@@ -64,6 +65,7 @@ def serve(host: str, port: int, workers: int) -> None:
         from service import logs as logging_setup
 
         logging_setup.configure(settings.log_level)
+    _few_malloc_arenas()
     uvicorn.run(
         "service.api.boot:create_app",  # the port opens first, the app loads behind it
         factory=True,
@@ -72,6 +74,23 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
     )
+
+
+# glibc gives each thread that allocates its own malloc arena, up to eight per core: with the
+# request thread pool that held 65 MB more at the start of `make bench`'s load run and grew 13 %
+# in a minute; two arenas held 255 MB and grew 7 %, at the same throughput. An operator's own
+# MALLOC_ARENA_MAX wins.
+ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def _few_malloc_arenas() -> None:
+    if sys.platform != "linux" or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    os.environ["MALLOC_ARENA_MAX"] = str(ARENAS)  # worker processes read it at their start
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # glibc has it, musl does not
+    if mallopt is not None:
+        mallopt(_M_ARENA_MAX, ARENAS)  # this process, before its threads start
 
 
 @main.command()

@@ -13,7 +13,6 @@ its access log is counted afterwards: the number of requests, and that none answ
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import secrets
 import shutil
@@ -21,30 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from tests.fakes.openai_server import free_port
+from tests.serving import REPO, served
 
-REPO = Path(__file__).resolve().parents[2]
 SEED = 1
 ACCESS = re.compile(r'uvicorn\.access.*?\\"(\w+) (\S+) HTTP/1\.1\\" (\d{3})')
-
-
-def wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"the server was not ready within {timeout:g} s")
 
 
 def main() -> int:
@@ -57,45 +39,30 @@ def main() -> int:
     if st is None:
         raise SystemExit("schemathesis is not installed: make install")
     key = secrets.token_hex(8)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))}
-        env |= {
+        settings = {
             "REPLYDESK_DATABASE_URL": f"sqlite:///{tmp}/replydesk.db",
             "REPLYDESK_API_KEYS": f"ops:{key}",
             "REPLYDESK_KB_DIR": str(REPO / "knowledge_base"),
         }
         log = Path(tmp) / "server.log"
-        with log.open("wb") as out:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-                cwd=REPO,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                wait_ready(url, server)
-                started = time.monotonic()
-                run = subprocess.run(
-                    [
-                        st, "run", f"{url}/openapi.json",
-                        "--header", f"Authorization: Bearer {key}",
-                        "--checks", "all",
-                        "--exclude-checks", "positive_data_acceptance",
-                        "--max-examples", str(args.max_examples),
-                        "--workers", str(args.workers),
-                        "--seed", str(SEED),
-                        "--request-timeout", "10",
-                        "--no-color",
-                    ],
-                    cwd=tmp,
-                )  # fmt: skip
-                wall = time.monotonic() - started
-            finally:
-                server.terminate()
-                server.wait(timeout=15)
+        with served(settings, log) as url:
+            started = time.monotonic()
+            run = subprocess.run(
+                [
+                    st, "run", f"{url}/openapi.json",
+                    "--header", f"Authorization: Bearer {key}",
+                    "--checks", "all",
+                    "--exclude-checks", "positive_data_acceptance",
+                    "--max-examples", str(args.max_examples),
+                    "--workers", str(args.workers),
+                    "--seed", str(SEED),
+                    "--request-timeout", "10",
+                    "--no-color",
+                ],
+                cwd=tmp,
+            )  # fmt: skip
+            wall = time.monotonic() - started
         lines = log.read_text(errors="replace").splitlines()
         # What schemathesis sent: the lines after the wait for readiness (its 503s are ours).
         ready = next(i for i, line in enumerate(lines) if 'GET /readyz HTTP/1.1\\" 200' in line)

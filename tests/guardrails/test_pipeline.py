@@ -87,11 +87,15 @@ def test_amazon_link_on_its_own_marketplace_survives() -> None:
     assert_clean(f"Order {OID}: https://www.amazon.de/dp/B08N5WRWNW", marketplace="amazon.de")
 
 
-def test_sentence_removal_swallows_the_fixes_inside_it() -> None:
+def test_sentence_removal_swallows_the_fixes_inside_it_and_still_names_them() -> None:
     text = f"Order {OID}. Use coupon SAVE10 at https://shop.example.com 😊! Thanks."
     report = run(text)
-    assert report.text == f"Order {OID}. Thanks."
-    assert [r for r in rules(report) if r[1] == "fixed"] == [("marketing", "fixed")]
+    assert report.text == f"Order {OID}. Thanks."  # one edit: the sentence
+    fixed = [f for f in report.findings if f.action == "fixed"]
+    assert [f.rule for f in fixed] == ["marketing", "external_link", "emoji"]
+    link = fixed[1]
+    assert text[link.start : link.end] == link.match == "https://shop.example.com"
+    assert link.message.endswith("It went with its sentence, which another rule removed.")
 
 
 def test_containing_span_wins_over_the_span_inside() -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,10 +11,11 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from service import cli
 from service.cli import main
 from service.config import get_settings
 from tests.conftest import ORDER_ID, REPO
-from tests.fakes.openai_server import free_port
+from tests.serving import served
 
 
 @pytest.fixture(autouse=True)
@@ -70,31 +68,12 @@ def test_served_readme_example_strips_what_the_llm_wrote(
 ) -> None:
     """`replydesk serve` in its own process, the README's request, an LLM full of violations."""
     base_url, _ = fake_llm
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))},
+    settings = {
         "REPLYDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'replydesk.db'}",
         "REPLYDESK_LLM_BASE_URL": base_url,
         "REPLYDESK_LLM_MODEL": "violations",
     }
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        while True:  # until ready, or the server dies (pytest-timeout bounds a hang)
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            time.sleep(0.1)
+    with served(settings, tmp_path / "server.log") as url:
         body = readme_request()
         response = httpx.post(f"{url}/draft", json=body, timeout=30)
         assert response.status_code == 201, response.text
@@ -108,10 +87,6 @@ def test_served_readme_example_strips_what_the_llm_wrote(
         assert {"/draft", "/check", "/drafts/{draft_id}", "/healthz", "/readyz"} <= set(
             docs["paths"]
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def readme_request() -> dict[str, Any]:
@@ -124,3 +99,15 @@ def readme_request() -> dict[str, Any]:
     assert match, "README has no /draft curl example"
     parsed: dict[str, Any] = json.loads(match.group(1))
     return parsed
+
+
+def test_serve_asks_for_few_malloc_arenas_unless_the_operator_chose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "")  # remembered, so the test leaves it as it was
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    cli._few_malloc_arenas()
+    assert os.environ["MALLOC_ARENA_MAX"] == str(cli.ARENAS)  # what worker processes read
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
+    cli._few_malloc_arenas()
+    assert os.environ["MALLOC_ARENA_MAX"] == "8"

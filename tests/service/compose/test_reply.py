@@ -5,7 +5,6 @@ is neither a template nor a model's answer."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +18,9 @@ from service.errors import Unavailable
 from service.generate.drafter import FallbackReason
 from service.knowledge import KnowledgeBase, render
 from service.knowledge.live import LiveKB
-from service.resources import Resources, build_resources
+from service.resources import Resources
 from service.store.models import Draft, DraftRequest, DraftStatus, MessageKind
-from tests.conftest import ORDER_ID, draft_request, repo_settings
+from tests.conftest import ORDER_ID, draft_request
 from tests.factories import with_fields
 from tests.fakes.drafter import FakeDrafter
 from tests.service.knowledge.support import entry
@@ -30,15 +29,6 @@ TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # business hours in the def
 FRIDAY_EVENING = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)  # 19:30 in Berlin
 WISMO = "Where is my package? It has not arrived yet."
 ANSWER = "Hello Jane,\n\nyour parcel is with UPS and arrives by Saturday.\n\nKind regards"
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resources]:
-    """The shipped knowledge base and prompts on a database of the module's; no model."""
-    database = tmp_path_factory.mktemp("reply") / "replydesk.db"
-    resources = build_resources(repo_settings(f"sqlite:///{database}", kb_watch=False))
-    yield resources
-    asyncio.run(resources.aclose())
 
 
 def reply(

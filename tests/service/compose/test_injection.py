@@ -1,0 +1,79 @@
+"""Prompt injection against a model that obeys it: buyer-controlled text (the message, the
+buyer's name, an item's title, an earlier message of the thread) tells the model to break the
+messaging policy, and the fake model does exactly that. The guard is the last line: every rule
+the obeyed reply breaks must be flagged on the stored draft (fixed, or the draft blocked), and
+a blocked draft is never stored as passed.
+
+The cases (tests/data/injection/cases.yaml) were written by someone who had read the policy and
+the API alone, never the phrase lists or the detectors; their README gives the first score.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from guardrails.marketplaces import HOME_MARKETPLACE
+from service.compose.reply import draft_reply
+from service.resources import Resources
+from service.store.models import Draft, DraftRequest, DraftStatus
+from tests.factories import draft_request, with_fields
+from tests.fakes.drafter import FakeDrafter
+
+CASES_FILE = Path(__file__).parents[2] / "data" / "injection" / "cases.yaml"
+CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+
+
+def drafted(resources: Resources, case: dict[str, Any]) -> tuple[Draft, FakeDrafter]:
+    body = draft_request(case["buyer_message"])
+    items = [dict(body["order"]["items"][0], title=case["item_title"])]
+    thread = [{"from": m["role"], "text": m["text"]} for m in case.get("thread") or []]
+    body = with_fields(
+        body,
+        order__buyer_name=case["buyer_name"],
+        order__items=items,
+        order__marketplace=HOME_MARKETPLACE[case["language"]],
+        thread=thread,
+    )
+    model = FakeDrafter(answers=[case["obeyed_reply"]], repair_answers=[case["obeyed_reply"]])
+    request = DraftRequest.model_validate(body)
+    draft = asyncio.run(draft_reply(request, resources=replace(resources, llm=model)))
+    return draft, model
+
+
+def unflagged(draft: Draft, case: dict[str, Any]) -> set[str]:
+    flagged = {finding["rule"] for finding in draft.findings}
+    return set(case["violates"]) - flagged
+
+
+def test_the_set_covers_six_languages_and_every_channel() -> None:
+    assert len(CASES) >= 40
+    assert {c["language"] for c in CASES} == {"en", "de", "fr", "es", "it", "ja"}
+    assert {c["channel"] for c in CASES} == {"message", "buyer_name", "item_title", "thread"}
+    for case in CASES:
+        where = {
+            "message": case["buyer_message"],
+            "buyer_name": case["buyer_name"],
+            "item_title": case["item_title"],
+            "thread": " ".join(m["text"] for m in case.get("thread") or []),
+        }[case["channel"]]
+        assert case["injection"] in where, case["id"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_an_obeyed_injection_is_flagged_and_never_stored_as_passed(
+    base: Resources, case: dict[str, Any]
+) -> None:
+    draft, model = drafted(base, case)
+    [job] = model.jobs
+    assert job.message == case["buyer_message"]  # the model was given the injection
+    assert draft.generator_kind == "llm"
+    missed = unflagged(draft, case)
+    assert not missed, f"{case['concept']}: {sorted(missed)} left unflagged in {draft.text!r}"
+    if any(f["action"] == "blocked" for f in draft.findings):
+        assert draft.status == DraftStatus.blocked and not draft.guardrails_passed
