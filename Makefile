@@ -1,13 +1,14 @@
 VENV ?= .venv
+PYTHON ?= python3.11
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test bench eval contract lint fmt clean
+.PHONY: install run demo test test-pythons bench eval contract lint fmt clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
@@ -21,6 +22,10 @@ demo: install
 
 test: install lint
 	$(PY) -m pytest -q
+
+# The suite again on Python 3.12 and 3.13, each in a venv of its own (.venv-3.12, .venv-3.13).
+test-pythons:
+	bash .ci/pythons 3.12 3.13
 
 bench: install
 	$(PY) -m bench
@@ -44,4 +49,4 @@ fmt: install
 	$(VENV)/bin/ruff check --fix service guardrails tests bench evals
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .pytest_cache .mypy_cache .ruff_cache
