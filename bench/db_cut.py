@@ -106,6 +106,8 @@ def _measure(port: int, broken: TcpProxy, name: str) -> list[Result]:
     blackholed = time.perf_counter() - started
     broken.restore()
     during = statuses["cut"]
+    for phase_name, counted in statuses.items():  # 0: a connection the server dropped
+        print(f"  {phase_name}: " + ", ".join(f"{s} × {n}" for s, n in sorted(counted.items())))
     bad = sum(n for s, n in during.items() if not (200 <= s < 300 or s == 503))
     return [
         Result(name, "500s in all phases", sum(c[500] for c in statuses.values()), "", "0",
