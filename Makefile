@@ -23,7 +23,7 @@ demo: install
 test: install lint
 	$(PY) -m pytest -q
 
-# The suite again on Python 3.12 and 3.13, each in a venv of its own (.venv-3.12, .venv-3.13).
+# The test suite again on Python 3.12 and 3.13, each in a venv of its own (.venv-3.12, .venv-3.13).
 test-pythons:
 	bash .ci/pythons 3.12 3.13
 
