@@ -24,7 +24,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from bench.common import Result, serve_process
-from bench.load import Connection, _mix
+from bench.load import Connection, mix
 from service.store.db import create_db_engine, upgrade
 from tests.factories import draft_request
 from tests.fakes.tcp_proxy import TcpProxy, proxy
@@ -74,7 +74,7 @@ def _measure(port: int, broken: TcpProxy, name: str) -> list[Result]:
         rng = random.Random(seed)
         connection = Connection(port)
         while time.perf_counter() < until:
-            method, path, body, _ = _mix(rng, ids)
+            method, path, body, _ = mix(rng, ids)
             try:
                 status, _data = await connection.request(method, path, body)
             except (OSError, asyncio.IncompleteReadError, ValueError):

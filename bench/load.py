@@ -42,7 +42,7 @@ CHECKED = (
 )
 
 
-def _mix(rng: random.Random, draft_ids: list[str]) -> tuple[str, str, dict[str, Any] | None, int]:
+def mix(rng: random.Random, draft_ids: list[str]) -> tuple[str, str, dict[str, Any] | None, int]:
     """(method, path, body, expected status) of one request of the mix."""
     roll = rng.random()
     message = rng.choice(MESSAGES)
@@ -106,7 +106,7 @@ async def _client(
     rng = random.Random(seed)
     connection = Connection(port)
     while time.perf_counter() < until:
-        method, path, body, expected = _mix(rng, draft_ids)
+        method, path, body, expected = mix(rng, draft_ids)
         started = time.perf_counter()
         try:
             status, data = await connection.request(method, path, body)

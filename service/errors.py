@@ -6,6 +6,11 @@ from __future__ import annotations
 
 class ServiceError(Exception):
     status_code = 400
+    # The problem type (RFC 9457) of an error with more to say than its status, as the last part
+    # of `urn:replydesk:problem:…`; None for one the status says all of (`about:blank`).
+    problem_type: str | None = None
+    # A 422's field errors (`loc`, `msg`, `type`), when a route checks a field itself.
+    errors: list[dict[str, object]] | None = None
 
     def __init__(self, detail: object, *, status_code: int | None = None) -> None:
         super().__init__(str(detail))
@@ -27,6 +32,7 @@ class InvalidField(ServiceError):
     validation error says it."""
 
     status_code = 422
+    problem_type = "validation-error"
 
     def __init__(self, loc: tuple[str | int, ...], message: str, *, kind: str = "value_error"):
         super().__init__(message)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
 
 import sqlalchemy.exc as sa_exc
 from fastapi import FastAPI, Request
@@ -17,12 +16,10 @@ from starlette.responses import Response
 
 from service import logs
 from service.api import problems
-from service.errors import InvalidField, ServiceError
+from service.errors import ServiceError
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
-# The service errors whose detail is an object with members of their own.
-_TYPES = {"Refused": problems.REFUSED, "StillBlocked": problems.STILL_BLOCKED}
 
 
 def problem_response(
@@ -31,7 +28,7 @@ def problem_response(
     *,
     type_: str = problems.BLANK,
     headers: Mapping[str, str] | None = None,
-    errors: list[dict[str, Any]] | None = None,
+    errors: list[dict[str, object]] | None = None,
 ) -> Response:
     problem = problems.body(
         status, detail, type_=type_, request_id=logs.request_id.get(), errors=errors
@@ -47,10 +44,8 @@ def problem_response(
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> Response:
-        if isinstance(exc, InvalidField):  # a field a route checks itself
-            return problem_response(422, exc.detail, type_=problems.VALIDATION, errors=exc.errors)
-        type_ = _TYPES.get(type(exc).__name__, problems.BLANK)
-        return problem_response(exc.status_code, exc.detail, type_=type_)
+        type_ = problems.urn(exc.problem_type) if exc.problem_type else problems.BLANK
+        return problem_response(exc.status_code, exc.detail, type_=type_, errors=exc.errors)
 
     @app.exception_handler(HTTPException)
     async def _http_error(_request: Request, exc: HTTPException) -> Response:

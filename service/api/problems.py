@@ -19,10 +19,17 @@ from typing import Any
 MEDIA_TYPE = "application/problem+json"
 BLANK = "about:blank"  # RFC 9457: no semantics beyond the status code
 # The problem types with members of their own (documented in docs/api.md, "Errors").
-VALIDATION = "urn:replydesk:problem:validation-error"
-REFUSED = "urn:replydesk:problem:refused"
-STILL_BLOCKED = "urn:replydesk:problem:still-blocked"
-DATABASE_UNAVAILABLE = "urn:replydesk:problem:database-unavailable"
+
+
+def urn(name: str) -> str:
+    """The problem type named ``name`` (a `ServiceError.problem_type`)."""
+    return f"urn:replydesk:problem:{name}"
+
+
+VALIDATION = urn("validation-error")
+REFUSED = urn("refused")
+STILL_BLOCKED = urn("still-blocked")
+DATABASE_UNAVAILABLE = urn("database-unavailable")
 TITLES = {
     VALIDATION: "The request is not valid",
     REFUSED: "A messaging rule forbids this message",
@@ -38,7 +45,7 @@ def body(
     *,
     type_: str = BLANK,
     request_id: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
+    errors: list[dict[str, object]] | None = None,
 ) -> dict[str, Any]:
     """The problem of an error with this status and detail (string, object or list), and the
     field errors of a 422 whose detail is a sentence."""

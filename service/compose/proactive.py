@@ -44,6 +44,7 @@ class Refused(ServiceError):
     """The message must not be sent at all; `detail` says which rule and what instead."""
 
     status_code = 422
+    problem_type = "refused"
 
 
 def review_window(order: OrderIn, *, now: datetime) -> dict[str, Any]:

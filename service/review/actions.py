@@ -40,6 +40,7 @@ class StillBlocked(ServiceError):
     """422 whose detail carries the findings, so the agent sees what to fix."""
 
     status_code = 422
+    problem_type = "still-blocked"
 
 
 def edit_ratio(before: str, after: str) -> float:

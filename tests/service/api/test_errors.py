@@ -161,3 +161,22 @@ def test_the_database_problem_has_its_own_type(client: TestClient) -> None:
         problems.DATABASE_UNAVAILABLE,
         "The database is unavailable",
     )
+
+
+def test_an_error_with_a_problem_type_answers_with_it() -> None:
+    from service.compose.proactive import Refused
+    from service.review.actions import StillBlocked
+
+    app = FastAPI()
+    install_handlers(app)
+    raised = {"refused": Refused({"rule": "contact_window"}), "blocked": StillBlocked("no")}
+
+    @app.get("/raise/{name}")
+    async def fail(name: str) -> None:
+        raise raised[name]
+
+    with TestClient(app) as served:
+        refused = problem(served.get("/raise/refused"), 422)
+        blocked = problem(served.get("/raise/blocked"), 422, "no")
+    assert (refused["type"], refused["rule"]) == (problems.REFUSED, "contact_window")
+    assert blocked["type"] == problems.STILL_BLOCKED
