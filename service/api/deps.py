@@ -42,7 +42,10 @@ def get_session(resources: ResourcesDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Closed when the route returns, before the answer goes out ("function" scope): a database lost
+# between the route's query and the session's closing is then a 503 like any other, where
+# closing after the answer had started left the client's connection dropped without one.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def current_time() -> datetime:

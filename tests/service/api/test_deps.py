@@ -175,3 +175,22 @@ def test_the_clock_is_aware_utc_and_tests_can_freeze_it(keyed: TestClient) -> No
 
 def test_a_session_is_bound_to_the_resources_engine(keyed: TestClient) -> None:
     assert keyed.get("/session").json() == {"bound": True}
+
+
+def test_a_database_lost_while_the_session_closes_is_a_503_not_a_dropped_connection(
+    keyed: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session closes before the answer goes out: when its closing fails (the database went
+    away after the route's query), the client gets a 503 problem instead of an answer begun
+    and a connection closed under it."""
+    from sqlmodel import Session
+
+    def lost(_self: Session) -> None:
+        raise sa.exc.OperationalError("ROLLBACK", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(Session, "close", lost)
+    answer = keyed.get("/session")
+    problem(answer, 503)
+    assert answer.headers["retry-after"]
+    monkeypatch.undo()
+    assert keyed.get("/session").json() == {"bound": True}
