@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.store.db import create_db_engine, pending_migrations, upgrade
+from service.store.db import SQLITE_CACHE_KIB, create_db_engine, pending_migrations, upgrade
 from service.store.models import Draft
 from tests.conftest import draft_request
 
@@ -25,11 +25,13 @@ def test_migrations_reach_head_and_are_idempotent(db_url: str) -> None:
     engine.dispose()
 
 
-def test_sqlite_uses_wal_and_lives_under_data(sqlite_url: str) -> None:
+def test_sqlite_uses_wal_a_small_page_cache_and_lives_under_data(sqlite_url: str) -> None:
     engine = create_db_engine(sqlite_url)
     upgrade(engine)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        # A small private page cache per pooled connection: the OS caches the file for all.
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
     assert Path(sqlite_url.removeprefix("sqlite:///")).parent.name == "data"
     engine.dispose()
 
