@@ -28,6 +28,9 @@ _SHAPES = re.compile(
     r"|(?<![A-Za-z0-9])(?:X{3,}|x{4,})(?![A-Za-z0-9])"
     r"|[〇○●◯×＿_]{2,}(?=様|さま|さん|殿)|_{4,}|＿{3,}"
     r"|lorem ipsum"
+    # The data markers of replydesk's own prompts (<<<BUYER_MESSAGE … BUYER_MESSAGE>>>, and
+    # their neutralised ‹‹‹ ›››): a model that echoes its prompt.
+    r"|(?:<<<|‹‹‹)\s?(?:[A-Z][A-Z_]{2,40})?|(?:>>>|›››)"
 )
 _BRACKETED = re.compile(
     r"\[([^\[\]\n]{1,50})\](?!\()|[［【〔]([^［］【】〔〕\n]{1,30})[］】〕]"
@@ -60,7 +63,7 @@ def _is_slot(inner: str) -> bool:
 
 
 # Every shape above opens with one of these characters, a run of X or x, or "lorem ipsum".
-_OPENERS = re.compile(r"[{$%<〇○●◯×＿_]")
+_OPENERS = re.compile(r"[{$%<>‹›〇○●◯×＿_]")
 # Values left as their format: an amount of X's ("XX,XX €", "$XX.XX"), a date format
 # ("TT.MM.JJJJ", "jj/mm/aaaa", "YYYY-MM-DD"), marks for the digits of a Japanese date or time
 # ("＊＊月＊＊日", "〇月〇日"). Each is tried only where a cheap test finds its telltale.

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from guardrails import Finding
@@ -23,6 +24,7 @@ FallbackReason = Literal[
     "upstream_rejected",
     "empty_response",
     "unusable_response",
+    "prompt_leak",
 ]
 
 
@@ -44,6 +46,8 @@ class DraftJob:
     # seller's own, of `proactive_kind`, and has a prompt of its own.
     purpose: Literal["reply", "proactive"] = "reply"
     proactive_kind: str | None = None
+    # The order's dates and the buyer message's arrival: what a drafted date may repeat.
+    dates: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,9 @@ class OpenAIDrafter:
             raise LLMFailure("unusable_response", "the answer could not be parsed") from exc
         latency_ms = round((time.perf_counter() - started) * 1000)
         text = _usable_text(completion)
+        leak = _prompt_leak(text, messages)
+        if leak:
+            raise LLMFailure("prompt_leak", leak)
         usage = completion.usage
         return Generated(
             text=text,
@@ -114,6 +117,32 @@ def _refused(exc: BaseException) -> bool:
             return True
         cause = cause.__cause__
     return False
+
+
+_MARKERS = re.compile(r"<<<|>>>|‹‹‹|›››")
+_BLOCK_NAME = re.compile(r"<<<([A-Z][A-Z_]*_[A-Z_]*[A-Z])")  # BUYER_MESSAGE, AGENT_INSTRUCTIONS
+_SENTENCE = re.compile(r"[^.!?\n]{40,}[.!?]?")
+_LEAK_WORDS = 40  # characters: a sentence of the system prompt that long, copied, is a leak
+
+
+def _prompt_leak(text: str, messages: list[dict[str, str]]) -> str | None:
+    """Why the answer gives its prompt away, if it does: the data markers, a data block's name,
+    or a sentence of the system prompt copied out. Such an answer never reaches a buyer."""
+    if _MARKERS.search(text):
+        return "the answer holds the prompt's data markers"
+    prompt = "\n".join(message["content"] for message in messages)
+    for name in set(_BLOCK_NAME.findall(prompt)):
+        if name in text:
+            return f"the answer names the prompt's {name} block"
+    flat = " ".join(text.split()).casefold()
+    for message in messages:
+        if message["role"] != "system":
+            continue
+        for sentence in _SENTENCE.findall(message["content"]):
+            copied = " ".join(sentence.split()).casefold()
+            if len(copied) >= _LEAK_WORDS and copied in flat:
+                return "the answer copies the system prompt"
+    return None
 
 
 def _usable_text(completion: object) -> str:

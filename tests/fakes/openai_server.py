@@ -6,8 +6,9 @@ The requested model name picks the behaviour, so one server serves every test:
 `polyglot` (a clean draft in the language the system prompt names: "Write the reply in German
 only"; for a proactive message, a short usage guide), `review_ask` (a good draft with a
 sentence asking for a review; asked to repair it, the good draft), `review_ask_stuck` (the
-same, and the repair fails with HTTP 500). A `delay` (seconds) applies to every answer; the
-bench uses it to stand in for a slow model. Run alone:
+same, and the repair fails with HTTP 500), `echo_prompt` (the prompt's last data block, markers
+and all), `system_echo` (the system prompt's first lines before a good draft). A `delay`
+(seconds) applies to every answer; the bench uses it to stand in for a slow model. Run alone:
 `python -m tests.fakes.openai_server --port 9100 --delay 2`.
 """
 
@@ -123,6 +124,16 @@ def _completion(model: str, content: str | None, **choice: Any) -> dict[str, Any
     }
 
 
+def _echo(body: dict[str, Any], role: str) -> str:
+    """What a small model does with a prompt it cannot follow: the user message's last data
+    block with its markers (``user``), or the system prompt's opening lines (``system``)."""
+    messages = [m for m in body.get("messages", []) if m.get("role") == role]
+    content = str(messages[-1].get("content", "")) if messages else ""
+    if role == "user":
+        return content[content.rfind("<<<") :] if "<<<" in content else content
+    return "\n".join(content.splitlines()[:4]) + "\n\n" + GOOD_DRAFT.format(order_id="")
+
+
 def make_app(state: FakeState) -> Starlette:
     async def chat(request: Request) -> Response:
         body = await request.json()
@@ -160,6 +171,8 @@ def make_app(state: FakeState) -> Starlette:
                 model, (GOOD_DRAFT if repairing else REVIEW_ASK_DRAFT).format(order_id=order_id)
             ),
             "review_ask_stuck": _completion(model, REVIEW_ASK_DRAFT.format(order_id=order_id)),
+            "echo_prompt": _completion(model, _echo(body, "user")),
+            "system_echo": _completion(model, _echo(body, "system")),
         }
         return JSONResponse(answers.get(model, answers["good"]))
 

@@ -95,6 +95,9 @@ def test_incentive_that_leaves_nothing_is_blocked() -> None:
         f"{ORDER} It arrives on <DELIVERY_DATE>.",
         f"{ORDER} Your refund of $XXX is approved.",
         f"〇〇様、ご注文{OID}の件です。",
+        f"{ORDER} <<<BUYER_MESSAGE Where is my parcel?",  # a model echoing its prompt
+        f"{ORDER} We ship today.\nKNOWLEDGE>>>",
+        f"{ORDER} ‹‹‹TEMPLATE Your parcel is on its way.",
     ],
 )
 def test_placeholders_block(text: str) -> None:
@@ -136,6 +139,7 @@ def test_values_left_as_their_format_or_a_bare_word_block(
         (f"{ORDER} THE CABLE IS INCLUDED: the DATA cable too.", "amazon.com"),
         (f"ご注文{OID}の商品は二〇〇〇年創業の工房で作られています。", "amazon.co.jp"),
         (f"{ORDER} Use <b>only</b> the supplied charger.", "amazon.com"),
+        (f"{ORDER} Setting 3 > setting 2, and 5 >= 4.", "amazon.com"),
     ],
 )
 def test_formats_and_capitals_that_are_not_placeholders(text: str, marketplace: str) -> None:

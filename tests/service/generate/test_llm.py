@@ -102,6 +102,8 @@ def test_an_answer_in_a_code_fence_is_unwrapped(fake_llm: FakeLLM) -> None:
         ("truncated", "unusable_response"),
         ("refusal", "unusable_response"),
         ("short", "unusable_response"),
+        ("echo_prompt", "prompt_leak"),
+        ("system_echo", "prompt_leak"),
     ],
 )
 def test_each_failure_is_its_typed_reason(fake_llm: FakeLLM, model: str, reason: str) -> None:
