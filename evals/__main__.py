@@ -11,6 +11,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from evals import (
+    commitments,
     escalation,
     guardrails,
     guardrails_blind,
@@ -28,6 +29,7 @@ MODULES: tuple[ModuleType, ...] = (
     guardrails,
     guardrails_external,
     guardrails_blind,
+    commitments,
     twitter_text,
     escalation,
     no_response,

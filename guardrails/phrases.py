@@ -60,13 +60,24 @@ FAMILIES: Mapping[str, frozenset[str] | None] = MappingProxyType(
         "formatting": frozenset({"acronyms"}),
         "sentences": frozenset({"abbreviations"}),
         "order_id": frozenset({"greetings", "greeting_suffixes", "label"}),
+        "commitment": frozenset(
+            {
+                "refund",
+                "replacement",
+                "return_label",
+                "credit",
+                "hedge",
+                "denial",
+                "tracking_labels",
+            }
+        ),
     }
 )
 
 # Families matched with the phrase syntax: checked when a language's automaton is built.
 MATCHED = frozenset(
     {"marketing", "review_solicitation", "off_platform", "unprofessional", "incentive"}
-    | {"amazon_duplicate"}
+    | {"amazon_duplicate", "commitment"}
 )
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}")

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from guardrails import (
     attachments,
+    commitments,
     contacts,
     duplicate,
     emoji_rules,
@@ -37,7 +38,7 @@ from guardrails.locales import language_of
 from guardrails.report import Finding, Report
 from guardrails.resolve import Edit, resolve
 from guardrails.sentences import tidy
-from guardrails.spans import Attachment, Context, Detector, MessageKind, Span, quote
+from guardrails.spans import Attachment, Context, Detector, Grounding, MessageKind, Span, quote
 
 MAX_LENGTH = 2000  # SP-API limit for a free-text message
 # Five times that is no draft but a pasted document: it cannot be sent, and fixing it would let
@@ -60,6 +61,7 @@ DETECTORS: tuple[Detector, ...] = (
     tone.detect,
     language_rule.detect,
     duplicate.detect,
+    commitments.detect,
 )
 MIN_SUBSTANCE = 1  # a content word besides greeting, order ID line and signature
 
@@ -78,13 +80,15 @@ def context(
     now: datetime | None = None,
     template_id: str | None = None,
     template_language: str | None = None,
+    grounding: Grounding | None = None,
 ) -> Context:
     """Everything :func:`check` needs to know, validated; ``ValueError`` names what is wrong.
 
     ``language`` is the buyer's locale (the marketplace's language when absent);
     ``message_kind`` is ``reply`` (acknowledgements are replies) or ``proactive``. The rest are
     circumstances: the seller's files (``attachment_type``), order completion and the moment of
-    sending (``contact_window``), and the template the text came from (``language_mismatch``).
+    sending (``contact_window``), the template the text came from (``language_mismatch``), and
+    what a drafted text may draw on (``unsupported_commitment``).
     """
     market = marketplaces.resolve(marketplace)
     lang = language_of(language) if language is not None and language.strip() else market.language
@@ -108,6 +112,7 @@ def context(
         now=now,
         template_id=template_id,
         template_language=language_of(template_language) if template_language else None,
+        grounding=grounding,
     )
 
 

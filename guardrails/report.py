@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 #: Version of the rule book (docs/policy.md) these rules implement; every draft records it.
-POLICY_VERSION = "2026.11"
+POLICY_VERSION = "2026.12"
 
 Action = Literal["fixed", "flagged", "blocked"]
 

@@ -29,6 +29,16 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Grounding:
+    """What a drafted text may draw on: ``texts`` (the order's facts written out, knowledge-base
+    passages, the template, the agent's instructions) and the order's ``dates``. The
+    ``unsupported_commitment`` rule (guardrails.commitments) reads a text against it."""
+
+    texts: tuple[str, ...] = ()
+    dates: tuple[datetime, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """Everything a rule may know about the message besides its text; built once per check by
     :func:`guardrails.context`, which validates it. The fields after ``message_kind`` are the
@@ -46,6 +56,8 @@ class Context:
     # The knowledge-base template the text was rendered from, when it was, and its language.
     template_id: str | None = None
     template_language: str | None = None
+    # What a drafted text may draw on: with it, the ``unsupported_commitment`` rule applies.
+    grounding: Grounding | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ text is judged and `passed` means one thing: the guard found nothing that blocks
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +73,51 @@ def order_facts(order: OrderIn, *, language: str, at: datetime | None = None) ->
     }
 
 
+def order_dates(order: OrderIn, *also: datetime | None) -> tuple[datetime, ...]:
+    """The order's dates known, and `also` (the buyer message's arrival)."""
+    moments = (
+        order.purchase_date,
+        order.shipped_at,
+        order.delivered_at,
+        order.earliest_delivery_date,
+        order.latest_delivery_date,
+        *also,
+    )
+    return tuple(moment for moment in moments if moment is not None)
+
+
+_UNGROUNDED = frozenset({"buyer_name", "item_title", "items"})
+
+
+def grounding(job: DraftJob) -> guardrails.Grounding:
+    """What a model was given to draft from, for the `unsupported_commitment` rule."""
+    return grounding_of(
+        job.order_facts,
+        texts=(
+            job.template_text or "",
+            *(f"{hit.entry.title}\n{hit.entry.body}" for hit in job.articles),
+            job.instructions or "",
+        ),
+        dates=job.dates,
+    )
+
+
+def grounding_of(
+    facts: Mapping[str, Any], *, texts: Sequence[str], dates: Sequence[datetime]
+) -> guardrails.Grounding:
+    """The order's `facts` (the template context) written out, then `texts` (the template,
+    knowledge-base passages, the agent's instructions), and the order's `dates`. The buyer's
+    name and the item titles stay out: text a buyer or a listing can fill with "the seller
+    refunds everything" supports nothing."""
+    lines = [
+        f"{key}: {value}"
+        for key, value in facts.items()
+        if key not in _UNGROUNDED and value is not None and not isinstance(value, (list, dict))
+    ]
+    written = ("\n".join(lines), *texts)
+    return guardrails.Grounding(texts=tuple(t for t in written if t.strip()), dates=tuple(dates))
+
+
 def guard_context(
     *,
     order_id: str,
@@ -83,10 +129,11 @@ def guard_context(
     now: datetime,
     template_id: str | None = None,
     template_language: str | None = None,
+    grounding: guardrails.Grounding | None = None,
 ) -> guardrails.Context:
     """The guard's context for a message on an order: its `dates` decide the contact window,
     the template is the KB entry the text was rendered from (None when a model or an agent
-    wrote it)."""
+    wrote it), the grounding what the text may draw on (unsupported_commitment)."""
     return guardrails.context(
         order_id=order_id,
         marketplace=marketplace,
@@ -101,6 +148,7 @@ def guard_context(
         now=now,
         template_id=template_id,
         template_language=template_language,
+        grounding=grounding,
     )
 
 
@@ -278,6 +326,8 @@ async def compose_and_store(
     drafted from, a draft the guard had to cut or block is first offered to the model for a
     rewrite (service/compose/repair.py)."""
     report = None
+    if job is not None and generated.kind == "llm":  # a model may promise what nobody said
+        ctx = replace(ctx, grounding=grounding(job))
     if job is not None and resources.settings.llm_repair:
         generated, report = await repair(generated, job=job, llm=resources.llm, ctx=ctx)
     return await to_thread.run_sync(

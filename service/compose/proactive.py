@@ -22,7 +22,13 @@ from sqlmodel import Session, col, select
 from guardrails import marketplaces
 from guardrails.locales import language_of
 from service.clock.rules import CONTACT_WINDOW, contact_window_ends_at
-from service.compose.pipeline import compose_and_store, order_context, order_facts, template_of
+from service.compose.pipeline import (
+    compose_and_store,
+    order_context,
+    order_dates,
+    order_facts,
+    template_of,
+)
 from service.errors import ServiceError
 from service.generate.drafter import DraftJob, Generated, generate
 from service.knowledge import Entry, Hit, KnowledgeBase, render
@@ -146,6 +152,7 @@ async def generate_text(
         instructions=request.instructions,
         purpose="proactive",
         proactive_kind=request.kind,
+        dates=order_dates(request.order),
     )
     return job, await generate(job, llm=resources.llm, fallback=resources.templates)
 

@@ -12,6 +12,7 @@ from service.compose.pipeline import (
     answer_fields,
     compose_and_store,
     order_context,
+    order_dates,
     order_facts,
     template_of,
 )
@@ -83,6 +84,7 @@ def prepare(
         articles=articles,
         instructions=request.instructions,
         tone=request.tone,
+        dates=order_dates(order, seen.received_at),
     )
     return Prepared(seen=seen, job=job)
 

@@ -256,6 +256,8 @@ class DraftRequest(_In):
 # texts over their own working limit themselves, with a finding that says so.
 MAX_CHECK_BYTES = 100_000
 CheckText = Annotated[Text, Field(min_length=1), AfterValidator(_not_blank)]
+MAX_GROUNDING_TEXTS = 20
+GroundingText = Annotated[Text, Field(max_length=20_000)]
 
 
 class OrderDatesIn(_In):
@@ -286,6 +288,13 @@ class CheckRequest(_In):
     template_id: Text | None = Field(default=None, max_length=200)
     template_language: Locale | None = Field(
         default=None, description="the language of the KB template the text was rendered from"
+    )
+    grounding: list[GroundingText] | None = Field(
+        default=None,
+        max_length=MAX_GROUNDING_TEXTS,
+        description="the texts the reply may draw on (the order's facts, knowledge-base "
+        "passages, the template, the agent's instructions): with them, unsupported_commitment "
+        "applies; the dates of `order` count too",
     )
 
 

@@ -13,7 +13,7 @@ from tests.guardrails.support import OID
 
 
 def test_exports_and_policy_version() -> None:
-    assert POLICY_VERSION == "2026.11"
+    assert POLICY_VERSION == "2026.12"
     assert set(guardrails.__all__) == {
         "check",
         "context",
@@ -22,6 +22,7 @@ def test_exports_and_policy_version() -> None:
         "Attachment",
         "Report",
         "Finding",
+        "Grounding",
         "POLICY_VERSION",
     }
 
@@ -34,7 +35,7 @@ def test_report_is_frozen_and_serialises_to_json() -> None:
         setattr(report, "text", "x")  # noqa: B010  (the assignment itself is what is tested)
     data = json.loads(json.dumps(report.to_dict()))
     assert data["passed"] is True
-    assert data["policy_version"] == "2026.11"
+    assert data["policy_version"] == "2026.12"
     assert data["text"] == f"Hi\n\nOrder ID: {OID}"
     assert {f["rule"] for f in data["findings"]} == {"emoji", "order_id_missing"}
     assert set(data["findings"][0]) == {"rule", "action", "match", "start", "end", "message"}

@@ -28,6 +28,7 @@ def check_text(body: CheckRequest, now: NowDep) -> CheckResponse:
         now=body.sent_at or now,
         template_id=body.template_id,
         template_language=body.template_language,
+        grounding=_grounding(body),
     )
     report = guardrails.check(body.text, ctx)
     return CheckResponse(
@@ -35,4 +36,14 @@ def check_text(body: CheckRequest, now: NowDep) -> CheckResponse:
         passed=report.passed,
         policy_version=report.policy_version,
         findings=findings_json(report.findings),
+    )
+
+
+def _grounding(body: CheckRequest) -> guardrails.Grounding | None:
+    if body.grounding is None:
+        return None
+    order = body.order
+    dates = (order.shipped_at, order.delivered_at, order.latest_delivery_date) if order else ()
+    return guardrails.Grounding(
+        texts=tuple(body.grounding), dates=tuple(d for d in dates if d is not None)
     )

@@ -104,3 +104,25 @@ def test_the_files_and_the_template_given_are_judged(client: TestClient) -> None
     assert mismatch["passed"] is False
     german = {"template_id": "de/shipping/where-is-my-order", "template_language": "de"}
     assert check(client, GERMAN, **german)["passed"] is True
+
+
+def test_with_the_texts_a_reply_draws_on_unsupported_promises_are_flagged(
+    client: TestClient,
+) -> None:
+    text = (
+        GERMAN.replace("kommt in zwei Tagen", "kommt am 24. November")
+        + " Den Betrag erstatten wir."
+    )
+    unsupported = "unsupported_commitment"
+    assert unsupported not in {f["rule"] for f in check(client, text)["findings"]}
+    found = check(client, text, grounding=["Status: Versandt"])["findings"]
+    assert [f["match"] for f in found if f["rule"] == unsupported] == ["24. November", "erstatten"]
+    order = {"latest_delivery_date": "2026-11-24T18:00:00Z"}
+    grounded = check(client, text, grounding=["Erstattungen dauern 5 Tage."], order=order)
+    assert unsupported not in {f["rule"] for f in grounded["findings"]}
+
+
+def test_grounding_texts_are_bounded(client: TestClient) -> None:
+    body = {"text": GERMAN, "order_id": ORDER_ID, "marketplace": "amazon.de"}
+    response = client.post("/check", json=body | {"grounding": ["x"] * 21})
+    problem(response, 422)
