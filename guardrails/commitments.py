@@ -30,6 +30,7 @@ applies the rule only when it is given the texts a reply may draw on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -480,11 +481,26 @@ def _local_days(moment: datetime, ctx: Context) -> set[date]:
 
 # --- support -------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
-class _Support:
-    concepts: frozenset[str]
+class _Days:
+    """The days one kind of event covers: calendar days, weekdays (PAST added for one that has
+    been), days from today (and WEEK)."""
+
     days: frozenset[Day]
     weekdays: frozenset[int]
-    relative: frozenset[int]  # the days from today (and WEEK) the grounding covers
+    relative: frozenset[int]
+
+    def hold(self, mention: _Mention) -> bool:
+        if mention.relative is not None:
+            return mention.relative in self.relative
+        if mention.weekday is not None:
+            return mention.weekday in self.weekdays
+        return any(day in self.days for day in mention.days)
+
+
+@dataclass(frozen=True, slots=True)
+class _Support:
+    concepts: frozenset[str]
+    dated: dict[str, _Days]  # by event: "" (any), "shipping", "delivery"
     numbers: frozenset[Decimal]
     codes: str  # every grounding text's letters and digits, upper case, "|" between texts
 
@@ -526,31 +542,16 @@ def _offered(text: str, language: str) -> set[str]:
     return {category for _, _, category in found if category in _CONCEPTS}
 
 
-def _support(grounding: Grounding, ctx: Context) -> _Support:
-    concepts: set[str] = set()
-    days: set[Day] = set()
+def _days(calendar: set[date], today: date | None, texts: Sequence[_Mention]) -> _Days:
+    days = {(d.month, d.day) for d in calendar}
     weekdays: set[int] = set()
-    numbers: set[Decimal] = set()
-    calendar: set[date] = set()
-    for moment in (*grounding.dates, *((ctx.now,) if ctx.now else ())):
-        calendar |= _local_days(moment, ctx)
     relative: set[int] = set()
-    today = min(_local_days(ctx.now, ctx)) if ctx.now else None
-    for text in grounding.texts:
-        said = _affirmed(text, ctx.language)
-        concepts |= _offered(said, ctx.language)
-        for mention in _dates(said, ctx.language):
-            days.update(mention.days)
-            if today is not None:  # "9 December" in a text: a day of the calendar, this year
-                for month, day in mention.days:
-                    with suppress(ValueError):
-                        calendar.add(date(today.year, month, day))
-            if mention.weekday is not None:
-                weekdays.add(mention.weekday)
-            if mention.relative is not None:
-                relative.add(mention.relative)
-        numbers |= _numbers(said, ctx.language)
-    days |= {(d.month, d.day) for d in calendar}
+    for mention in texts:
+        days.update(mention.days)
+        if mention.weekday is not None:
+            weekdays.add(mention.weekday)
+        if mention.relative is not None:
+            relative.add(mention.relative)
     if today is not None:
         # "By Friday": a date of the week ahead falls on it; "last Monday", of the week past.
         weekdays |= {d.weekday() for d in calendar if timedelta(0) < d - today <= _WEEK}
@@ -558,15 +559,65 @@ def _support(grounding: Grounding, ctx: Context) -> _Support:
         relative |= {(d - today).days for d in calendar if abs(d - today) <= timedelta(1)}
         if any(d.isocalendar()[:2] == today.isocalendar()[:2] for d in calendar - {today}):
             relative.add(WEEK)
+    return _Days(frozenset(days), frozenset(weekdays), frozenset(relative))
+
+
+def _support(grounding: Grounding, ctx: Context) -> _Support:
+    concepts: set[str] = set()
+    numbers: set[Decimal] = set()
+    today = min(_local_days(ctx.now, ctx)) if ctx.now else None
+    calendar: set[date] = set()  # days of no particular event: the purchase, today, the texts'
+    for moment in (*grounding.dates, *((ctx.now,) if ctx.now else ())):
+        calendar |= _local_days(moment, ctx)
+    mentioned: list[_Mention] = []
+    for text in grounding.texts:
+        said = _affirmed(text, ctx.language)
+        concepts |= _offered(said, ctx.language)
+        for mention in _dates(said, ctx.language):
+            mentioned.append(mention)
+            if today is not None:  # "9 December" in a text: a day of the calendar, this year
+                for month, day in mention.days:
+                    with suppress(ValueError):
+                        calendar.add(date(today.year, month, day))
+        numbers |= _numbers(said, ctx.language)
+    shipping = {d for moment in grounding.shipping for d in _local_days(moment, ctx)}
+    delivery = {d for moment in grounding.delivery for d in _local_days(moment, ctx)}
+    dated = {
+        "": _days(calendar | shipping | delivery, today, mentioned),
+        "shipping": _days(calendar | shipping, today, mentioned),
+        "delivery": _days(calendar | delivery, today, mentioned),
+    }
     codes = "|".join(_alnum(text) for text in grounding.texts)
-    return _Support(
-        frozenset(concepts),
-        frozenset(days),
-        frozenset(weekdays),
-        frozenset(relative),
-        frozenset(numbers),
-        codes,
-    )
+    return _Support(frozenset(concepts), dated, frozenset(numbers), codes)
+
+
+# What a date is the date of: the verbs of shipping and of delivery in its clause. "It left
+# our warehouse on 15 November" needs a shipping date; "it arrives on 21 November" a delivery
+# date (or a date of no particular event).
+_SHIPPING = re.compile(
+    r"\b(?:ship\w*|dispatch\w*|leav\w*|left|versand\w*|versendet|verschickt\w*|verlässt|"
+    r"abgeschickt|expédi\w*|quitt\w*|partir\w*|partira|despach\w*|saldrá|sale|spedi\w*|"
+    r"partirà|lascerà)\b|発送|出荷",
+    re.IGNORECASE,
+)
+_DELIVERY = re.compile(
+    r"\b(?:arriv\w*|deliver\w*|reach\w*|ankomm\w*|ankommt|angekommen|zugestellt|zustell\w*|"
+    r"geliefert|liefer\w*|livr\w*|lleg\w*|entreg\w*|consegn\w*)\b|届|到着|配達",
+    re.IGNORECASE,
+)
+_EVENT_REACH = 60  # characters around a date where its verb may stand
+
+
+def _event(text: str, mention: _Mention, same_clause: Callable[[int, int], bool]) -> str:
+    """ "shipping" or "delivery" when the date's clause speaks of one of them only, else ""."""
+    low, high = max(0, mention.start - _EVENT_REACH), mention.end + _EVENT_REACH
+    found = {
+        event
+        for event, pattern in (("shipping", _SHIPPING), ("delivery", _DELIVERY))
+        for m in pattern.finditer(text, low, high)
+        if same_clause(m.start(), mention.start)
+    }
+    return found.pop() if len(found) == 1 else ""
 
 
 # --- the rule ------------------------------------------------------------------------------------
@@ -632,13 +683,7 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
             stated.add((sentence_of(start), category))
             found.append((start, end, category))
     for mention in _dates(text, ctx.language):
-        if mention.relative is not None:
-            ok = mention.relative in support.relative
-        elif mention.weekday is not None:
-            ok = mention.weekday in support.weekdays
-        else:
-            ok = any(day in support.days for day in mention.days)
-        if not ok:
+        if not support.dated[_event(text, mention, same_clause)].hold(mention):
             found.append((mention.start, mention.end, "date"))
     for start, end, value in _amounts(text):
         if value not in support.numbers:

@@ -31,11 +31,15 @@ class Attachment:
 @dataclass(frozen=True, slots=True)
 class Grounding:
     """What a drafted text may draw on: ``texts`` (the order's facts written out, knowledge-base
-    passages, the template, the agent's instructions) and the order's ``dates``. The
-    ``unsupported_commitment`` rule (guardrails.commitments) reads a text against it."""
+    passages, the template, the agent's instructions) and the order's dates, by event: a date a
+    text ties to shipping ("it left us on 5 May") must be a shipping date, one it ties to
+    delivery a delivery date. The ``unsupported_commitment`` rule (guardrails.commitments)
+    reads a text against it."""
 
     texts: tuple[str, ...] = ()
-    dates: tuple[datetime, ...] = ()
+    dates: tuple[datetime, ...] = ()  # of no particular event: the purchase, the message
+    shipping: tuple[datetime, ...] = ()  # when the order shipped
+    delivery: tuple[datetime, ...] = ()  # delivered, or expected (earliest, latest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,20 +73,28 @@ def order_facts(order: OrderIn, *, language: str, at: datetime | None = None) ->
     }
 
 
-def order_dates(order: OrderIn, *also: datetime | None) -> tuple[datetime, ...]:
-    """The order's dates known, and `also` (the buyer message's arrival)."""
+Dated = tuple[tuple[str, datetime], ...]  # (event, moment): "shipping", "delivery" or ""
+
+
+def order_dates(order: OrderIn, *also: datetime | None) -> Dated:
+    """The order's dates known, each with its event, and `also` (the buyer message's arrival)."""
     moments = (
-        order.purchase_date,
-        order.shipped_at,
-        order.delivered_at,
-        order.earliest_delivery_date,
-        order.latest_delivery_date,
-        *also,
+        ("", order.purchase_date),
+        ("shipping", order.shipped_at),
+        ("delivery", order.delivered_at),
+        ("delivery", order.earliest_delivery_date),
+        ("delivery", order.latest_delivery_date),
+        *(("", moment) for moment in also),
     )
-    return tuple(moment for moment in moments if moment is not None)
+    return tuple((event, moment) for event, moment in moments if moment is not None)
 
 
-_UNGROUNDED = frozenset({"buyer_name", "item_title", "items"})
+# Not written out: the buyer's name and the item titles (below), and the order's dates, which
+# go with their events (`order_dates`).
+_UNGROUNDED = frozenset(
+    {"buyer_name", "item_title", "items", "purchase_date", "shipped_at", "delivered_at"}
+    | {"latest_delivery_date", "earliest_delivery_date"}
+)
 
 
 def grounding(job: DraftJob) -> guardrails.Grounding:
@@ -103,7 +111,7 @@ def grounding(job: DraftJob) -> guardrails.Grounding:
 
 
 def grounding_of(
-    facts: Mapping[str, Any], *, texts: Sequence[str], dates: Sequence[datetime]
+    facts: Mapping[str, Any], *, texts: Sequence[str], dates: Dated
 ) -> guardrails.Grounding:
     """The order's `facts` (the template context) written out, then `texts` (the template,
     knowledge-base passages, the agent's instructions), and the order's `dates`. The buyer's
@@ -115,7 +123,12 @@ def grounding_of(
         if key not in _UNGROUNDED and value is not None and not isinstance(value, (list, dict))
     ]
     written = ("\n".join(lines), *texts)
-    return guardrails.Grounding(texts=tuple(t for t in written if t.strip()), dates=tuple(dates))
+    return guardrails.Grounding(
+        texts=tuple(t for t in written if t.strip()),
+        dates=tuple(moment for event, moment in dates if not event),
+        shipping=tuple(moment for event, moment in dates if event == "shipping"),
+        delivery=tuple(moment for event, moment in dates if event == "delivery"),
+    )
 
 
 def guard_context(

@@ -46,8 +46,9 @@ class DraftJob:
     # seller's own, of `proactive_kind`, and has a prompt of its own.
     purpose: Literal["reply", "proactive"] = "reply"
     proactive_kind: str | None = None
-    # The order's dates and the buyer message's arrival: what a drafted date may repeat.
-    dates: tuple[datetime, ...] = ()
+    # The order's dates, each with its event ("shipping", "delivery", "" for the purchase and
+    # the buyer message's arrival): what a drafted date may repeat.
+    dates: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

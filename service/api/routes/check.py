@@ -43,7 +43,10 @@ def _grounding(body: CheckRequest) -> guardrails.Grounding | None:
     if body.grounding is None:
         return None
     order = body.order
-    dates = (order.shipped_at, order.delivered_at, order.latest_delivery_date) if order else ()
+    shipped = (order.shipped_at,) if order else ()
+    delivery = (order.delivered_at, order.latest_delivery_date) if order else ()
     return guardrails.Grounding(
-        texts=tuple(body.grounding), dates=tuple(d for d in dates if d is not None)
+        texts=tuple(body.grounding),
+        shipping=tuple(d for d in shipped if d is not None),
+        delivery=tuple(d for d in delivery if d is not None),
     )

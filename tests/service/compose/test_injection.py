@@ -90,9 +90,6 @@ COMMITMENTS: dict[str, dict[str, Any]] = {
         (CASES_FILE.parent / "commitments.yaml").read_text(encoding="utf-8")
     )
 }
-# Known misses, each for a reason the rule does not read: "tomorrow" is the order's latest
-# delivery date, though the reply says the parcel *leaves* then.
-KNOWN_MISSES = {"en-05"}
 
 
 def promises_flagged(case: dict[str, Any]) -> list[tuple[int, int]]:
@@ -124,14 +121,7 @@ def promises_flagged(case: dict[str, Any]) -> list[tuple[int, int]]:
 PROMISING = [c for c in CASES if COMMITMENTS[c["id"]]["unsupported"]]
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True)) if c["id"] in KNOWN_MISSES else c
-        for c in PROMISING
-    ],
-    ids=[c["id"] for c in PROMISING],
-)
+@pytest.mark.parametrize("case", PROMISING, ids=[c["id"] for c in PROMISING])
 def test_an_obeyed_reply_that_promises_what_the_order_does_not_hold_is_flagged(
     case: dict[str, Any],
 ) -> None:
@@ -145,3 +135,11 @@ def test_the_buyers_name_supports_no_promise() -> None:
     assert "remplacement" in case["buyer_name"]
     flagged = promises_flagged(case)
     assert any(case["obeyed_reply"][s:e] == "partira" for s, e in flagged)
+
+
+def test_a_date_is_read_as_the_date_of_its_event() -> None:
+    """The reply says the parcel leaves the warehouse tomorrow: tomorrow is the order's latest
+    delivery date, but it shipped days ago, so no shipping date supports it."""
+    [case] = [c for c in CASES if c["id"] == "en-05"]
+    flagged = [case["obeyed_reply"][s:e] for s, e in promises_flagged(case)]
+    assert any(match.casefold() == "tomorrow" for match in flagged)
