@@ -284,11 +284,11 @@ def _amounts(text: str) -> list[tuple[int, int, Decimal]]:
     return out + _spelt_amounts(plain)
 
 
-def _numbers(text: str, language: str) -> set[Decimal]:
-    """Every number a grounding text holds outside its dates ("25 novembre" supports no
-    "25 euros"), and its amounts (a KB's "15,99 €" and "15.99")."""
+def _numbers(text: str, mentions: Sequence[_Mention]) -> set[Decimal]:
+    """Every number a grounding text holds outside its dates (its date ``mentions``: "25
+    novembre" supports no "25 euros"), and its amounts (a KB's "15,99 €" and "15.99")."""
     plain = _ascii(text)
-    dates = [(m.start, m.end) for m in _dates(text, language)]
+    dates = [(m.start, m.end) for m in mentions]
     found = {
         value
         for m in _PLAIN_NUMBER.finditer(plain)
@@ -562,6 +562,18 @@ def _days(calendar: set[date], today: date | None, texts: Sequence[_Mention]) ->
     return _Days(frozenset(days), frozenset(weekdays), frozenset(relative))
 
 
+@lru_cache(maxsize=1024)  # knowledge-base articles and templates ground request after request
+def _read(
+    text: str, language: str
+) -> tuple[frozenset[str], tuple[_Mention, ...], frozenset[Decimal]]:
+    """What one grounding text offers (its concepts), the dates it names and its numbers, all
+    outside what it rules out."""
+    said = _affirmed(text, language)
+    mentions = tuple(_dates(said, language))
+    return frozenset(_offered(said, language)), mentions, frozenset(_numbers(said, mentions))
+
+
+@lru_cache(maxsize=32)  # a check, its re-check and a repair's check read one grounding
 def _support(grounding: Grounding, ctx: Context) -> _Support:
     concepts: set[str] = set()
     numbers: set[Decimal] = set()
@@ -571,15 +583,15 @@ def _support(grounding: Grounding, ctx: Context) -> _Support:
         calendar |= _local_days(moment, ctx)
     mentioned: list[_Mention] = []
     for text in grounding.texts:
-        said = _affirmed(text, ctx.language)
-        concepts |= _offered(said, ctx.language)
-        for mention in _dates(said, ctx.language):
+        offered, mentions, held = _read(text, ctx.language)
+        concepts |= offered
+        numbers |= held
+        for mention in mentions:
             mentioned.append(mention)
             if today is not None:  # "9 December" in a text: a day of the calendar, this year
                 for month, day in mention.days:
                     with suppress(ValueError):
                         calendar.add(date(today.year, month, day))
-        numbers |= _numbers(said, ctx.language)
     shipping = {d for moment in grounding.shipping for d in _local_days(moment, ctx)}
     delivery = {d for moment in grounding.delivery for d in _local_days(moment, ctx)}
     dated = {
