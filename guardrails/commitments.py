@@ -43,9 +43,8 @@ from guardrails import phrases, sentences
 from guardrails.spans import Context, Grounding, Span, quote
 
 RULE = "unsupported_commitment"
-KINDS = ("refund", "replacement", "return_label", "credit", "date", "amount", "tracking_number")
 _CONCEPTS = ("refund", "replacement", "return_label", "credit")
-_LABEL = {
+_LABEL = {  # every kind of promise, as a finding names it
     "refund": "a refund",
     "replacement": "a replacement",
     "return_label": "a return label",
