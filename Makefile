@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# `make run PORT=9000 HOST=0.0.0.0` serves elsewhere.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: install
-	$(VENV)/bin/replydesk serve --host 127.0.0.1 --port 8000
+	$(VENV)/bin/replydesk serve --host $(HOST) --port $(PORT)
 
 # Sample buyer messages in six languages, drafted into the database `make run` serves.
 demo: install
