@@ -40,7 +40,9 @@ from zoneinfo import ZoneInfo
 
 from guardrails import order_id as order_ids
 from guardrails import phrases, sentences
+from guardrails.phrase_engine import PhraseMatcher
 from guardrails.spans import Context, Grounding, Span, quote
+from guardrails.textnorm import fold
 
 RULE = "unsupported_commitment"
 _CONCEPTS = ("refund", "replacement", "return_label", "credit")
@@ -57,6 +59,35 @@ _LABEL = {  # every kind of promise, as a finding names it
 
 # Full-width digits, letters and signs read as ASCII, one character for one: offsets stay.
 _ASCII = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
+
+
+FAMILY = "commitment"
+
+
+@lru_cache(maxsize=32)
+def _matcher(language: str) -> PhraseMatcher:
+    """The language's and English's ``commitment`` phrases, matched apart from the shared scan
+    (see phrases.SEPARATE): only a model's drafts are read for promises, so no other check
+    pays for them."""
+    categories = phrases.categories("en", FAMILY).keys() | phrases.categories(language, FAMILY)
+    table = {
+        category: list(
+            dict.fromkeys(
+                (*phrases.get("en", FAMILY, category), *phrases.get(language, FAMILY, category))
+            )
+        )
+        for category in sorted(categories)
+    }
+    return PhraseMatcher({category: items for category, items in table.items() if items})
+
+
+def _find(text: str, language: str) -> list[tuple[int, int, str]]:
+    """``(start, end, category)`` of the commitment phrases in ``text``, in its offsets."""
+    folded = fold(text)
+    return [
+        (*folded.span(s, e), category)
+        for s, e, category in _matcher(language).finditer(folded.text)
+    ]
 
 
 def _ascii(text: str) -> str:
@@ -537,7 +568,7 @@ def _affirmed(text: str, language: str) -> str:
 
 def _offered(text: str, language: str) -> set[str]:
     """The concepts (refund, replacement, …) a grounding text names."""
-    found = phrases.find("commitment", text, language)
+    found = _find(text, language)
     return {category for _, _, category in found if category in _CONCEPTS}
 
 
@@ -649,7 +680,7 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
     if grounding is None:
         return []
     support = _support(grounding, ctx)
-    hits = phrases.find("commitment", text, ctx.language)
+    hits = _find(text, ctx.language)
     bounds = sentences.bounds(text)
     hedges = [start for start, _, cat in hits if cat == "hedge"]
     denials = [start for start, _, cat in hits if cat == "denial"]

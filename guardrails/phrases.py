@@ -218,6 +218,12 @@ SEPARATE = frozenset(
         ("marketing", "applied_to_order"),
         ("marketing", "refund_words"),
     }
+    # Read only in a model's drafts (guardrails.commitments), which match them on their own.
+    | {
+        ("commitment", category)
+        for category in ("refund", "replacement", "return_label", "credit", "hedge", "denial")
+    }
+    | {("commitment", "tracking_labels")}
 )
 
 _BUILT: dict[str, Automaton] = {}
