@@ -40,7 +40,6 @@ from zoneinfo import ZoneInfo
 
 from guardrails import order_id as order_ids
 from guardrails import phrases, sentences
-from guardrails.phrase_engine import PhraseMatcher
 from guardrails.spans import Context, Grounding, Span, quote
 from guardrails.textnorm import fold
 
@@ -62,32 +61,16 @@ _ASCII = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
 
 
 FAMILY = "commitment"
-
-
-@lru_cache(maxsize=32)
-def _matcher(language: str) -> PhraseMatcher:
-    """The language's and English's ``commitment`` phrases, matched apart from the shared scan
-    (see phrases.SEPARATE): only a model's drafts are read for promises, so no other check
-    pays for them."""
-    categories = phrases.categories("en", FAMILY).keys() | phrases.categories(language, FAMILY)
-    table = {
-        category: list(
-            dict.fromkeys(
-                (*phrases.get("en", FAMILY, category), *phrases.get(language, FAMILY, category))
-            )
-        )
-        for category in sorted(categories)
-    }
-    return PhraseMatcher({category: items for category, items in table.items() if items})
+# Matched apart from the shared scan (phrases.SEPARATE): only a model's drafts are read for
+# promises, so no other check pays for them.
+_CATEGORIES = tuple(sorted(phrases.FAMILIES[FAMILY] or ()))
 
 
 def _find(text: str, language: str) -> list[tuple[int, int, str]]:
     """``(start, end, category)`` of the commitment phrases in ``text``, in its offsets."""
     folded = fold(text)
-    return [
-        (*folded.span(s, e), category)
-        for s, e, category in _matcher(language).finditer(folded.text)
-    ]
+    found = phrases.apart(language, FAMILY, _CATEGORIES).finditer(folded.text)
+    return [(*folded.span(s, e), category) for s, e, category in found]
 
 
 def _ascii(text: str) -> str:

@@ -17,10 +17,8 @@ notice.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from guardrails import order_id, phrases, sentence_model
-from guardrails.phrase_engine import PhraseMatcher
 from guardrails.spans import Context, Span
 from guardrails.textnorm import fold
 
@@ -34,20 +32,13 @@ def _hit(only: tuple[str, ...], text: str, ctx: Context) -> bool:
     return bool(phrases.find(FAMILY, text, ctx.language, only=only))
 
 
-@lru_cache(maxsize=32)
-def _substance(language: str) -> PhraseMatcher:
-    """The language's and English's ``substance`` phrases, matched apart from the shared scan
-    (see phrases.SEPARATE): only proactive drafts ask."""
-    items = dict.fromkeys(
-        (*phrases.get("en", FAMILY, "substance"), *phrases.get(language, FAMILY, "substance"))
-    )
-    return PhraseMatcher({"substance": list(items)})
-
-
 def detect(text: str, *, ctx: Context) -> list[Span]:
     if ctx.message_kind != "proactive":
         return []
-    if _QUESTION.search(text) or next(_substance(ctx.language).finditer(fold(text).text), None):
+    # The substance phrases are matched apart from the shared scan (phrases.SEPARATE): only
+    # proactive drafts ask.
+    substance = phrases.apart(ctx.language, FAMILY, ("substance",))
+    if _QUESTION.search(text) or next(substance.finditer(fold(text).text), None):
         return []
     plain = order_id.ORDER_ID.sub(" ", text)
     # A confirmation in the lexicon's words, or one the sentence model is sure of ("Quick

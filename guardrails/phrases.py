@@ -22,7 +22,7 @@ from types import MappingProxyType
 
 import yaml
 
-from guardrails.phrase_engine import Automaton
+from guardrails.phrase_engine import Automaton, PhraseMatcher
 from guardrails.phrase_syntax import Phrase, parse_phrase
 from guardrails.phrase_table import Scan
 from guardrails.textnorm import fold
@@ -219,12 +219,22 @@ SEPARATE = frozenset(
         ("marketing", "refund_words"),
     }
     # Read only in a model's drafts (guardrails.commitments), which match them on their own.
-    | {
-        ("commitment", category)
-        for category in ("refund", "replacement", "return_label", "credit", "hedge", "denial")
-    }
-    | {("commitment", "tracking_labels")}
+    | {("commitment", category) for category in FAMILIES["commitment"] or ()}
 )
+
+
+@lru_cache(maxsize=64)
+def apart(language: str, family: str, categories: tuple[str, ...]) -> PhraseMatcher:
+    """English's and ``language``'s phrases of ``categories`` of ``family``, in a matcher of
+    their own: for the SEPARATE categories, which the shared automaton leaves out."""
+    table = {
+        category: list(
+            dict.fromkeys((*get("en", family, category), *get(language, family, category)))
+        )
+        for category in categories
+    }
+    return PhraseMatcher({category: items for category, items in table.items() if items})
+
 
 _BUILT: dict[str, Automaton] = {}
 _BUILD_LOCK = threading.Lock()
