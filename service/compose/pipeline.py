@@ -76,13 +76,14 @@ def order_facts(order: OrderIn, *, language: str, at: datetime | None = None) ->
 Dated = tuple[tuple[str, datetime], ...]  # (event, moment): "shipping", "delivery" or ""
 
 
-def order_dates(order: OrderIn, *also: datetime | None) -> Dated:
-    """The order's dates known, each with its event, and `also` (the buyer message's arrival)."""
+def order_dates(order: OrderDates, *also: datetime | None) -> Dated:
+    """The order's dates known, each with its event, and `also` (the buyer message's arrival).
+    `order` is a whole order, or the dates `/check` is given (no purchase or earliest date)."""
     moments = (
-        ("", order.purchase_date),
+        ("", getattr(order, "purchase_date", None)),
         ("shipping", order.shipped_at),
         ("delivery", order.delivered_at),
-        ("delivery", order.earliest_delivery_date),
+        ("delivery", getattr(order, "earliest_delivery_date", None)),
         ("delivery", order.latest_delivery_date),
         *(("", moment) for moment in also),
     )

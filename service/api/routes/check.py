@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException
 
 import guardrails
 from service.api.deps import NowDep, require
-from service.compose.pipeline import guard_context
+from service.compose.pipeline import grounding_of, guard_context, order_dates
 from service.store.models import MAX_CHECK_BYTES, CheckRequest, CheckResponse, findings_json
 
 router = APIRouter(tags=["guardrails"])
@@ -40,13 +40,8 @@ def check_text(body: CheckRequest, now: NowDep) -> CheckResponse:
 
 
 def _grounding(body: CheckRequest) -> guardrails.Grounding | None:
+    """The texts the request says the reply draws on, and the order's dates by event."""
     if body.grounding is None:
         return None
-    order = body.order
-    shipped = (order.shipped_at,) if order else ()
-    delivery = (order.delivered_at, order.latest_delivery_date) if order else ()
-    return guardrails.Grounding(
-        texts=tuple(body.grounding),
-        shipping=tuple(d for d in shipped if d is not None),
-        delivery=tuple(d for d in delivery if d is not None),
-    )
+    dates = order_dates(body.order) if body.order else ()
+    return grounding_of({}, texts=body.grounding, dates=dates)
