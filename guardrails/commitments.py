@@ -444,16 +444,12 @@ def _dates(text: str, language: str) -> list[_Mention]:
         month, day = int(m.group("a")), int(m.group("b"))
         if _valid(month, day):
             out.append(_Mention(m.start(), m.end(), ((month, day),)))
-    for m in _NUMERIC.finditer(plain):
-        a, b = int(m.group("a")), int(m.group("b"))
-        readings = tuple(r for r in ((b, a), (a, b)) if _valid(*r))
-        if readings:
-            out.append(_Mention(m.start(), m.end(), readings))
-    for m in found.short.finditer(plain):
-        a, b = int(m.group("a")), int(m.group("b"))
-        readings = tuple(r for r in ((b, a), (a, b)) if _valid(*r))
-        if readings:
-            out.append(_Mention(m.start(), m.end(), readings))
+    for pattern in (_NUMERIC, found.short):  # "05/12/2026", "entro il 9/12": read both ways
+        for m in pattern.finditer(plain):
+            a, b = int(m.group("a")), int(m.group("b"))
+            readings = tuple(r for r in ((b, a), (a, b)) if _valid(*r))
+            if readings:
+                out.append(_Mention(m.start(), m.end(), readings))
     for m in _JA_DATE.finditer(plain):
         month, day = int(m.group("m")), int(m.group("d"))
         if _valid(month, day):
@@ -535,16 +531,13 @@ def _affirmed(text: str, language: str) -> str:
     "返金はできません"): a grounding supports nothing it denies. Offsets stay."""
     chars = list(text)
     for m in _NEGATION.finditer(text):
-        if language == "ja":
-            start, end = max(0, m.start() - _RULED_OUT // 2), m.end()
-        else:
+        if language == "ja":  # back to the sentence's start, at most _RULED_OUT // 2
+            start, stop = max(0, m.start() - _RULED_OUT // 2), m.end()
+            ends = [i + 1 for i in range(start, m.start()) if text[i] in ".!?。！？\n"]
+            start = max([start, *ends])
+        else:  # on to the clause's end, at most _RULED_OUT
             start, end = m.start(), min(len(text), m.end() + _RULED_OUT)
-        stop = next((i for i in range(start, end) if text[i] in ".!?:;。！？\n"), end)
-        if language == "ja":
-            stop = end
-            start = max(
-                [start, *(i + 1 for i in range(start, m.start()) if text[i] in ".!?。！？\n")]
-            )
+            stop = next((i for i in range(start, end) if text[i] in ".!?:;。！？\n"), end)
         chars[start:stop] = " " * (stop - start)
     return "".join(chars)
 

@@ -15,7 +15,7 @@ from openai.types.chat import ChatCompletion
 from guardrails import Finding
 from service.config import Settings
 from service.generate.drafter import DraftJob, FallbackReason, Generated, LLMFailure
-from service.generate.prompts import Prompts
+from service.generate.prompts import MARKERS, Prompts
 
 _MIN_USABLE_CHARS = 20
 _FENCE_RE = re.compile(r"^```[a-z]*\n(.*)\n```$", re.DOTALL)
@@ -119,7 +119,7 @@ def _refused(exc: BaseException) -> bool:
     return False
 
 
-_MARKERS = re.compile(r"<<<|>>>|‹‹‹|›››")
+_MARKERS = re.compile("|".join(map(re.escape, MARKERS)))
 _BLOCK_NAME = re.compile(r"<<<([A-Z][A-Z_]*_[A-Z_]*[A-Z])")  # BUYER_MESSAGE, AGENT_INSTRUCTIONS
 _SENTENCE = re.compile(r"[^.!?\n]{40,}[.!?]?")
 _LEAK_WORDS = 40  # characters: a sentence of the system prompt that long, copied, is a leak

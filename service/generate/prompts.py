@@ -68,8 +68,17 @@ class Prompts:
         ]
 
 
+# The data blocks' delimiters (<<<NAME … NAME>>>), and what they become inside the data, so that
+# no buyer text can close a block: an answer holding any of them gives its prompt away.
+DELIMITERS = {"<<<": "‹‹‹", ">>>": "›››"}
+MARKERS = (*DELIMITERS, *DELIMITERS.values())
+
+
 def _neutralise_delimiters(value: object) -> str:
-    return str(value).replace("<<<", "‹‹‹").replace(">>>", "›››")
+    text = str(value)
+    for delimiter, neutral in DELIMITERS.items():
+        text = text.replace(delimiter, neutral)
+    return text
 
 
 _LANGUAGE_NAMES = {
