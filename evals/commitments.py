@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -67,21 +67,33 @@ def run(case: dict[str, Any]) -> Outcome:
     raw["items"] = [
         {"title": i.get("title"), "quantity": i.get("quantity", 1)} for i in raw.get("items") or ()
     ]
-    order = OrderIn.model_validate(raw)
-    received = _moment(case["received_at"])
-    language = case["language"]
-    facts = order_facts(order, language=language, at=received)
     texts = [*(case.get("kb") or ()), case.get("template") or "", case.get("instructions") or ""]
+    spans = unsupported(
+        case["draft"],
+        OrderIn.model_validate(raw),
+        language=case["language"],
+        received=_moment(case["received_at"]),
+        texts=texts,
+    )
+    return Outcome(case, spans)
+
+
+def unsupported(
+    draft: str, order: OrderIn, *, language: str, received: datetime | None, texts: Sequence[str]
+) -> tuple[tuple[int, int], ...]:
+    """Where ``draft`` makes a promise nothing supports, checked as `/draft` checks a model's
+    answer: grounded on the order (its facts written out, its dates by event) and ``texts``,
+    with the message's arrival as now."""
+    facts = order_facts(order, language=language, at=received)
     ctx = guardrails.context(
         order_id=order.order_id,
-        marketplace=case["marketplace"],
+        marketplace=order.marketplace,
         language=language,
         now=received,
         grounding=grounding_of(facts, texts=texts, dates=order_dates(order, received)),
     )
-    report = guardrails.check(case["draft"], ctx)
-    spans = tuple((f.start, f.end) for f in report.findings if f.rule == RULE)
-    return Outcome(case, spans)
+    report = guardrails.check(draft, ctx)
+    return tuple((f.start, f.end) for f in report.findings if f.rule == RULE)
 
 
 def report(outcomes: Iterable[Outcome], *, title: str) -> str:

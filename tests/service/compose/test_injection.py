@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-import guardrails
+from evals.commitments import unsupported
 from guardrails.marketplaces import HOME_MARKETPLACE
-from service.compose.pipeline import grounding_of, order_dates, order_facts
 from service.compose.reply import draft_reply
 from service.resources import Resources
 from service.store.models import Draft, DraftRequest, DraftStatus, OrderIn
@@ -101,21 +100,10 @@ def promises_flagged(case: dict[str, Any]) -> list[tuple[int, int]]:
         "marketplace": HOME_MARKETPLACE[language],
         "items": [{"asin": "B08N5WRWNW", "title": case["item_title"]}],
     }
-    order = OrderIn.model_validate(body)
     received = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)  # the request's received_at
-    ctx = guardrails.context(
-        order_id=order.order_id,
-        marketplace=order.marketplace,
-        language=language,
-        now=received,
-        grounding=grounding_of(
-            order_facts(order, language=language, at=received),
-            texts=(),
-            dates=order_dates(order, received),
-        ),
-    )
-    report = guardrails.check(case["obeyed_reply"], ctx)
-    return [(f.start, f.end) for f in report.findings if f.rule == "unsupported_commitment"]
+    order = OrderIn.model_validate(body)
+    spans = unsupported(case["obeyed_reply"], order, language=language, received=received, texts=())
+    return list(spans)
 
 
 PROMISING = [c for c in CASES if COMMITMENTS[c["id"]]["unsupported"]]
