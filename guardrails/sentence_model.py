@@ -139,28 +139,25 @@ class SentenceModel:
         self.labels = tuple(labels)
         self.thresholds = dict(zip(self.labels, thresholds, strict=True))
         self._cache: dict[str, Prediction] = {}
-        index = list(enumerate(vocabulary))
-        self._prefixes = {f[2:]: i for i, f in index if f.startswith("p:")}
-        self._words: dict[str, int] = {}
-        self._numbers: dict[str, int] = {}
-        for i, feature in index:
-            if feature.startswith("w:"):
-                word = feature[2:]
-                self._words[word] = i
-                self._numbers[word] = len(self._numbers) + 1  # 0: a run of kana and kanji
+        # One pass sorts the names by kind ("w:", "p:", "b:", "c:"): loading is part of the
+        # first check's time (``replydesk check FILE``).
+        kinds: dict[str, list[tuple[str, int]]] = {"w:": [], "p:": [], "b:": [], "c:": []}
+        for i, feature in enumerate(vocabulary):
+            kinds[feature[:2]].append((feature[2:], i))
+        self._prefixes = dict(kinds["p:"])
+        self._words = dict(kinds["w:"])
+        # 0 stands for a run of kana and kanji in a pair.
+        self._numbers = {word: number for number, (word, _) in enumerate(kinds["w:"], 1)}
         self._count = len(self._numbers) + 1
+        numbers = self._numbers.get
         pairs: dict[int, int] = {}
-        grams: dict[int, int] = {}
-        for i, feature in index:
-            if feature.startswith("b:"):
-                first, second = (
-                    0 if w == _CJK_TOKEN else self._numbers.get(w, -1)
-                    for w in feature[2:].split(" ")
-                )
-                if first >= 0 and second >= 0:
-                    pairs[first * self._count + second] = i
-            elif feature.startswith("c:"):
-                grams[_gram_key(feature[2:])] = i
+        for pair, i in kinds["b:"]:
+            one, _, two = pair.partition(" ")
+            first = 0 if one == _CJK_TOKEN else numbers(one, -1)
+            second = 0 if two == _CJK_TOKEN else numbers(two, -1)
+            if first >= 0 and second >= 0:
+                pairs[first * self._count + second] = i
+        grams = {_gram_key(gram): i for gram, i in kinds["c:"]}
         self._pair_keys, self._pair_ids = _sorted(pairs)
         self._gram_keys, self._gram_ids = _sorted(grams)
 
@@ -281,8 +278,9 @@ def _gram_key(gram: str) -> int:
 def _sorted(table: dict[int, int]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     import numpy as np
 
-    keys = np.asarray(sorted(table), dtype=np.int64)
-    return keys, np.asarray([table[int(k)] for k in keys], dtype=np.int64)
+    items = sorted(table.items())
+    keys = np.fromiter((key for key, _ in items), np.int64, len(items))
+    return keys, np.fromiter((i for _, i in items), np.int64, len(items))
 
 
 def _lookup(

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # `holidays` and the guardrails (for the marketplaces) are imported where they are used: the
@@ -116,10 +117,8 @@ def parse_holidays(spec: str) -> tuple[str, str | None] | None:
     if text.lower() in ("none", "off", ""):
         return None
     country, _, subdiv = text.upper().partition("-")
-    import holidays as holidays_lib
-
     try:
-        holidays_lib.country_holidays(country, subdiv=subdiv or None, years=2026)
+        country_holidays(country, subdiv=subdiv or None, years=2026)
     except NotImplementedError as exc:
         raise CalendarError(
             f"REPLYDESK_HOLIDAYS: {spec!r} is not a country (or country-subdivision) the holidays "
@@ -128,14 +127,62 @@ def parse_holidays(spec: str) -> tuple[str, str | None] | None:
     return country, subdiv or None
 
 
+def country_holidays(country: str, *, subdiv: str | None, years: int) -> Any:
+    """``holidays.country_holidays``, with the country's module imported alone.
+
+    The library's own function imports the package ``holidays.countries``, whose ``__init__``
+    imports all 250 country modules: 12 MB in every worker, for the one or two countries a
+    seller sells in. Its registry names the module a country code lives in, and that file is
+    loaded by itself (a country that builds on another, as Åland on Finland, imports the
+    package as usual). Should the library change that layout, the library's function is used.
+    """
+    import holidays as holidays_lib
+
+    found = _country_class(country.upper())
+    if found is None:
+        return holidays_lib.country_holidays(country, subdiv=subdiv, years=years)
+    return found(years=years, subdiv=subdiv)
+
+
+@lru_cache(maxsize=64)
+def _country_class(code: str) -> Any:
+    """The class of one country code, or None when the registry or the file is not as known
+    (``country_holidays`` then asks the library, which also raises for unknown codes)."""
+    import importlib.util
+    import sys
+
+    from holidays import registry
+
+    for module, names in getattr(registry, "COUNTRIES", {}).items():
+        if code not in names[1:]:
+            continue
+        name = f"holidays.countries.{module}"
+        if name not in sys.modules:
+            spec = importlib.util.find_spec("holidays")
+            roots = spec.submodule_search_locations if spec is not None else None
+            if not roots:
+                return None
+            path = f"{roots[0]}/countries/{module}.py"
+            loaded = importlib.util.spec_from_file_location(name, path)
+            if loaded is None or loaded.loader is None:
+                return None
+            country = importlib.util.module_from_spec(loaded)
+            sys.modules[name] = country
+            try:
+                loaded.loader.exec_module(country)
+            except (ImportError, OSError):
+                del sys.modules[name]
+                return None
+        return getattr(sys.modules[name], names[0], None)
+    return None
+
+
 @lru_cache(maxsize=256)
 def _holiday_dates(country: str, subdiv: str | None, year: int) -> frozenset[date]:
     # One frozen set per country and year: HolidayBase fills itself lazily on lookup, which is
     # not something to share between threads.
-    import holidays as holidays_lib
-
     try:
-        found = holidays_lib.country_holidays(country, subdiv=subdiv, years=year)
+        found = country_holidays(country, subdiv=subdiv, years=year)
     except NotImplementedError:  # a marketplace country the library lacks: no holidays
         return frozenset()
     return frozenset(found.keys())

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import subprocess
+import sys
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
+from guardrails.marketplaces import MARKETPLACES
 from service.clock.calendar import (
     CalendarError,
     calendar_for,
+    country_holidays,
     parse_business_hours,
     parse_holidays,
     parse_timezone,
 )
 from service.clock.rules import answer_by
 from service.config import Settings
+from tests.factories import REPO
 from tests.service.clock.support import BERLIN, HOURS, TOKYO, clock_for, utc, utc_calendar
 
 MONDAY = utc(2026, 11, 23, 10)  # an ordinary Monday in UTC
@@ -172,3 +177,49 @@ def test_settings_override_timezone_and_holidays() -> None:
     assert calendar.is_holiday(datetime(2026, 1, 6).date())  # Epiphany: Bavaria, not Berlin
     none = Settings.model_validate({"holidays": "none"}).business_calendar("amazon.de")
     assert not none.is_holiday(datetime(2026, 12, 25).date())
+
+
+def _library_dates(country: str, subdiv: str | None, year: int) -> set[date]:
+    import holidays
+
+    return set(holidays.country_holidays(country, subdiv=subdiv, years=year))
+
+
+@pytest.mark.parametrize(
+    ("country", "subdiv"),
+    [
+        *sorted({(m.country, None) for m in MARKETPLACES}),
+        ("DE", "BY"),
+        ("US", "CA"),
+        ("AX", None),
+        ("AS", None),
+    ],
+)
+def test_one_country_loads_alone_with_the_librarys_dates(country: str, subdiv: str | None) -> None:
+    # Åland (AX) and American Samoa (AS) build on other countries' modules.
+    assert set(country_holidays(country, subdiv=subdiv, years=2026)) == _library_dates(
+        country, subdiv, 2026
+    )
+
+
+def test_an_unknown_country_or_subdivision_is_the_librarys_error() -> None:
+    with pytest.raises(NotImplementedError):
+        country_holidays("XX", subdiv=None, years=2026)
+    with pytest.raises(NotImplementedError):
+        country_holidays("DE", subdiv="XX", years=2026)
+
+
+def test_a_marketplace_calendar_imports_its_country_not_all_250() -> None:
+    code = (
+        "import sys\n"
+        "from service.clock.calendar import calendar_for\n"
+        "from datetime import date\n"
+        "calendar = calendar_for(marketplace='amazon.de', timezone=None, "
+        "business_hours='Mon-Fri 09:00-17:00', holidays=None)\n"
+        "assert calendar.is_holiday(date(2026, 12, 25))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries.')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert out.stdout.strip() == "['holidays.countries.germany']"
