@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # a statement, or a connection that stops answering, after that; the API then answers 503.
     db_connect_timeout_s: int = Field(default=5, ge=2, le=300)
     db_statement_timeout_s: float = Field(default=15.0, gt=0, le=3_600)
+    # Apply pending migrations at start (every database; workers take turns under a lock). Off:
+    # a server database that is behind refuses to start (`replydesk db upgrade` first). The
+    # embedded SQLite file is always kept current.
+    migrate_on_start: bool = True
     kb_dir: Path = Path("./knowledge_base")
     prompts_dir: Path = Path("./prompts")
     kb_watch: bool = True  # reload the KB when its files change (service/knowledge/watch.py)

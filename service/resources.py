@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from service.config import Settings
+from service.errors import Unavailable
 from service.generate.drafter import Drafter, TemplateDrafter
 from service.knowledge import KnowledgeBase
 from service.knowledge.live import LiveKB
@@ -20,6 +21,11 @@ from service.store.db import create_db_engine, is_sqlite, pending_migrations, up
 from service.understand import analysis
 
 log = logging.getLogger(__name__)
+
+
+class MigrationsPending(Unavailable):
+    """The service was told not to migrate and the database is behind: it will not start (the
+    message is the whole story: logged as one line, no traceback)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +55,17 @@ def build_resources(settings: Settings, *, metrics: Metrics | None = None) -> Re
         connect_timeout_s=settings.db_connect_timeout_s,
         statement_timeout_s=settings.db_statement_timeout_s,
     )
-    if is_sqlite(settings.database_url):
-        upgrade(engine)  # the embedded database keeps itself current
+    if settings.migrate_on_start or is_sqlite(settings.database_url):
+        # Every worker asks; the migration lock lets one migrate and the others find it done.
+        applied = upgrade(engine)
+        if applied:
+            log.info("database migrated: applied %s", ", ".join(applied))
     elif pending_migrations(engine):
-        log.warning("database has pending migrations: run `replydesk db upgrade`")
+        engine.dispose()
+        raise MigrationsPending(
+            "the database has migrations pending and REPLYDESK_MIGRATE_ON_START is off: "
+            "run `replydesk db upgrade`, then start again"
+        )
     knowledge = LiveKB(settings.kb_dir)
     analysis.warm_up()
     llm: Drafter | None = None

@@ -21,7 +21,7 @@ from service.config import Settings
 from service.errors import Unavailable
 from service.knowledge.watch import watching
 from service.ops.metrics import Metrics
-from service.resources import Resources, build_resources
+from service.resources import MigrationsPending, Resources, build_resources
 
 log = logging.getLogger(__name__)
 WAIT_S = 60.0  # how long a request waits for a start that is still under way
@@ -53,7 +53,8 @@ class Startup:
             )
         except Exception as exc:  # kept, logged and served as 503: never raised into the loop
             self.error = exc
-            log.critical("start-up failed: %s", exc, exc_info=exc)
+            known = isinstance(exc, MigrationsPending)  # one line says it all
+            log.critical("start-up failed: %s", exc, exc_info=None if known else exc)
             return None
         self._stack.push_async_callback(resources.aclose)
         await self._stack.enter_async_context(

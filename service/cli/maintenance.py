@@ -108,6 +108,8 @@ def db_upgrade() -> None:
 
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
-    upgrade(engine)
+    applied = upgrade(engine)
     engine.dispose()
-    click.echo("database is up to date")
+    for revision in applied:
+        click.echo(f"applied {revision}")
+    click.echo("database is up to date" + ("" if applied else " (nothing to apply)"))

@@ -119,19 +119,32 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: sa.Engine) -> None:
+def upgrade(engine: sa.Engine) -> list[str]:
     """Bring the schema to the newest migration (idempotent), one process at a time: the ones
-    that waited find it done."""
+    that waited find it done. Returns what this call applied, oldest first ("0006 (drafts'
+    request stored once)"); empty when the database was up to date."""
     with _file_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            # A server's engine gives up on a statement after db_statement_timeout_s: neither
+            # a long migration nor the wait for another process's may.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         if _at_head(connection):
-            return
+            return []
         from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
 
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = connection
+        current = MigrationContext.configure(connection).get_current_revision()
+        script = ScriptDirectory.from_config(config)
+        applied = [
+            f"{rev.revision} ({rev.doc})" if rev.doc else rev.revision
+            for rev in reversed(list(script.iterate_revisions("head", current)))
+        ]
         command.upgrade(config, "head")
+        return applied
 
 
 def migration_lock_path(engine: sa.Engine) -> Path | None:

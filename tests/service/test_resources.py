@@ -17,8 +17,8 @@ from service.generate.drafter import TemplateDrafter
 from service.generate.llm import OpenAIDrafter
 from service.knowledge import KnowledgeBase
 from service.knowledge.live import LiveKB
-from service.resources import Resources, build_resources, open_resources
-from service.store.db import pending_migrations
+from service.resources import MigrationsPending, Resources, build_resources, open_resources
+from service.store.db import pending_migrations, upgrade
 from tests.conftest import repo_settings
 from tests.fakes.drafter import FakeDrafter
 from tests.service.knowledge.support import OTHER, kb_dir, write
@@ -49,19 +49,38 @@ def test_the_embedded_database_is_brought_up_to_date(sqlite_url: str, tmp_path: 
         close(resources)
 
 
-def test_a_server_database_is_never_migrated_by_the_service_only_warned_about(
+def test_a_server_database_is_migrated_at_start_and_says_what_was_applied(
     empty_postgres_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger=resources_module.__name__)
+    caplog.set_level(logging.INFO, logger=resources_module.__name__)
     resources = build_resources(repo_settings(empty_postgres_url, kb_dir=kb_dir(tmp_path)))
     try:
-        assert pending_migrations(resources.engine)
-        assert sa.inspect(resources.engine).get_table_names() == []
+        assert not pending_migrations(resources.engine)
+        assert "drafts" in sa.inspect(resources.engine).get_table_names()
     finally:
         close(resources)
-    assert [r.getMessage() for r in caplog.records] == [
-        "database has pending migrations: run `replydesk db upgrade`"
-    ]
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith("database migrated: applied 0001 (drafts and draft events), 0002")
+    caplog.clear()
+    close(build_resources(repo_settings(empty_postgres_url, kb_dir=kb_dir(tmp_path))))
+    assert caplog.records == []  # the next start finds it done
+
+
+def test_with_migrations_off_a_database_behind_refuses_to_start(
+    empty_postgres_url: str, tmp_path: Path
+) -> None:
+    settings = repo_settings(empty_postgres_url, kb_dir=kb_dir(tmp_path), migrate_on_start=False)
+    with pytest.raises(MigrationsPending, match="run `replydesk db upgrade`"):
+        build_resources(settings)
+    engine = sa.create_engine(empty_postgres_url)
+    try:
+        assert sa.inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+    upgrade_engine = sa.create_engine(empty_postgres_url)
+    upgrade(upgrade_engine)
+    upgrade_engine.dispose()
+    close(build_resources(settings))  # once upgraded, it starts
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """`replydesk serve --workers 4` on a fresh PostgreSQL database, ten starts in a row: every
-start brings up four workers that each answer, and none is lost on the way. On a fresh SQLite
-file the four workers also migrate it at start, together with `replydesk db upgrade`: the
-migration lock (service/store/db.py) makes them take turns across processes.
+start brings up four workers that each answer, and none is lost on the way. The four workers
+migrate the empty database (PostgreSQL or a fresh SQLite file) at start, once, together with
+`replydesk db upgrade`: the migration lock (service/store/db.py) makes them take turns across
+processes.
 
 A worker used to die during start-up: uvicorn spawns workers, spawn re-imports the `replydesk`
 command's module in each before its health-check thread runs, and that module imported the
@@ -11,20 +12,23 @@ guardrails (seconds); the supervisor kills a worker that has not answered within
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import empty_postgres
-from tests.factories import REPO
+from tests.factories import REPO, draft_request
 from tests.fakes.openai_server import free_port
 from tests.service.workers_support import LOST, STARTED, healthz_answered_by
+from tests.serving import served
 
 pytestmark = [
     pytest.mark.e2e,
@@ -95,10 +99,10 @@ def _start_once(database_url: str, log_path: Path, *, migrate: bool) -> None:
 def test_four_workers_start_ten_times_without_losing_one(tmp_path: Path) -> None:
     for run in range(RUNS):
         with empty_postgres("replydesk_workers") as url:
-            # PostgreSQL workers only check for pending migrations; one run migrates beside them.
+            # The workers migrate the empty database at start, in turn; in the first run
+            # `replydesk db upgrade` joins them.
             _start_once(url, tmp_path / f"serve-{run}.log", migrate=run == 0)
-            if run == 0:
-                _assert_migrated_once(url)
+            _assert_migrated_once(url)
 
 
 @pytest.mark.timeout(START_TIMEOUT_S)
@@ -113,3 +117,23 @@ def _assert_migrated_once(url: str) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
     engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(START_TIMEOUT_S)
+def test_an_empty_postgresql_database_drafts_on_the_first_start(tmp_path: Path) -> None:
+    """The operator's first run: `replydesk serve` on an empty database, nothing run before."""
+    with (
+        empty_postgres("replydesk_first") as url,
+        served({"REPLYDESK_DATABASE_URL": url}, tmp_path / "serve.log") as served_url,
+    ):
+        request = urllib.request.Request(
+            served_url + "/draft",
+            data=json.dumps(draft_request()).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 201
+            assert json.load(answer)["status"] in ("pending", "blocked")
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "database migrated: applied 0001 (drafts and draft events)" in log

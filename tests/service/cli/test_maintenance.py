@@ -115,11 +115,25 @@ def test_audit_prints_markdown_and_takes_its_sample_options(
 # --- db upgrade ---------------------------------------------------------------------------
 
 
-def test_db_upgrade_command(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    if request.param == "sqlite":
+        return sqlite_url
+    url: str = request.getfixturevalue("empty_postgres_url")
+    return url
+
+
+def test_db_upgrade_command(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url = empty_db_url
     monkeypatch.setenv("REPLYDESK_DATABASE_URL", db_url)
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "up to date" in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "applied 0001 (drafts and draft events)"
+    assert all(line.startswith("applied 00") for line in lines[:-1]) and len(lines) > 2
+    assert lines[-1] == "database is up to date"
+    again = CliRunner().invoke(main, ["db", "upgrade"])
+    assert again.output == "database is up to date (nothing to apply)\n"
     engine = create_db_engine(db_url)
     try:
         assert not pending_migrations(engine)
