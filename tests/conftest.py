@@ -81,7 +81,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield url
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        connection.exec_driver_sql("TRUNCATE audits, draft_events, drafts RESTART IDENTITY CASCADE")
+        connection.exec_driver_sql(
+            "TRUNCATE audits, draft_events, drafts, idempotency_keys RESTART IDENTITY CASCADE"
+        )
     engine.dispose()
 
 

@@ -19,13 +19,19 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def served(settings: dict[str, str], log: Path, *, ready_within: float = 60) -> Iterator[str]:
-    """The server's URL once ready; ``settings`` are REPLYDESK_ variables (full names)."""
+def served(
+    settings: dict[str, str], log: Path, *, ready_within: float = 60, workers: int = 1
+) -> Iterator[str]:
+    """The server's URL once ready; ``settings`` are REPLYDESK_ variables (full names). With
+    ``workers`` above one, ready is one worker's answer (the others may still be starting)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REPLYDESK_", "OPENAI_"))}
+    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            command,
             cwd=REPO,
             env=env | settings,
             stdout=out,

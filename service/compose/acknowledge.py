@@ -38,7 +38,13 @@ def format_when(moment: datetime, *, zone: ZoneInfo, language: str) -> str:
     return f"{day}, {clock} ({local.tzname()})"
 
 
-async def acknowledge(request: DraftRequest, *, resources: Resources, now: datetime) -> Draft:
+async def acknowledge(
+    request: DraftRequest,
+    *,
+    resources: Resources,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> Draft:
     order = request.order
     seen = await to_thread.run_sync(lambda: assess(request, settings=resources.settings, now=now))
     analysis, clock, calendar = seen.analysis, seen.clock, seen.calendar
@@ -62,5 +68,6 @@ async def acknowledge(request: DraftRequest, *, resources: Resources, now: datet
         # A holding reply is an answer: the message did need one.
         "no_response_needed": False,
         "message_kind": MessageKind.acknowledgement,
+        "idempotency_key": idempotency_key,
     }
     return await compose_and_store(resources, generated, ctx=ctx, fields=fields)

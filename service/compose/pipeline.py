@@ -230,6 +230,7 @@ def answer_fields(request: DraftRequest, seen: Assessment) -> dict[str, Any]:
         "order_id": order.order_id,
         "marketplace": order.marketplace,
         "agent_id": request.agent_id,
+        "external_ref": request.external_ref,
         "language": analysis.language,
         "intent": analysis.intent,
         "intent_confidence": analysis.intent_confidence,

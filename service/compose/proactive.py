@@ -169,7 +169,11 @@ def _check_rules(request: ProactiveRequest, resources: Resources, now: datetime)
 
 
 async def draft_proactive(
-    request: ProactiveRequest, *, resources: Resources, now: datetime
+    request: ProactiveRequest,
+    *,
+    resources: Resources,
+    now: datetime,
+    idempotency_key: str | None = None,
 ) -> Draft:
     await to_thread.run_sync(_check_rules, request, resources, now)
     order, kind = request.order, request.kind
@@ -198,6 +202,8 @@ async def draft_proactive(
         "order_id": order.order_id,
         "marketplace": order.marketplace,
         "agent_id": request.agent_id,
+        "external_ref": request.external_ref,
+        "idempotency_key": idempotency_key,
         "language": language,
         "intent": "other",
         "intent_confidence": 1.0,

@@ -90,7 +90,11 @@ def prepare(
 
 
 async def draft_reply(
-    request: DraftRequest, *, resources: Resources, now: datetime | None = None
+    request: DraftRequest,
+    *,
+    resources: Resources,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Draft:
     now = now or utcnow()
     kb = resources.kb  # one snapshot for the whole request, even if a reload swaps it
@@ -123,5 +127,6 @@ async def draft_reply(
         "policy": policy,
         "no_response_needed": analysis.no_response_needed,
         "message_kind": MessageKind.reply,
+        "idempotency_key": idempotency_key,
     }
     return await compose_and_store(resources, generated, ctx=ctx, fields=fields, job=prepared.job)

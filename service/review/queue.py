@@ -21,6 +21,7 @@ class Filters:
     intent: str | None = None
     language: str | None = None
     agent_id: str | None = None
+    external_ref: str | None = None  # the help desk's ticket id
 
     def where(self) -> list[sa.ColumnElement[bool]]:
         clauses: list[sa.ColumnElement[bool]] = []
@@ -35,6 +36,8 @@ class Filters:
             clauses.append(
                 or_(col(Draft.agent_id) == self.agent_id, col(Draft.reviewed_by) == self.agent_id)
             )
+        if self.external_ref:
+            clauses.append(col(Draft.external_ref) == self.external_ref)
         return clauses
 
 

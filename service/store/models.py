@@ -241,9 +241,23 @@ class SellerAttachmentIn(AttachmentIn):
     )
 
 
+ExternalRef = Annotated[
+    Text,
+    Field(
+        min_length=1,
+        max_length=200,
+        description="the help desk's own id for this conversation (a ticket id): stored on the "
+        "draft, returned with it, and a filter of GET /drafts",
+        examples=["zendesk:48213"],
+    ),
+    AfterValidator(_not_blank),
+]
+
+
 class DraftRequest(_In):
     message: MessageIn
     order: OrderIn
+    external_ref: ExternalRef | None = None
     thread: list[ThreadEntryIn] = Field(default_factory=list, max_length=50)
     # What the seller means to attach to the reply (not the buyer's files: those are in message).
     attachments: list[SellerAttachmentIn] = Field(default_factory=list, max_length=20)
@@ -448,6 +462,8 @@ class DraftBase(SQLModel):
     no_response_needed: bool = False
     order_id: str = SQLField(max_length=19, index=True)
     marketplace: str = SQLField(max_length=32)
+    # The help desk's ticket id, as the request gave it (migration 0008).
+    external_ref: str | None = SQLField(default=None, max_length=200, index=True)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -477,6 +493,9 @@ class Draft(DraftBase, table=True):
     )
 
     id: str = SQLField(default_factory=_uuid, primary_key=True, max_length=32)
+    # The Idempotency-Key of the request that made it: unique, so storing the draft is what
+    # completes the key's claim (service/compose/idempotency.py; migration 0008).
+    idempotency_key: str | None = SQLField(default=None, max_length=255, unique=True, index=True)
     agent_id: str | None = SQLField(default=None, max_length=100)
     received_at: datetime = SQLField(sa_type=UTCDateTime)
     respond_by: datetime = SQLField(sa_type=UTCDateTime, index=True)
@@ -654,6 +673,21 @@ class DraftEvent(SQLModel, table=True):
     details: dict[str, Any] = SQLField(default_factory=dict, sa_type=JSONType)
 
 
+class IdempotencyKey(SQLModel, table=True):
+    """A claimed Idempotency-Key: the request that holds it, by route and body fingerprint; the
+    draft it made carries the key (``Draft.idempotency_key``)."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: str = SQLField(primary_key=True, max_length=255)
+    route: str = SQLField(max_length=32)
+    fingerprint: str = SQLField(max_length=64)
+    # Who holds the claim now: a retry that takes over an abandoned claim writes its own.
+    token: str = SQLField(max_length=32)
+    claimed_at: datetime = SQLField(sa_type=UTCDateTime)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class TriageResponse(BaseModel):
     """`POST /triage`: what a help desk needs to tag and sort a message, no draft written."""
 
@@ -737,6 +771,7 @@ ProactiveKind = Literal[
 class ProactiveRequest(_In):
     order: OrderIn
     kind: ProactiveKind
+    external_ref: ExternalRef | None = None
     buyer_opted_out: bool = False
     language: Locale | None = Field(default=None, description="the buyer's locale, if known")
     instructions: Text | None = Field(default=None, max_length=2_000)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import PlainTextResponse
 from sqlmodel import col, select
 
+from service.api import idempotency as idempotent
 from service.api.deps import NowDep, ResourcesDep, SessionDep, require
 from service.compose.reply import draft_reply
 from service.errors import NotFound
@@ -38,10 +39,24 @@ router = APIRouter(tags=["drafts"])
     status_code=201,
     response_model=DraftPublic,
     dependencies=[Depends(require("plugin"))],
+    responses=idempotent.RESPONSES,
 )
-async def create_draft(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> DraftPublic:
+async def create_draft(
+    body: DraftRequest,
+    resources: ResourcesDep,
+    now: NowDep,
+    response: Response,
+    idempotency_key: idempotent.IdempotencyKeyHeader = None,
+) -> DraftPublic:
     """Draft a guarded reply to a buyer message and store it for review."""
-    draft = await draft_reply(body, resources=resources, now=now)
+    draft = await idempotent.once(
+        resources,
+        response,
+        key=idempotency_key,
+        route="draft",
+        body=body,
+        make=lambda key: draft_reply(body, resources=resources, now=now, idempotency_key=key),
+    )
     return DraftPublic.model_validate(draft)
 
 
@@ -52,12 +67,19 @@ def list_drafts(
     intent: Annotated[str | None, Query(max_length=40)] = None,
     language: Annotated[str | None, Query(max_length=8)] = None,
     agent_id: Annotated[str | None, Query(max_length=100)] = None,
+    external_ref: Annotated[
+        str | None, Query(max_length=200, description="the help desk's ticket id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DraftList:
-    """Drafts by status, intent, language or agent, the nearest `respond_by` first."""
+    """Drafts by status, intent, language, agent or ticket, the nearest `respond_by` first."""
     filters = review_queue.Filters(
-        statuses=tuple(status or ()), intent=intent, language=language, agent_id=agent_id
+        statuses=tuple(status or ()),
+        intent=intent,
+        language=language,
+        agent_id=agent_id,
+        external_ref=external_ref,
     )
     rows, total = review_queue.list_drafts(session, filters=filters, limit=limit, offset=offset)
     items = [DraftListItem.model_validate(draft) for draft in rows]

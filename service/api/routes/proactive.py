@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
+from service.api import idempotency as idempotent
 from service.api.deps import NowDep, ResourcesDep, require
 from service.compose.acknowledge import acknowledge
 from service.compose.proactive import draft_proactive
@@ -17,12 +18,24 @@ router = APIRouter(tags=["drafts"])
     status_code=201,
     response_model=DraftPublic,
     dependencies=[Depends(require("plugin"))],
+    responses=idempotent.RESPONSES,
 )
 async def create_acknowledgement(
-    body: DraftRequest, resources: ResourcesDep, now: NowDep
+    body: DraftRequest,
+    resources: ResourcesDep,
+    now: NowDep,
+    response: Response,
+    idempotency_key: idempotent.IdempotencyKeyHeader = None,
 ) -> DraftPublic:
     """Draft a short holding reply that names when the full answer comes."""
-    draft = await acknowledge(body, resources=resources, now=now)
+    draft = await idempotent.once(
+        resources,
+        response,
+        key=idempotency_key,
+        route="acknowledge",
+        body=body,
+        make=lambda key: acknowledge(body, resources=resources, now=now, idempotency_key=key),
+    )
     return DraftPublic.model_validate(draft)
 
 
@@ -31,14 +44,32 @@ async def create_acknowledgement(
     status_code=201,
     response_model=DraftPublic,
     dependencies=[Depends(require("plugin"))],
-    responses={
-        409: {"description": "the order already has a proactive message"},
-        422: {"description": "refused by a proactive rule (window, opt-out, review request)"},
+    responses=idempotent.RESPONSES
+    | {
+        409: {
+            "description": "the order already has a proactive message, or the first request "
+            "with this Idempotency-Key is still at work"
+        },
+        422: {
+            "description": "refused by a proactive rule (window, opt-out, review request), "
+            "invalid, or an Idempotency-Key used with another body"
+        },
     },
 )
 async def create_proactive(
-    body: ProactiveRequest, resources: ResourcesDep, now: NowDep
+    body: ProactiveRequest,
+    resources: ResourcesDep,
+    now: NowDep,
+    response: Response,
+    idempotency_key: idempotent.IdempotencyKeyHeader = None,
 ) -> DraftPublic:
     """Draft a seller-initiated message under Amazon's proactive-message rules."""
-    draft = await draft_proactive(body, resources=resources, now=now)
+    draft = await idempotent.once(
+        resources,
+        response,
+        key=idempotency_key,
+        route="proactive",
+        body=body,
+        make=lambda key: draft_proactive(body, resources=resources, now=now, idempotency_key=key),
+    )
     return DraftPublic.model_validate(draft)

@@ -143,6 +143,29 @@ def test_0006_keeps_every_row_up_and_down(
     engine.dispose()
 
 
+def test_0008_keeps_every_row_up_and_down(
+    empty_url: str, make_client: Callable[..., TestClient]
+) -> None:
+    engine = create_db_engine(empty_url)
+    migrate(engine, "0007")
+    row = old_row("e" * 32)
+    del row["message"], row["order"]
+    insert(engine, [row, row | {"id": "f" * 32, "status": "approved"}])
+    upgrade(engine)
+    client = make_client(database_url=empty_url)
+    stored = client.get(f"/drafts/{'e' * 32}").json()
+    assert (stored["external_ref"], stored["message"]["text"]) == (None, "Where is my parcel?")
+    assert client.get("/drafts", params={"external_ref": "x"}).json()["count"] == 0
+    assert client.get("/drafts").json()["count"] == 2
+    migrate(engine, "0007", down=True)
+    with engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT id, status FROM drafts ORDER BY id")).all()
+        assert [tuple(r) for r in kept] == [("e" * 32, "pending"), ("f" * 32, "approved")]
+        assert not sa.inspect(connection).has_table("idempotency_keys")
+    upgrade(engine)
+    engine.dispose()
+
+
 def test_the_database_refuses_an_unknown_status(empty_url: str) -> None:
     engine = create_db_engine(empty_url)
     upgrade(engine)
