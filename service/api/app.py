@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service import STATIC_DIR, logs
-from service.api import openapi
+from service.api import docs, openapi
 from service.api.errors import install_handlers
 from service.api.middleware import BodyLimit, RequestObserver, SecurityHeaders
 from service.api.routes import check, drafts, health, kb, ops, proactive, review, triage
@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Operation ids are the routes' own names (create_draft, approve_draft…): what a
         # generated client calls its methods.
         generate_unique_id_function=lambda route: route.name,
+        # /docs and /redoc are served below from the service's own files (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     install_handlers(app)
     openapi.install(app)
@@ -51,4 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (drafts, check, health, kb, ops, proactive, review, triage):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    docs.install(app)
     return app

@@ -103,13 +103,19 @@ class BodyLimit:
 
 
 # Our own pages load only their own script and style sheet (the audit report has an inline
-# style block); nothing may frame them. FastAPI's /docs and /redoc load their UI from a CDN and
-# keep FastAPI's defaults.
+# style block); nothing may frame them. /docs and /redoc (service/api/docs.py) load Swagger UI
+# and ReDoc from the service too, but start them with an inline script, and ReDoc searches in
+# a worker made from a blob.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-_THIRD_PARTY_PAGES = ("/docs", "/redoc")
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+_DOCS_PAGES = ("/docs", "/redoc")
 
 
 class SecurityHeaders:
@@ -122,7 +128,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        own_page = not str(scope.get("path", "")).startswith(_THIRD_PARTY_PAGES)
+        docs_page = str(scope.get("path", "")).startswith(_DOCS_PAGES)
+        policy = (DOCS_CONTENT_SECURITY_POLICY if docs_page else CONTENT_SECURITY_POLICY).encode()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -133,8 +140,8 @@ class SecurityHeaders:
                     (b"referrer-policy", b"no-referrer"),
                 ]
                 content_type = dict(headers).get(b"content-type", b"")
-                if own_page and content_type.startswith(b"text/html"):
-                    added.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                if content_type.startswith(b"text/html"):
+                    added.append((b"content-security-policy", policy))
                 message["headers"] = headers + [h for h in added if h[0] not in names]
             await send(message)
 
