@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from service.compose import idempotency
 from service.resources import Resources
-from service.store.models import Draft
+from service.store.models import Draft, DraftPublic
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ IdempotencyKeyHeader = Annotated[
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
+        "model": DraftPublic,
         "description": "a retry with the same Idempotency-Key: the draft its first request made",
         "headers": {"Idempotent-Replayed": {"schema": {"type": "string", "enum": ["true"]}}},
     },

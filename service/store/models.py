@@ -402,6 +402,22 @@ class EscalationPublic(BaseModel):
     reasons: list[str]
 
 
+class HistoryDetails(BaseModel):
+    """What a history line adds, by action: `drafted` (status, fallback_reason, rules),
+    `approved` (status_before, edited, edit_ratio, undone_fixes, findings), `rejected`
+    (status_before, reason); GET /drafts/{id} leaves out the keys an action did not set."""
+
+    status: str | None = None
+    fallback_reason: str | None = None
+    rules: list[str] | None = None
+    status_before: str | None = None
+    edited: bool | None = None
+    edit_ratio: float | None = None
+    undone_fixes: list[str] | None = None
+    findings: list[FindingPublic] | None = None
+    reason: str | None = None
+
+
 class HistoryPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -410,7 +426,54 @@ class HistoryPublic(BaseModel):
     at: datetime
     text_before: str | None
     text_after: str | None
-    details: dict[str, Any]
+    details: HistoryDetails
+
+
+class AttachmentPublic(BaseModel):
+    filename: str
+    content_type: str
+    size_bytes: int
+
+
+class MessagePublic(BaseModel):
+    """The buyer's message as the request gave it; a proactive draft's is empty and names its
+    kind."""
+
+    text: str
+    received_at: datetime | None = None
+    language: str | None = None
+    subject: str | None = None
+    attachments: list[AttachmentPublic] = []
+    proactive_kind: str | None = None
+
+
+class ItemPublic(BaseModel):
+    asin: str | None = None
+    sku: str | None = None
+    title: str | None = None
+    quantity: int = 1
+
+
+class TrackingPublic(BaseModel):
+    carrier: str | None = None
+    number: str | None = None
+
+
+class OrderPublic(BaseModel):
+    """The order as the request gave it (every field as sent; none required of stored rows)."""
+
+    order_id: str | None = None
+    marketplace: str | None = None
+    buyer_name: str | None = None
+    purchase_date: datetime | None = None
+    status: str | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    earliest_delivery_date: datetime | None = None
+    latest_delivery_date: datetime | None = None
+    fulfillment: str | None = None
+    items: list[ItemPublic] = []
+    tracking: TrackingPublic | None = None
 
 
 class ReviewPublic(BaseModel):
@@ -613,8 +676,8 @@ class DraftPublic(DraftBase):
 
 
 class DraftDetail(DraftPublic):
-    message: dict[str, Any]
-    order: dict[str, Any]
+    message: MessagePublic
+    order: OrderPublic
     raw_text: str
     history: list[HistoryPublic]
 
@@ -686,6 +749,84 @@ class IdempotencyKey(SQLModel, table=True):
     token: str = SQLField(max_length=32)
     claimed_at: datetime = SQLField(sa_type=UTCDateTime)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseTimelineEntry(BaseModel):
+    """One line of a case pack's timeline: a message of the thread, or a step of a draft."""
+
+    at: str | None = Field(description="ISO 8601; null for a thread message without a time")
+    what: str = Field(examples=["buyer message", "reply drafted", "reply approved"])
+    text: str | None = None
+    draft_id: str | None = None
+    actor: str | None = None
+    reason: str | None = None
+
+
+class CaseTracking(BaseModel):
+    carrier: str | None = None
+    tracking_number: str | None = None
+    order_status: str | None = None
+    fulfillment: str | None = None
+    purchase_date: str | None = None
+    shipped_at: str | None = None
+    delivered_at: str | None = None
+    latest_delivery_date: str | None = None
+
+
+class CasePolicy(BaseModel):
+    id: str
+    text: str
+
+
+class CaseDeadlines(BaseModel):
+    respond_by: str | None = None
+    respond_by_extended: str | None = None
+    target_by: str | None = None
+    contact_window_ends_at: str | None = None
+
+
+class CasePack(BaseModel):
+    """`GET /drafts/{id}/case`: what a Seller Support case about the order needs."""
+
+    draft_id: str
+    summary: str
+    order_id: str
+    marketplace: str
+    buyer_name: str | None
+    escalation: EscalationPublic
+    timeline: list[CaseTimelineEntry]
+    tracking: CaseTracking
+    policies: list[CasePolicy]
+    deadlines: CaseDeadlines
+
+
+class Liveness(BaseModel):
+    """`GET /healthz`."""
+
+    status: Literal["ok", "failed"]
+    start: Literal["ready", "starting", "failed"]
+
+
+class KnowledgeBaseCheck(BaseModel):
+    entries: int
+    errors: list[str]
+    stale: list[str] = Field(description="files that failed to reload, served as last loaded")
+
+
+class ReadinessChecks(BaseModel):
+    start: str = Field(examples=["ok", "starting", "failed: …"])
+    database: str | None = Field(
+        default=None, examples=["ok", "migrations pending", "unreachable: OperationalError"]
+    )
+    knowledge_base: KnowledgeBaseCheck | None = None
+    llm: Literal["configured", "templates only"] | None = None
+
+
+class Readiness(BaseModel):
+    """`GET /readyz`: 200 when ready, 503 with the same shape when not."""
+
+    status: Literal["ready", "not ready"]
+    checks: ReadinessChecks
 
 
 class TriageResponse(BaseModel):
@@ -780,3 +921,176 @@ class ProactiveRequest(_In):
     text: Body | None = Field(
         default=None, description="the seller's own message; drafted from the template if absent"
     )
+
+
+# ---------------------------------------------------------------- operations: stats and audits
+class ResponseTimes(BaseModel):
+    median: float | None = Field(description="seconds from the buyer's message to approval")
+    p90: float | None
+
+
+class MessageFigures(BaseModel):
+    received: int
+    answered: int
+    no_response_needed: int
+    due: int
+    answered_within_24h: int
+    share_within_24h: float | None
+    overdue_now: int
+    response_time_s: ResponseTimes
+
+
+class DraftFigures(BaseModel):
+    total: int
+    pending: int
+    approved: int
+    approved_unedited: int
+    acceptance_rate: float | None
+    mean_edit_ratio: float | None
+    rejected: int
+    blocked: int
+
+
+class Figures(BaseModel):
+    messages: MessageFigures
+    drafts: DraftFigures
+    findings_by_rule: dict[str, dict[str, int]] = Field(
+        description="rule -> action (fixed, flagged, blocked) -> findings"
+    )
+
+
+class RuleAcceptance(BaseModel):
+    fixed: int
+    approved: int
+    undone: int
+    undo_rate: float | None
+
+
+class SourceUse(BaseModel):
+    id: str
+    kind: str | None
+    approved: int
+    edited: int
+    mean_edit_ratio: float
+
+
+class FallbackShare(BaseModel):
+    count: int
+    rate: float | None
+
+
+class Latency(BaseModel):
+    p50: float | None
+    p95: float | None
+
+
+class ModelUsage(BaseModel):
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None
+
+
+class LlmUsage(BaseModel):
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    fallbacks: int
+    fallback_rate: dict[str, FallbackShare]
+    latency_ms: Latency
+    by_model: dict[str, ModelUsage]
+    cost_usd: float
+    unpriced_models: list[str]
+
+
+class Stats(Figures):
+    """`GET /stats`: the figures of the window, and the same by agent, intent and language."""
+
+    since: datetime
+    until: datetime
+    generated_at: datetime
+    by_agent: dict[str, Figures]
+    by_intent: dict[str, Figures]
+    by_language: dict[str, Figures]
+    guardrail_acceptance: dict[str, RuleAcceptance]
+    sources: list[SourceUse]
+    llm: LlmUsage
+    definitions: dict[str, str]
+
+
+class AuditSample(BaseModel):
+    mode: AuditMode
+    requested: int
+    since: datetime | None
+    seed: int | None
+    sampled: int
+
+
+class AuditFigures(BaseModel):
+    replies: int
+    with_violations: int
+    violation_rate: float | None
+    findings: int
+    templates_checked: int
+    templates_with_errors: int
+
+
+class AuditExample(BaseModel):
+    draft_id: str
+    agent: str | None
+    reviewed_at: datetime | None
+    policy_version_when_sent: str
+    action: str
+    match: str
+    excerpt: str
+    message: str
+
+
+class AuditRule(BaseModel):
+    findings: int
+    replies: int
+    actions: dict[str, int]
+    examples: list[AuditExample]
+
+
+class AuditGroup(BaseModel):
+    name: str
+    replies: int
+    with_violations: int
+    violation_rate: float
+    rules: dict[str, int]
+
+
+class AuditTemplate(BaseModel):
+    id: str
+    path: str
+    errors: list[str]
+    warnings: list[str]
+
+
+class AuditReply(BaseModel):
+    draft_id: str
+    agent: str | None
+    reviewed_at: datetime | None
+    intent: str
+    language: str
+    sources: list[str]
+    rules: list[str]
+
+
+class AuditReport(BaseModel):
+    """`POST /audit` and `GET /audits/{id}` as JSON (`audit_id` once stored)."""
+
+    audit_id: str | None = None
+    created_at: datetime
+    policy_version: str
+    sample: AuditSample
+    summary: AuditFigures
+    by_rule: dict[str, AuditRule]
+    by_agent: list[AuditGroup]
+    by_template: list[AuditGroup]
+    by_source: list[AuditGroup]
+    templates: list[AuditTemplate]
+    replies: list[AuditReply]
+    recommendations: list[str]
+    definitions: dict[str, str]

@@ -19,6 +19,7 @@ from service.store.models import (
     MAX_OFFSET,
     ApproveRequest,
     ApproveResponse,
+    CasePack,
     Draft,
     DraftDetail,
     DraftEvent,
@@ -89,6 +90,9 @@ def list_drafts(
 @router.get(
     "/drafts/{draft_id}",
     response_model=DraftDetail,
+    # `message`, `order` and each history line's `details` as they were sent and stored: the
+    # keys a request or an action left out stay out (the schema still names them all).
+    response_model_exclude_unset=True,
     # Plugins read approved drafts here to send the final text.
     dependencies=[Depends(require("plugin"))],
 )
@@ -134,7 +138,8 @@ def reject_draft(draft_id: str, body: RejectRequest, resources: ResourcesDep) ->
 @router.get(
     "/drafts/{draft_id}/case",
     dependencies=[Depends(require("agent"))],
-    responses={200: {"content": {"text/markdown": {}}}},
+    response_model=CasePack,
+    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
 )
 def read_case_pack(
     draft_id: str,

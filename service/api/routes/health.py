@@ -12,17 +12,18 @@ from starlette.concurrency import run_in_threadpool
 from service.api.startup import Startup
 from service.resources import Resources
 from service.store.db import pending_migrations
+from service.store.models import Liveness, Readiness
 
 router = APIRouter(tags=["operations"])
-
-
-_STATUS_BODY = {"content": {"application/json": {"schema": {"type": "object"}}}}
 
 
 @router.get(
     "/healthz",
     response_model=None,
-    responses={503: {"description": "the start failed", **_STATUS_BODY}},
+    responses={
+        200: {"model": Liveness, "description": "the process answers"},
+        503: {"model": Liveness, "description": "the start failed"},
+    },
 )
 async def healthz(request: Request) -> JSONResponse:
     """Liveness: the process answers (while it starts, too); 503 once its start has failed."""
@@ -37,7 +38,10 @@ async def healthz(request: Request) -> JSONResponse:
 @router.get(
     "/readyz",
     response_model=None,
-    responses={503: {"description": "starting, or a check failed", **_STATUS_BODY}},
+    responses={
+        200: {"model": Readiness, "description": "ready"},
+        503: {"model": Readiness, "description": "starting, or a check failed"},
+    },
 )
 async def readyz(request: Request) -> JSONResponse:
     """Readiness: started, database reachable and migrated, knowledge base loaded."""

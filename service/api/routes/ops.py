@@ -14,7 +14,15 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import ResourcesDep, SessionDep, require
 from service.errors import NotFound, ServiceError
 from service.ops import audit_report, audit_store, stats
-from service.store.models import MAX_OFFSET, Audit, AuditList, AuditRequest, Timestamp
+from service.store.models import (
+    MAX_OFFSET,
+    Audit,
+    AuditList,
+    AuditReport,
+    AuditRequest,
+    Stats,
+    Timestamp,
+)
 
 router = APIRouter(tags=["operations"])
 _ops = require("ops")
@@ -23,8 +31,8 @@ Format = Literal["json", "md", "html"]
 _FORMATS: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "the report, in the `format` asked for",
+        "model": AuditReport,
         "content": {
-            "application/json": {"schema": {"type": "object"}},
             "text/markdown": {"schema": {"type": "string"}},
             "text/html": {"schema": {"type": "string"}},
         },
@@ -84,6 +92,7 @@ def get_audit(session: SessionDep, audit_id: str, format: Format = "json") -> Re
 @router.get(
     "/stats",
     dependencies=[Depends(_ops)],
+    response_model=Stats,
     responses={400: {"description": "`since` is not before `until`"}},
 )
 def get_stats(
