@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     holidays: str | None = None
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     llm_prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_LLM_PRICES))
+    # Webhooks (service/ops/webhooks.py): every event POSTed here, signed with the secret.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    webhook_retry_max_s: float = Field(default=300.0, gt=0, le=86_400)
     # JSON log lines (service/logs.py); `replydesk serve` turns it on.
     log_json: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -93,6 +98,24 @@ class Settings(BaseSettings):
     def _prices_extend_defaults(cls, value: dict[str, Price]) -> dict[str, Price]:
         # Setting one model's price must not make the cost of the others unknown.
         return DEFAULT_LLM_PRICES | value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.strip().startswith(("http://", "https://")):
+            raise ValueError("REPLYDESK_WEBHOOK_URL must be an http:// or https:// URL")
+        return value.strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if self.webhook_url and len(secret) < 16:
+            raise ValueError(
+                "REPLYDESK_WEBHOOK_SECRET: at least 16 characters are needed to sign webhooks"
+            )
+        return self
 
     @field_validator("api_keys")
     @classmethod

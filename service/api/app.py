@@ -12,7 +12,17 @@ from service import STATIC_DIR, logs
 from service.api import docs, openapi
 from service.api.errors import install_handlers
 from service.api.middleware import BodyLimit, RequestObserver, SecurityHeaders
-from service.api.routes import check, drafts, health, kb, ops, proactive, review, triage
+from service.api.routes import (
+    check,
+    drafts,
+    events,
+    health,
+    kb,
+    ops,
+    proactive,
+    review,
+    triage,
+)
 from service.api.startup import Startup
 from service.config import Settings, get_settings
 from service.ops.metrics import Metrics
@@ -51,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestObserver, metrics=metrics)
     app.state.metrics = metrics
     metrics.watch(lambda: getattr(app.state, "resources", None))
-    for module in (drafts, check, health, kb, ops, proactive, review, triage):
+    for module in (drafts, check, events, health, kb, ops, proactive, review, triage):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     docs.install(app)

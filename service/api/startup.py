@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from service.config import Settings
 from service.errors import Unavailable
 from service.knowledge.watch import watching
+from service.ops import webhooks
 from service.ops.metrics import Metrics
 from service.resources import MigrationsPending, Resources, build_resources
 
@@ -59,6 +60,9 @@ class Startup:
         self._stack.push_async_callback(resources.aclose)
         await self._stack.enter_async_context(
             watching(resources.knowledge, enabled=self._settings.kb_watch)
+        )
+        await self._stack.enter_async_context(
+            webhooks.delivering(resources.engine, webhooks.target(self._settings))
         )
         self._app.state.resources = resources
         log.info("ready")

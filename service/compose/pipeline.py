@@ -24,6 +24,7 @@ from service.compose.repair import repair
 from service.generate.drafter import DraftJob, Generated
 from service.knowledge import Entry, Hit
 from service.resources import Resources
+from service.store import events
 from service.store.models import (
     Draft,
     DraftEvent,
@@ -310,6 +311,7 @@ def store(resources: Resources, draft: Draft) -> None:
     with resources.engine.begin() as connection:
         connection.execute(sa.insert(DRAFTS), [columns(draft, DRAFTS)])
         connection.execute(sa.insert(EVENTS), [columns(event, EVENTS, skip=("id",))])
+        events.record(connection, draft, events.created(draft), at=draft.created_at)
     if resources.metrics is not None:
         resources.metrics.observe_draft(draft)
 

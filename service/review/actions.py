@@ -19,12 +19,14 @@ import guardrails
 from guardrails import Finding
 from service.compose.pipeline import stored_context
 from service.errors import NotFound, ServiceError
+from service.store import events
 from service.store.db import session_scope
 from service.store.models import (
     ApproveResponse,
     Draft,
     DraftEvent,
     DraftStatus,
+    EventType,
     RejectResponse,
     findings_json,
     findings_of,
@@ -67,9 +69,15 @@ def _load_open(engine: sa.Engine, draft_id: str) -> Draft:
 
 
 def _transition(
-    engine: sa.Engine, draft: Draft, *, values: dict[str, Any], event: DraftEvent
+    engine: sa.Engine,
+    draft: Draft,
+    *,
+    values: dict[str, Any],
+    event: DraftEvent,
+    announce: list[EventType],
 ) -> None:
-    """Move the draft out of review if nobody else did first; 409 otherwise."""
+    """Move the draft out of review if nobody else did first; 409 otherwise. ``announce``: the
+    events of the move (GET /events, webhooks), in the same transaction."""
     statement = (
         sa.update(Draft)
         .where(col(Draft.id) == draft.id, col(Draft.status) == draft.status)
@@ -82,6 +90,7 @@ def _transition(
         if result.rowcount != 1:
             raise Conflict(f"draft {draft.id!r} was reviewed by someone else meanwhile")
         session.add(event)
+        events.record(session.connection(), draft, announce, at=event.at, changes=values)
 
 
 def approve(
@@ -145,6 +154,7 @@ def approve(
             "undone_fixes": undone,
         },
         event=event,
+        announce=[*([EventType.edited] if edited else []), EventType.approved],
     )
     return ApproveResponse.model_validate(
         {
@@ -181,6 +191,7 @@ def reject(engine: sa.Engine, *, draft_id: str, agent_id: str, reason: str) -> R
             "reject_reason": reason,
         },
         event=event,
+        announce=[EventType.rejected],
     )
     return RejectResponse(draft_id=draft.id, status="rejected", reason=reason)
 

@@ -1094,3 +1094,76 @@ class AuditReport(BaseModel):
     replies: list[AuditReply]
     recommendations: list[str]
     definitions: dict[str, str]
+
+
+# ---------------------------------------------------------------- events (GET /events, webhooks)
+class EventType(StrEnum):
+    """What happened to a draft. One change may make two: an escalated draft is created, then
+    escalated; an edited draft is edited, then approved."""
+
+    created = "draft.created"
+    escalated = "draft.escalated"
+    edited = "draft.edited"
+    approved = "draft.approved"
+    rejected = "draft.rejected"
+
+
+class Event(SQLModel, table=True):
+    """One event, written in the transaction of the change it reports (so none is lost and
+    none reports a change that did not happen); ``id`` orders them."""
+
+    __tablename__ = "events"
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    type: EventType = SQLField(sa_type=sa.String(32))
+    draft_id: str = SQLField(max_length=32, index=True)
+    data: dict[str, Any] = SQLField(default_factory=dict, sa_type=JSONType)
+
+
+class EventData(BaseModel):
+    """The draft as the event left it."""
+
+    status: DraftStatus
+    order_id: str
+    marketplace: str
+    external_ref: str | None = None
+    message_kind: MessageKind
+    intent: str
+    language: str
+    respond_by: datetime
+    agent_id: str | None = Field(default=None, description="the agent who reviewed it")
+    escalation_reasons: list[str] = Field(default_factory=list)
+    edit_ratio: float | None = None
+    reject_reason: str | None = None
+
+
+class EventPublic(BaseModel):
+    """`GET /events` and each webhook delivery."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(description="increasing; `GET /events?after=<id>` continues after it")
+    type: EventType
+    at: datetime
+    draft_id: str
+    data: EventData
+
+
+class EventList(BaseModel):
+    data: list[EventPublic]
+    next_after: int = Field(description="the `after` of the next page: the last id, or yours")
+
+
+class WebhookState(SQLModel, table=True):
+    """Where webhook delivery stands (one row): the last event the receiver took, and which
+    worker delivers now (a lease, so one worker of many does)."""
+
+    __tablename__ = "webhook_state"
+
+    id: int = SQLField(default=1, primary_key=True)
+    delivered_through: int = 0
+    lease_owner: str | None = SQLField(default=None, max_length=64)
+    lease_until: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    failures: int = 0
+    last_error: str | None = SQLField(default=None, sa_type=sa.Text)

@@ -48,6 +48,7 @@ EXPECTED = {
     "healthz",
     "readyz",
     "metrics",
+    "list_events",
     "review",
     "review_queue",
 }
