@@ -22,5 +22,5 @@ COPY knowledge_base ./knowledge_base
 USER replydesk
 EXPOSE 8000
 VOLUME ["/app/data"]
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
 CMD ["sh", "-c", "test -n \"$REPLYDESK_API_KEYS\" || { echo 'REPLYDESK_API_KEYS is required (role:key,...)' >&2; exit 1; }; exec replydesk serve --host 0.0.0.0 --port 8000"]

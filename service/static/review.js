@@ -5,7 +5,7 @@
 const $ = (id) => document.getElementById(id);
 const KEY = "replydesk.key";
 const AGENT = "replydesk.agent";
-const state = { id: null, draft: null, checkTimer: null, checkSeq: 0 };
+const state = { id: null, draft: null, checkTimer: null, checkSeq: 0, bannerTimer: null };
 
 function headers(json) {
   const h = json ? { "content-type": "application/json" } : {};
@@ -34,10 +34,18 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// A banner says what just happened, then clears: an "Approved" must not stay up while the
+// agent reads the next drafts. Problems stay longer than news.
+const BANNER_MS = { news: 6000, problem: 15000 };
+
 function announce(text, bad) {
   const status = $("status");
   status.textContent = text;
   status.style.color = bad ? "var(--bad)" : "";
+  clearTimeout(state.bannerTimer);
+  if (text) {
+    state.bannerTimer = setTimeout(() => announce(""), bad ? BANNER_MS.problem : BANNER_MS.news);
+  }
 }
 
 // ------------------------------------------------------------------ queue
@@ -153,6 +161,7 @@ function renderDraft(draft) {
   const message = $("d-message");
   message.textContent = draft.message.text;
   message.lang = draft.language;
+  renderEscalation(draft);
   const order = $("d-order");
   order.replaceChildren();
   const o = draft.order;
@@ -192,6 +201,38 @@ function renderDraft(draft) {
   if (draft.status === "blocked") {
     liveResult({ passed: false, findings: draft.guardrails.findings.filter((f) => f.action === "blocked"), text: draft.text }, true);
   }
+}
+
+// Why the draft should go to someone who can act (an A-to-z claim, a legal threat…), the
+// 48-hour deadline Amazon allows for returns and claims, and the case pack to file.
+function renderEscalation(draft) {
+  const escalation = draft.escalation || { recommended: false, reasons: [] };
+  const extended = draft.policy.respond_by_extended;
+  $("d-escalation").hidden = !(escalation.recommended || extended);
+  $("d-reasons").replaceChildren(
+    ...(escalation.recommended ? escalation.reasons : []).map((r) => el("li", {}, r.replaceAll("_", " ")))
+  );
+  const line = $("d-extended");
+  line.hidden = !extended;
+  line.textContent = extended ? `Extended deadline (returns and A-to-z claims, 48 h): ${day(extended)}` : "";
+  $("case-pack").hidden = !escalation.recommended;
+}
+
+async function downloadCasePack() {
+  const draft = state.draft;
+  if (!draft) return;
+  const response = await api("GET", `/drafts/${encodeURIComponent(draft.draft_id)}/case?format=md`);
+  if (!response.ok) {
+    announce(`Could not make the case pack (${response.status}).`, true);
+    return;
+  }
+  const file = new Blob([await response.text()], { type: "text/markdown" });
+  const link = el("a", { href: URL.createObjectURL(file), download: `case-${draft.order_id}.md` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  announce("Case pack downloaded: attach it to your Seller Support case.");
 }
 
 // raw_text with each finding marked where it was: removed text struck through, flagged and
@@ -355,6 +396,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("d-text").addEventListener("input", scheduleCheck);
   $("approve").addEventListener("click", () => decide("approve"));
   $("reject").addEventListener("click", () => decide("reject"));
+  $("case-pack").addEventListener("click", downloadCasePack);
   $("reject-reason").addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -198,3 +199,31 @@ def test_every_control_is_labelled_and_reachable(page: Page, desk: Desk) -> None
     page.get_by_label("Final reply").focus()
     outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+
+
+def test_escalation_shows_reasons_the_48_hour_deadline_and_the_case_pack(
+    page: Page, make_settings: Callable[..., Settings]
+) -> None:
+    with serving(create_app(make_settings(api_keys=KEYS))) as url:
+        body = _request("I have filed an A-to-z claim: my return was never refunded.", 2, "Lea")
+        made = httpx.post(
+            f"{url}/draft", json=body, headers={"Authorization": "Bearer p-key"}, timeout=30
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["escalation"]["recommended"]
+        page.goto(f"{url}/review")
+        page.get_by_label("API key (agent)").fill("a-key")
+        page.get_by_role("button", name="Use key").click()
+        expect(page.locator(".queue-item .badge.escalate")).to_be_visible()
+        page.locator(".queue-open").first.click()
+        expect(page.locator("#d-escalation")).to_be_visible()
+        expect(page.locator("#d-reasons li")).to_have_text(["a to z claim"])
+        expect(page.locator("#d-extended")).to_contain_text("Extended deadline")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the case pack for Seller Support").click()
+        pack = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "114-3941689-8772232" in pack and "A-to-z" in pack
+        status = page.locator("#status")
+        expect(status).to_contain_text("Case pack downloaded")
+        page.screenshot(path=ARTIFACTS / "review-escalation.png")
+        expect(status).to_have_text("", timeout=10_000)  # the banner clears by itself
