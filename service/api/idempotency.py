@@ -5,14 +5,17 @@ same draft as 200 with `Idempotent-Replayed: true`."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Protocol
 
 import anyio
 from anyio import to_thread
-from fastapi import Header, Response
+from fastapi import Depends, Header, Response
 from pydantic import BaseModel
 
+from service.api.deps import NowDep, ResourcesDep
 from service.compose import idempotency
 from service.resources import Resources
 from service.store.models import Draft, DraftPublic
@@ -44,30 +47,56 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def once(
-    resources: Resources,
+class Flow(Protocol):
+    """A drafting flow: the request, the resources, the time, the key its draft is stored under."""
+
+    def __call__(
+        self, request: Any, /, *, resources: Resources, now: datetime, idempotency_key: str | None
+    ) -> Awaitable[Draft]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Drafting:
+    """What a drafting route needs besides its body: the resources, the time, the answer to
+    set a replay's status and header on, and the request's Idempotency-Key."""
+
+    resources: Resources
+    now: datetime
+    response: Response
+    key: str | None
+
+    async def once(self, flow: Flow, body: BaseModel, *, route: str) -> DraftPublic:
+        """The draft ``flow`` makes of ``body``, made once per key: the first request with a
+        key drafts (201) and stores the draft under it; a retry gets that draft (200)."""
+        resources, now = self.resources, self.now
+        if self.key is None:
+            made = await flow(body, resources=resources, now=now, idempotency_key=None)
+            return DraftPublic.model_validate(made)
+        found = await idempotency.claim(resources.engine, key=self.key, route=route, body=body)
+        if isinstance(found, idempotency.Replay):
+            self.response.status_code = 200
+            self.response.headers["Idempotent-Replayed"] = "true"
+            return DraftPublic.model_validate(found.draft)
+        try:
+            made = await flow(body, resources=resources, now=now, idempotency_key=self.key)
+        except BaseException:
+            # Free the key for the next try (even when the client went away meanwhile).
+            with anyio.CancelScope(shield=True):
+                try:
+                    await to_thread.run_sync(idempotency.release, resources.engine, found)
+                except Exception as exc:  # the database is gone: the claim goes stale instead
+                    log.warning("could not free Idempotency-Key after a failure: %s", exc)
+            raise
+        return DraftPublic.model_validate(made)
+
+
+async def drafting(
+    resources: ResourcesDep,
+    now: NowDep,
     response: Response,
-    *,
-    key: str | None,
-    route: str,
-    body: BaseModel,
-    make: Callable[[str | None], Awaitable[Draft]],
-) -> Draft:
-    """``make(key)`` once per key: the draft it stores carries the key."""
-    if key is None:
-        return await make(None)
-    found = await idempotency.claim(resources.engine, key=key, route=route, body=body)
-    if isinstance(found, idempotency.Replay):
-        response.status_code = 200
-        response.headers["Idempotent-Replayed"] = "true"
-        return found.draft
-    try:
-        return await make(key)
-    except BaseException:
-        # Free the key for the next try (even when the client went away meanwhile).
-        with anyio.CancelScope(shield=True):
-            try:
-                await to_thread.run_sync(idempotency.release, resources.engine, found)
-            except Exception as exc:  # the database is gone: the claim goes stale instead
-                log.warning("could not free Idempotency-Key after a failure: %s", exc)
-        raise
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Drafting:
+    return Drafting(resources, now, response, idempotency_key)
+
+
+DraftingDep = Annotated[Drafting, Depends(drafting)]

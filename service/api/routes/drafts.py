@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from sqlmodel import col, select
 
 from service.api import idempotency as idempotent
-from service.api.deps import NowDep, ResourcesDep, SessionDep, require
+from service.api.deps import ResourcesDep, SessionDep, require
 from service.compose.reply import draft_reply
 from service.errors import NotFound
 from service.review import actions as review
@@ -42,23 +42,9 @@ router = APIRouter(tags=["drafts"])
     dependencies=[Depends(require("plugin"))],
     responses=idempotent.RESPONSES,
 )
-async def create_draft(
-    body: DraftRequest,
-    resources: ResourcesDep,
-    now: NowDep,
-    response: Response,
-    idempotency_key: idempotent.IdempotencyKeyHeader = None,
-) -> DraftPublic:
+async def create_draft(body: DraftRequest, drafting: idempotent.DraftingDep) -> DraftPublic:
     """Draft a guarded reply to a buyer message and store it for review."""
-    draft = await idempotent.once(
-        resources,
-        response,
-        key=idempotency_key,
-        route="draft",
-        body=body,
-        make=lambda key: draft_reply(body, resources=resources, now=now, idempotency_key=key),
-    )
-    return DraftPublic.model_validate(draft)
+    return await drafting.once(draft_reply, body, route="draft")
 
 
 @router.get("/drafts", response_model=DraftList, dependencies=[Depends(require("agent"))])

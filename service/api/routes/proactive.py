@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends
 
 from service.api import idempotency as idempotent
-from service.api.deps import NowDep, ResourcesDep, require
+from service.api.deps import require
 from service.compose.acknowledge import acknowledge
 from service.compose.proactive import draft_proactive
 from service.store.models import DraftPublic, DraftRequest, ProactiveRequest
@@ -21,22 +21,10 @@ router = APIRouter(tags=["drafts"])
     responses=idempotent.RESPONSES,
 )
 async def create_acknowledgement(
-    body: DraftRequest,
-    resources: ResourcesDep,
-    now: NowDep,
-    response: Response,
-    idempotency_key: idempotent.IdempotencyKeyHeader = None,
+    body: DraftRequest, drafting: idempotent.DraftingDep
 ) -> DraftPublic:
     """Draft a short holding reply that names when the full answer comes."""
-    draft = await idempotent.once(
-        resources,
-        response,
-        key=idempotency_key,
-        route="acknowledge",
-        body=body,
-        make=lambda key: acknowledge(body, resources=resources, now=now, idempotency_key=key),
-    )
-    return DraftPublic.model_validate(draft)
+    return await drafting.once(acknowledge, body, route="acknowledge")
 
 
 @router.post(
@@ -56,20 +44,6 @@ async def create_acknowledgement(
         },
     },
 )
-async def create_proactive(
-    body: ProactiveRequest,
-    resources: ResourcesDep,
-    now: NowDep,
-    response: Response,
-    idempotency_key: idempotent.IdempotencyKeyHeader = None,
-) -> DraftPublic:
+async def create_proactive(body: ProactiveRequest, drafting: idempotent.DraftingDep) -> DraftPublic:
     """Draft a seller-initiated message under Amazon's proactive-message rules."""
-    draft = await idempotent.once(
-        resources,
-        response,
-        key=idempotency_key,
-        route="proactive",
-        body=body,
-        make=lambda key: draft_proactive(body, resources=resources, now=now, idempotency_key=key),
-    )
-    return DraftPublic.model_validate(draft)
+    return await drafting.once(draft_proactive, body, route="proactive")
