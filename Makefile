@@ -44,12 +44,12 @@ contract: install
 	$(PY) -m tests.contract
 
 lint: install
-	$(VENV)/bin/ruff check service guardrails tests bench evals
-	$(VENV)/bin/ruff format --check service guardrails tests bench evals
+	$(VENV)/bin/ruff check service guardrails tests bench evals examples
+	$(VENV)/bin/ruff format --check service guardrails tests bench evals examples
 	$(VENV)/bin/mypy
 
 fmt: install
-	$(VENV)/bin/ruff format service guardrails tests bench evals
+	$(VENV)/bin/ruff format service guardrails tests bench evals examples
 	$(VENV)/bin/ruff check --fix service guardrails tests bench evals
 
 clean:
