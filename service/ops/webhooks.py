@@ -91,6 +91,9 @@ class Deliverer:
                 except sa.exc.SQLAlchemyError as exc:  # the database is away: try again later
                     log.warning("webhook delivery paused: %s", type(exc).__name__)
                     sent = False
+                except Exception as exc:  # a bug must not end delivery for the process's life
+                    log.error("webhook delivery failed: %s", exc, exc_info=exc)
+                    sent = False
                 if not sent:
                     await asyncio.sleep(IDLE_S)
 

@@ -146,3 +146,39 @@ def test_bad_webhook_settings_fail_at_start(settings: dict[str, str], says: str)
 
     with pytest.raises(ValidationError, match=says):
         Settings(_env_file=None, **settings)  # type: ignore[arg-type]
+
+
+def test_an_unexpected_error_pauses_delivery_instead_of_ending_it(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    engine = create_db_engine(db_url)
+    upgrade(engine)
+    deliverer = webhooks.Deliverer(
+        engine, webhooks.Target(url="http://127.0.0.1:9/", secret=SECRET)
+    )
+    monkeypatch.setattr(webhooks, "IDLE_S", 0.01)
+
+    async def scenario() -> None:
+        rounds: list[int] = []
+        third = asyncio.Event()
+
+        async def broken(_client: Any) -> bool:
+            rounds.append(1)
+            if len(rounds) >= 3:
+                third.set()
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(deliverer, "_round", broken)
+        task = asyncio.create_task(deliverer.run())
+        await asyncio.wait_for(third.wait(), 20)  # three rounds: the errors did not end it
+        assert not task.done()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        engine.dispose()
