@@ -22,15 +22,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from anyio import to_thread
 from pydantic import BaseModel
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from service.errors import ServiceError
+from service.store.db import insert_or_skip
 from service.store.models import Draft, IdempotencyKey, utcnow
 
 TABLE: sa.Table = IdempotencyKey.__table__  # type: ignore[attr-defined]
@@ -117,7 +116,7 @@ def _try(engine: sa.Engine, key: str, route: str, digest: str) -> Claim | Replay
     token = uuid.uuid4().hex
     with Session(engine) as session:
         inserted = session.execute(
-            _insert_ignore(engine)
+            insert_or_skip(TABLE, engine, "key")
             .values(
                 key=key,
                 route=route,
@@ -126,7 +125,6 @@ def _try(engine: sa.Engine, key: str, route: str, digest: str) -> Claim | Replay
                 claimed_at=now,
                 created_at=now,
             )
-            .on_conflict_do_nothing(index_elements=["key"])
             .returning(TABLE.c.key)  # a row back: this insert made it (rowcount is -1 here)
         )
         won = inserted.first() is not None
@@ -156,8 +154,3 @@ def _try(engine: sa.Engine, key: str, route: str, digest: str) -> Claim | Replay
         won = taken.first() is not None
         session.commit()
         return Claim(key, token) if won else None
-
-
-def _insert_ignore(engine: sa.Engine) -> Any:
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(TABLE)

@@ -33,10 +33,10 @@ from datetime import timedelta
 import httpx
 import sqlalchemy as sa
 from anyio import to_thread
-from sqlalchemy.dialects import postgresql, sqlite
 
 from service.config import Settings
 from service.store import events
+from service.store.db import insert_or_skip
 from service.store.models import Event, EventPublic, WebhookState, utcnow
 
 log = logging.getLogger(__name__)
@@ -140,11 +140,10 @@ class Deliverer:
         """Take or renew the lease; how far delivery stands, or None while another holds it."""
         now = utcnow()
         with self.engine.begin() as connection:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
             connection.execute(
-                dialect.insert(STATE)
-                .values(id=1, delivered_through=0, failures=0)
-                .on_conflict_do_nothing(index_elements=["id"])
+                insert_or_skip(STATE, connection, "id").values(
+                    id=1, delivered_through=0, failures=0
+                )
             )
             held = connection.execute(
                 sa.update(STATE)

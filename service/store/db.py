@@ -45,6 +45,15 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def insert_or_skip(table: sa.Table, bind: sa.Engine | sa.Connection, key: str) -> Any:
+    """``INSERT … ON CONFLICT (key) DO NOTHING`` in the dialect of ``bind`` (PostgreSQL or
+    SQLite): a row that exists already is left as it is."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+
+
 def create_db_engine(
     url: str,
     *,
