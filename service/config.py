@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=20.0, gt=0, le=600)
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_temperature: float = Field(default=0.3, ge=0, le=2)
+    # Ask for the answer as a stream: at the deadline the connection closes, and a local
+    # server that aborts on disconnect stops generating. Off for servers that cannot stream.
+    llm_stream: bool = True
+    # Model calls this process keeps open at once (0: no limit); a call waits for a slot
+    # within its deadline. 1 per slot of a local server (llama.cpp's --parallel).
+    llm_max_in_flight: int = Field(default=0, ge=0, le=10_000)
     # Ask the model once to rewrite a draft the guard had to cut sentences from or blocks.
     llm_repair: bool = True
     api_keys: SecretStr = SecretStr("")

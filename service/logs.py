@@ -155,7 +155,4 @@ def configure(level: str = "INFO", *, stream: IO[str] | None = None) -> logging.
     # still log (at WARNING, from the drafter, with the reason).
     if logging.getLevelName(level) > logging.DEBUG:
         logging.getLogger("httpx").setLevel(logging.WARNING)
-    # The OpenAI client logs each request's options at DEBUG: the whole prompt, with the buyer's
-    # message, address and order (what masking cannot catch, "card ends 4242"). Never logged.
-    logging.getLogger("openai").setLevel(logging.INFO)
     return handler

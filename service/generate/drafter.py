@@ -25,6 +25,8 @@ FallbackReason = Literal[
     "empty_response",
     "unusable_response",
     "prompt_leak",
+    "context_exceeded",
+    "queue_timeout",
 ]
 
 
@@ -69,9 +71,13 @@ class Generated:
 class LLMFailure(Exception):
     """A typed outcome of a failed LLM call; the caller falls back to the template."""
 
-    def __init__(self, reason: FallbackReason, detail: str = "") -> None:
+    def __init__(
+        self, reason: FallbackReason, detail: str = "", *, tokens: tuple[int, int] = (0, 0)
+    ) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason: FallbackReason = reason
+        # (prompt, completion) tokens the server reported for the failed call: billed all the same.
+        self.tokens = tokens
 
 
 class NoTemplate(Exception):
@@ -116,4 +122,11 @@ async def generate(job: DraftJob, *, llm: Drafter | None, fallback: TemplateDraf
         log.warning("llm_fallback", extra={"reason": failure.reason, "detail": str(failure)})
         generated = await fallback.draft(job)
         waited = round((time.perf_counter() - started) * 1000)
-        return replace(generated, fallback_reason=failure.reason, latency_ms=waited)
+        prompt_tokens, completion_tokens = failure.tokens
+        return replace(
+            generated,
+            fallback_reason=failure.reason,
+            latency_ms=waited,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+        )

@@ -3,18 +3,14 @@ its failures turned into typed fallback reasons."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Sequence
 
-import aiohttp
-import openai
-from openai.types.chat import ChatCompletion
-
 from guardrails import Finding
 from service.config import Settings
-from service.generate.drafter import DraftJob, FallbackReason, Generated, LLMFailure
+from service.generate.chat import ChatClient, Completion
+from service.generate.drafter import DraftJob, Generated, LLMFailure
 from service.generate.prompts import MARKERS, Prompts
 
 _MIN_USABLE_CHARS = 20
@@ -26,16 +22,12 @@ class OpenAIDrafter:
 
     def __init__(self, *, settings: Settings, prompts: Prompts) -> None:
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
-        # Local servers (vLLM, Ollama) need no key, but the SDK insists on a non-empty one.
-        # aiohttp under the SDK (its documented `DefaultAioHttpClient`): with hundreds of drafts
-        # waiting on the model, httpx's pool scans every connection on every request and answer
-        # (a third of a draft's CPU in `make bench`); aiohttp's connector does not.
-        self._client: openai.AsyncOpenAI = openai.AsyncOpenAI(
-            api_key=key or "not-needed",
+        self._client = ChatClient(
             base_url=settings.llm_base_url,
-            timeout=settings.llm_timeout_s,
+            api_key=key,  # local servers (vLLM, Ollama, llama.cpp) need none
             max_retries=settings.llm_max_retries,
-            http_client=openai.DefaultAioHttpClient(timeout=settings.llm_timeout_s),
+            stream=settings.llm_stream,
+            max_in_flight=settings.llm_max_in_flight,
         )
         self._model = settings.llm_model
         self._deadline = settings.llm_timeout_s
@@ -43,7 +35,7 @@ class OpenAIDrafter:
         self._prompts = prompts
 
     async def aclose(self) -> None:
-        await self._client.close()
+        await self._client.aclose()
 
     async def draft(self, job: DraftJob) -> Generated:
         return await self._complete(job, self._prompts.messages(job), self._prompts.version(job))
@@ -56,67 +48,33 @@ class OpenAIDrafter:
         self, job: DraftJob, messages: list[dict[str, str]], version: str
     ) -> Generated:
         started = time.perf_counter()
-        try:
-            # The SDK's timeout is per attempt; retries must not stretch the buyer's wait.
-            # The plain POST of the SDK (its documented way to reach any endpoint): the typed
-            # `chat.completions.create` re-validates our own well-formed body against every
-            # TypedDict of its signature, which costs more CPU than the rest of a draft.
-            completion = await asyncio.wait_for(
-                self._client.post(
-                    "/chat/completions",
-                    cast_to=ChatCompletion,
-                    body={
-                        "model": self._model,
-                        "messages": messages,
-                        "temperature": self._temperature,
-                        "max_tokens": 900,
-                    },
-                ),
-                timeout=self._deadline,
-            )
-        except (TimeoutError, openai.APITimeoutError) as exc:
-            if _refused(exc):
-                raise LLMFailure("connection_error", str(exc.__cause__)) from exc
-            raise LLMFailure("timeout", f"no answer within {self._deadline:g} s") from exc
-        except openai.APIConnectionError as exc:
-            raise LLMFailure("connection_error", str(exc)) from exc
-        except openai.RateLimitError as exc:
-            raise LLMFailure("rate_limited", str(exc)) from exc
-        except openai.APIStatusError as exc:
-            reason: FallbackReason = (
-                "upstream_error" if exc.status_code >= 500 else "upstream_rejected"
-            )
-            raise LLMFailure(reason, f"HTTP {exc.status_code}") from exc
-        except (openai.APIResponseValidationError, ValueError) as exc:
-            raise LLMFailure("unusable_response", "the answer could not be parsed") from exc
+        body = {
+            "model": self._model,
+            "messages": messages,
+            "temperature": self._temperature,
+            "max_tokens": 900,
+        }
+        completion = await self._client.complete(body, timeout_s=self._deadline)
         latency_ms = round((time.perf_counter() - started) * 1000)
-        text = _usable_text(completion)
-        leak = _prompt_leak(text, messages)
-        if leak:
-            raise LLMFailure("prompt_leak", leak)
-        usage = completion.usage
+        tokens = (completion.prompt_tokens, completion.completion_tokens)
+        try:
+            text = _usable_text(completion)
+            leak = _prompt_leak(text, messages)
+            if leak:
+                raise LLMFailure("prompt_leak", leak)
+        except LLMFailure as failure:
+            failure.tokens = tokens  # an unusable answer was billed all the same
+            raise
         return Generated(
             text=text,
             kind="llm",
             model=completion.model or self._model,
             prompt_version=version,
             latency_ms=latency_ms,
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
             sources=tuple(job.articles) + ((job.template,) if job.template else ()),
         )
-
-
-def _refused(exc: BaseException) -> bool:
-    """Was the connection refused rather than timed out? httpx-aiohttp 0.2 reports aiohttp's
-    ClientConnectorError (refused, unreachable, no such host) as a ConnectTimeout, so the SDK
-    calls it a timeout; the cause says which it was."""
-    cause = exc.__cause__
-    while cause is not None:
-        if isinstance(cause, aiohttp.ClientConnectorError):
-            return True
-        cause = cause.__cause__
-    return False
 
 
 _MARKERS = re.compile("|".join(map(re.escape, MARKERS)))
@@ -145,19 +103,12 @@ def _prompt_leak(text: str, messages: list[dict[str, str]]) -> str | None:
     return None
 
 
-def _usable_text(completion: object) -> str:
-    # A server answering 200 with HTML or plain text gets past the SDK as a bare string.
-    if not isinstance(completion, ChatCompletion):
-        raise LLMFailure("unusable_response", "not a chat completion")
-    if not completion.choices:
-        raise LLMFailure("empty_response", "no choices in the answer")
-    choice = completion.choices[0]
-    message = choice.message
-    if getattr(message, "refusal", None):
+def _usable_text(completion: Completion) -> str:
+    if completion.refusal:
         raise LLMFailure("unusable_response", "the model refused")
-    if choice.finish_reason in ("length", "content_filter"):
-        raise LLMFailure("unusable_response", f"finish_reason={choice.finish_reason}")
-    text = (message.content or "").strip()
+    if completion.finish_reason in ("length", "content_filter"):
+        raise LLMFailure("unusable_response", f"finish_reason={completion.finish_reason}")
+    text = completion.text.strip()
     if not text:
         raise LLMFailure("empty_response", "the answer has no text")
     fenced = _FENCE_RE.match(text)

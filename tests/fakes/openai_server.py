@@ -3,31 +3,36 @@
 The requested model name picks the behaviour, so one server serves every test:
 `good`, `violations`, `timeout`, `http500`, `http429`, `http401`, `empty`, `no_choices`,
 `not_json`, `truncated`, `refusal`, `short`, `fenced` (the good draft in a markdown code fence),
-`polyglot` (a clean draft in the language the system prompt names: "Write the reply in German
-only"; for a proactive message, a short usage guide), `review_ask` (a good draft with a
-sentence asking for a review; asked to repair it, the good draft), `review_ask_stuck` (the
-same, and the repair fails with HTTP 500), `echo_prompt` (the prompt's last data block, markers
-and all), `system_echo` (the system prompt's first lines before a good draft). A `delay`
-(seconds) applies to every answer; the bench uses it to stand in for a slow model. Run alone:
-`python -m tests.fakes.openai_server --port 9100 --delay 2`.
+`context_overflow` (HTTP 400 with llama.cpp's "exceeds the available context size"),
+`slow_stream` (streams a word every 0.2 s for a minute: `aborted` counts the streams a client
+closed before their end), `polyglot` (a clean draft in the language the system prompt names:
+"Write the reply in German only"; for a proactive message, a short usage guide), `review_ask`
+(a good draft with a sentence asking for a review; asked to repair it, the good draft),
+`review_ask_stuck` (the same, and the repair fails with HTTP 500), `echo_prompt` (the prompt's
+last data block, markers and all), `system_echo` (the system prompt's first lines before a good
+draft). A `delay` (seconds) applies to every answer; the bench uses it to stand in for a slow
+model. A request with `"stream": true` gets the answer as server-sent events, a few words per
+chunk, with the usage in a last chunk when `stream_options.include_usage` asks for it. Run
+alone: `python -m tests.fakes.openai_server --port 9100 --delay 2`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 GOOD_DRAFT = (
@@ -106,6 +111,7 @@ class FakeState:
     def __init__(self, *, delay: float = 0.0) -> None:
         self.delay = delay
         self.requests: list[dict[str, Any]] = []
+        self.aborted = 0  # streams the client closed before their end
 
 
 def _completion(model: str, content: str | None, **choice: Any) -> dict[str, Any]:
@@ -143,6 +149,8 @@ def make_app(state: FakeState) -> Starlette:
             await asyncio.sleep(state.delay)
         if model == "timeout":
             await asyncio.sleep(3600)
+        if model == "slow_stream":
+            return _sse(_slow_chunks(state))
         repairing = any(_REPAIR_RE.search(str(m.get("content"))) for m in body.get("messages", []))
         if model == "review_ask_stuck" and repairing:
             model = "http500"
@@ -153,6 +161,10 @@ def make_app(state: FakeState) -> Starlette:
                 status_code=errors[model],
                 headers={"retry-after": "0"},
             )
+        if model == "context_overflow":
+            message = "the request exceeds the available context size, try increasing it"
+            error = {"code": 400, "message": message, "type": "exceed_context_size_error"}
+            return JSONResponse({"error": error}, status_code=400)
         if model == "not_json":
             return PlainTextResponse("<html>bad gateway</html>", status_code=200)
         if model == "no_choices":
@@ -174,9 +186,58 @@ def make_app(state: FakeState) -> Starlette:
             "echo_prompt": _completion(model, _echo(body, "user")),
             "system_echo": _completion(model, _echo(body, "system")),
         }
-        return JSONResponse(answers.get(model, answers["good"]))
+        answer = answers.get(model, answers["good"])
+        if body.get("stream"):
+            usage = (body.get("stream_options") or {}).get("include_usage", False)
+            return _sse(_chunks(answer, usage=bool(usage)))
+        return JSONResponse(answer)
 
     return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
+
+
+def _sse(chunks: AsyncIterator[dict[str, Any]]) -> StreamingResponse:
+    async def events() -> AsyncIterator[str]:
+        async for chunk in chunks:
+            yield f"data: {json.dumps(chunk)}\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+async def _chunks(answer: dict[str, Any], *, usage: bool) -> AsyncIterator[dict[str, Any]]:
+    """A completion as a server streams it: the role, the content a few words at a time, the
+    finish reason, then (when asked) the usage with no choices."""
+    head = {k: answer[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+    choices = answer["choices"]
+    if choices:
+        message = choices[0]["message"]
+        yield head | {"choices": [{"index": 0, "delta": {"role": "assistant"}}]}
+        words = re.findall(r"\S+\s*", message.get("content") or "")
+        for at in range(0, len(words), 8):
+            delta = {"content": "".join(words[at : at + 8])}
+            yield head | {"choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+        if message.get("refusal"):
+            delta = {"refusal": message["refusal"]}
+            yield head | {"choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+        finish = choices[0]["finish_reason"]
+        yield head | {"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
+    if usage:
+        yield head | {"choices": [], "usage": answer["usage"]}
+
+
+async def _slow_chunks(state: FakeState) -> AsyncIterator[dict[str, Any]]:
+    finished = False
+    try:
+        for _ in range(300):
+            await asyncio.sleep(0.2)
+            delta = {"content": "word "}
+            yield {"object": "chat.completion.chunk", "model": "slow_stream"} | {
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None}]
+            }
+        finished = True
+    finally:
+        if not finished:
+            state.aborted += 1
 
 
 def free_port() -> int:

@@ -23,7 +23,7 @@ HEAVY = (
     "sqlmodel",
     "alembic",
     "uvicorn",
-    "openai",
+    "aiohttp",
     "scipy",
     "pydantic",
     "pydantic_settings",

@@ -137,22 +137,3 @@ def test_create_app_configures_json_logs_when_asked(
     assert len(ours) == 1  # replaced, never doubled
     assert root.level == logging.WARNING
     root.removeHandler(ours[0])  # the fixture restores the rest
-
-
-def test_at_debug_the_openai_client_never_logs_a_prompt() -> None:
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level, logging.getLogger("openai").level)
-    buffer = io.StringIO()
-    handler = logging_setup.configure("DEBUG", stream=buffer)
-    try:
-        prompt = "Request options: {'messages': [{'content': '12 Elm Street, card ends 4242'}]}"
-        logging.getLogger("openai._base_client").debug(prompt)
-        logging.getLogger("service.test").debug("our own debug line")
-    finally:
-        root.removeHandler(handler)
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-        logging.getLogger("openai").setLevel(saved[2])
-    text = buffer.getvalue()
-    assert "Elm Street" not in text and "4242" not in text
-    assert "our own debug line" in text

@@ -5,11 +5,13 @@ each way a call can fail turned into its typed fallback reason."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from typing import Any
 
 import pytest
 
-from service.generate.drafter import DraftJob, Generated, LLMFailure
+from service.generate.drafter import DraftJob, Generated, LLMFailure, TemplateDrafter, generate
 from service.generate.llm import OpenAIDrafter
 from service.generate.prompts import Prompts
 from service.knowledge import Entry, Hit, sample_context
@@ -70,13 +72,18 @@ def test_it_posts_the_rendered_prompt_with_the_configured_model(fake_llm: FakeLL
         "messages": PROMPTS.messages(JOB),
         "temperature": 0.7,
         "max_tokens": 900,
+        "stream": True,
+        "stream_options": {"include_usage": True},
     }
+    draft(base_url, "good", llm_stream=False)
+    assert "stream" not in state.requests[-1]
 
 
+@pytest.mark.parametrize("stream", [True, False])
 def test_the_answer_is_recorded_with_its_model_usage_prompt_and_sources(
-    fake_llm: FakeLLM,
+    fake_llm: FakeLLM, stream: bool
 ) -> None:
-    generated = draft(fake_llm[0], "good")
+    generated = draft(fake_llm[0], "good", llm_stream=stream)
     assert generated.text == GOOD_DRAFT.format(order_id=ORDER_ID)
     assert (generated.kind, generated.model) == ("llm", "good")
     assert (generated.prompt_tokens, generated.completion_tokens) == (321, 87)
@@ -104,12 +111,55 @@ def test_an_answer_in_a_code_fence_is_unwrapped(fake_llm: FakeLLM) -> None:
         ("short", "unusable_response"),
         ("echo_prompt", "prompt_leak"),
         ("system_echo", "prompt_leak"),
+        ("context_overflow", "context_exceeded"),
     ],
 )
-def test_each_failure_is_its_typed_reason(fake_llm: FakeLLM, model: str, reason: str) -> None:
+@pytest.mark.parametrize("stream", [True, False])
+def test_each_failure_is_its_typed_reason(
+    fake_llm: FakeLLM, model: str, reason: str, stream: bool
+) -> None:
     with pytest.raises(LLMFailure) as failure:
-        draft(fake_llm[0], model)
+        draft(fake_llm[0], model, llm_stream=stream)
     assert failure.value.reason == reason
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_an_unusable_answer_keeps_the_tokens_the_server_billed(
+    fake_llm: FakeLLM, stream: bool
+) -> None:
+    with pytest.raises(LLMFailure) as failure:
+        draft(fake_llm[0], "truncated", llm_stream=stream)
+    assert failure.value.tokens == (321, 87)
+
+
+def test_a_fallback_draft_records_the_tokens_of_the_failed_call(fake_llm: FakeLLM) -> None:
+    values = {"llm_base_url": fake_llm[0], "llm_model": "truncated", "llm_max_retries": 0}
+
+    async def run() -> Generated:
+        drafter = OpenAIDrafter(settings=repo_settings("sqlite://", **values), prompts=PROMPTS)
+        try:
+            return await generate(JOB, llm=drafter, fallback=TemplateDrafter())
+        finally:
+            await drafter.aclose()
+
+    generated = asyncio.run(run())
+    assert (generated.kind, generated.fallback_reason) == ("template", "unusable_response")
+    assert (generated.prompt_tokens, generated.completion_tokens) == (321, 87)
+
+
+def test_at_the_deadline_a_stream_is_closed_so_the_server_stops_generating(
+    fake_llm: FakeLLM,
+) -> None:
+    base_url, state = fake_llm
+    before = state.aborted
+    with pytest.raises(LLMFailure) as failure:
+        draft(base_url, "slow_stream", llm_timeout_s=0.5)
+    assert failure.value.reason == "timeout"
+    for _ in range(50):  # the server notices the closed connection at its next write
+        if state.aborted > before:
+            break
+        time.sleep(0.05)
+    assert state.aborted == before + 1
 
 
 def test_no_answer_within_the_deadline_is_a_timeout_however_many_retries(
@@ -137,3 +187,16 @@ def test_server_errors_are_retried_and_rejections_are_not(fake_llm: FakeLLM) -> 
     with pytest.raises(LLMFailure):
         draft(base_url, "http401", llm_max_retries=1)
     assert len(state.requests) - before == 1
+
+
+def test_at_debug_level_no_model_call_logs_the_prompt(
+    fake_llm: FakeLLM, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The prompt holds the buyer's message, address and order: what masking cannot catch.
+    with caplog.at_level(logging.DEBUG):
+        draft(fake_llm[0], "good")
+        with pytest.raises(LLMFailure):
+            draft(fake_llm[0], "http401")
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "Where is my parcel" not in logged
+    assert "Write the reply" not in logged
