@@ -278,6 +278,7 @@ def compose(
             "completion_tokens": generated.completion_tokens,
             "fallback_reason": generated.fallback_reason,
             "repairs": list(generated.repairs),
+            "quality": [dict(check) for check in generated.quality],
         }
     )
 

@@ -27,6 +27,7 @@ FallbackReason = Literal[
     "prompt_leak",
     "context_exceeded",
     "queue_timeout",
+    "low_quality",
 ]
 
 
@@ -66,18 +67,27 @@ class Generated:
     sources: tuple[Hit, ...] = field(default_factory=tuple)
     # The model's rewrites of its own draft after the guard (service/compose/repair.py).
     repairs: tuple[Mapping[str, Any], ...] = ()
+    # The quality checks the model's answer failed, when it fell back for `low_quality`
+    # (service/generate/quality.py): {"check", "detail"}.
+    quality: tuple[Mapping[str, str], ...] = ()
 
 
 class LLMFailure(Exception):
     """A typed outcome of a failed LLM call; the caller falls back to the template."""
 
     def __init__(
-        self, reason: FallbackReason, detail: str = "", *, tokens: tuple[int, int] = (0, 0)
+        self,
+        reason: FallbackReason,
+        detail: str = "",
+        *,
+        tokens: tuple[int, int] = (0, 0),
+        checks: Sequence[Mapping[str, str]] = (),
     ) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason: FallbackReason = reason
         # (prompt, completion) tokens the server reported for the failed call: billed all the same.
         self.tokens = tokens
+        self.checks = tuple(checks)  # low_quality: the quality checks the answer failed
 
 
 class NoTemplate(Exception):
@@ -129,4 +139,5 @@ async def generate(job: DraftJob, *, llm: Drafter | None, fallback: TemplateDraf
             latency_ms=waited,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
+            quality=failure.checks,
         )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from guardrails import Finding
 from service.config import Settings
+from service.generate import quality
 from service.generate.chat import ChatClient, Completion
 from service.generate.drafter import DraftJob, Generated, LLMFailure
 from service.generate.prompts import MARKERS, Prompts
@@ -62,6 +63,10 @@ class OpenAIDrafter:
             leak = _prompt_leak(text, messages)
             if leak:
                 raise LLMFailure("prompt_leak", leak)
+            failed = quality.gate(text, job)
+            if failed:
+                detail = "; ".join(f"{f.check}: {f.detail}" for f in failed)
+                raise LLMFailure("low_quality", detail, checks=[f.as_dict() for f in failed])
         except LLMFailure as failure:
             failure.tokens = tokens  # an unusable answer was billed all the same
             raise

@@ -184,6 +184,7 @@ function renderDraft(draft) {
       ? draft.sources.map((s) => el("li", {}, `${s.title} `, el("span", { class: "hint" }, `${s.kind} · ${s.id}`)))
       : [el("li", { class: "empty" }, "No knowledge-base source")])
   );
+  renderGenerator(draft.generator);
   renderChanges(draft.raw_text, draft.guardrails.findings);
   const text = $("d-text");
   text.value = draft.text;
@@ -216,6 +217,26 @@ function renderEscalation(draft) {
   line.hidden = !extended;
   line.textContent = extended ? `Extended deadline (returns and A-to-z claims, 48 h): ${day(extended)}` : "";
   $("case-pack").hidden = !escalation.recommended;
+}
+
+// Who wrote the draft: the model, or the template, and when a model was asked, why its answer
+// was not used (the quality checks it failed, by name and finding).
+function renderGenerator(generator) {
+  const line = $("d-generator");
+  if (generator.kind === "llm") {
+    line.replaceChildren(`Written by the model ${generator.model || ""}`.trim() + ".");
+    return;
+  }
+  if (!generator.fallback_reason) {
+    line.replaceChildren("From the knowledge-base template.");
+    return;
+  }
+  const why = generator.fallback_reason.replaceAll("_", " ");
+  const checks = (generator.quality || []).map((q) => el("li", {}, `${q.check}: ${q.detail}`));
+  line.replaceChildren(
+    `From the knowledge-base template: the model's answer was not used (${why}).`,
+    ...(checks.length ? [el("ul", { class: "quality" }, ...checks)] : [])
+  );
 }
 
 async function downloadCasePack() {

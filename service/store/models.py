@@ -373,6 +373,11 @@ class RepairPublic(BaseModel):
     completion_tokens: int = 0
 
 
+class QualityCheckPublic(BaseModel):
+    check: str
+    detail: str
+
+
 class GeneratorPublic(BaseModel):
     kind: Literal["llm", "template"]
     model: str | None
@@ -381,6 +386,9 @@ class GeneratorPublic(BaseModel):
     prompt_version: str | None
     usage: UsagePublic
     repairs: list[RepairPublic] = []
+    # With fallback_reason low_quality: the checks the model's answer failed (echo, injection,
+    # language, unanswered), each with what was found.
+    quality: list[QualityCheckPublic] = []
 
 
 class PolicyPublic(BaseModel):
@@ -589,6 +597,10 @@ class Draft(DraftBase, table=True):
     repairs: list[dict[str, Any]] = SQLField(
         default_factory=list, sa_type=JSONType, sa_column_kwargs={"server_default": "[]"}
     )
+    # The quality checks the model's answer failed (`low_quality`; migration 0010).
+    quality: list[dict[str, str]] = SQLField(
+        default_factory=list, sa_type=JSONType, sa_column_kwargs={"server_default": "[]"}
+    )
     # The review (migration 0002): set once, by the one approval or rejection that wins.
     reviewed_by: str | None = SQLField(default=None, max_length=100)
     reviewed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
@@ -628,6 +640,7 @@ class Draft(DraftBase, table=True):
                 "completion_tokens": self.completion_tokens,
             },
             "repairs": self.repairs or [],
+            "quality": self.quality or [],
         }
 
     @property

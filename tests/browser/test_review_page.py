@@ -95,6 +95,7 @@ def test_queue_finding_edit_approve(page: Page, desk: Desk) -> None:
     _item(page, desk, "fixes").get_by_role("button").click()
     expect(page.locator("#d-message")).to_have_text("Where is my parcel?")
     expect(page.locator("#d-order")).to_contain_text("114-3941689-8772232")
+    expect(page.locator("#d-generator")).to_have_text("Written by the model violations.")
     removed = page.locator("#d-raw del").first
     expect(removed).to_be_visible()
     reason = removed.get_attribute("title")
@@ -126,6 +127,7 @@ def test_reject_with_a_reason(page: Page, desk: Desk) -> None:
     page.keyboard.press("j")  # the first draft, the overdue one
     expect(_item(page, desk, "overdue")).to_have_attribute("aria-current", "true")
     expect(page.locator("#d-message")).to_contain_text("Where is my package?")
+    expect(page.locator("#d-generator")).to_have_text("From the knowledge-base template.")
     page.get_by_role("button", name="Reject").click()
     expect(page.locator("#error")).to_contain_text("reason")
     expect(page.get_by_label("Reason to reject")).to_be_focused()

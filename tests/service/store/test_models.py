@@ -217,7 +217,7 @@ def test_generator_guardrails_and_review_are_grouped_for_the_api() -> None:
     assert row.generator == {
         "kind": "llm", "model": "gpt-4o-mini", "latency_ms": 812, "fallback_reason": None,
         "prompt_version": "draft_reply@abc",
-        "usage": {"prompt_tokens": 321, "completion_tokens": 87}, "repairs": [],
+        "usage": {"prompt_tokens": 321, "completion_tokens": 87}, "repairs": [], "quality": [],
     }  # fmt: skip
     assert row.guardrails == {
         "passed": False, "policy_version": "2026.11", "findings": [finding("emoji")],

@@ -117,6 +117,39 @@ def test_an_answer_that_gives_the_prompt_away_falls_back_to_the_template(
         assert marker not in body["text"]
 
 
+@pytest.mark.parametrize(
+    ("model", "checks"),
+    [
+        ("echo_buyer", ["echo", "unanswered"]),
+        ("injection", ["injection"]),
+        ("wrong_language", ["language"]),
+        ("no_facts", ["unanswered"]),
+        ("truncated", []),  # cut at the token limit: unusable_response, as before the gate
+    ],
+)
+def test_an_answer_that_is_no_reply_is_never_stored_and_the_template_stands(
+    make_client: Callable[..., TestClient], fake_llm: tuple[str, Any], model: str, checks: list[str]
+) -> None:
+    client = make_client(llm_base_url=fake_llm[0], llm_model=model)
+    body = client.post("/draft", json=draft_request()).json()
+    generator = body["generator"]
+    reason = "low_quality" if checks else "unusable_response"
+    assert (generator["kind"], generator["fallback_reason"]) == ("template", reason)
+    assert [check["check"] for check in generator["quality"]] == checks
+    assert generator["usage"] == {"prompt_tokens": 321, "completion_tokens": 87}  # billed
+    stored = client.get(f"/drafts/{body['draft_id']}").json()
+    assert stored["generator"] == generator
+    for leftover in (
+        "You wrote:",
+        "SYSTEM:",
+        "Gracias",
+        "always happy to help",
+        "Hello Jane, thank",
+    ):
+        assert leftover not in body["text"] and leftover not in stored["raw_text"]
+    assert body["guardrails"]["passed"] is True  # the template's text, guarded
+
+
 def test_unknown_draft_is_404(client: TestClient) -> None:
     response = client.get("/drafts/does-not-exist")
     assert response.status_code == 404
