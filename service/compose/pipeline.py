@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from anyio import to_thread
@@ -19,6 +20,7 @@ from babel.dates import format_date
 from sqlmodel import SQLModel
 
 import guardrails
+from guardrails.marketplaces import lookup as lookup_marketplace
 from service.clock.rules import OrderDates, order_completed_at
 from service.compose.repair import repair
 from service.generate.drafter import DraftJob, Generated
@@ -72,6 +74,12 @@ def order_facts(order: OrderIn, *, language: str, at: datetime | None = None) ->
             else None
         ),
     }
+
+
+def buyer_time(moment: datetime, *, marketplace: str) -> datetime:
+    """``moment`` in the buyer's time zone: the marketplace's (amazon.de: Europe/Berlin)."""
+    market = lookup_marketplace(marketplace)
+    return moment.astimezone(ZoneInfo(market.timezone)) if market else moment
 
 
 Dated = tuple[tuple[str, datetime], ...]  # (event, moment): "shipping", "delivery" or ""

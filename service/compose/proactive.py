@@ -23,6 +23,7 @@ from guardrails import marketplaces
 from guardrails.locales import language_of
 from service.clock.rules import CONTACT_WINDOW, contact_window_ends_at
 from service.compose.pipeline import (
+    buyer_time,
     compose_and_store,
     order_context,
     order_dates,
@@ -134,7 +135,12 @@ def kb_template(kb: KnowledgeBase, *, template_id: str, language: str) -> Entry:
 
 
 async def generate_text(
-    request: ProactiveRequest, *, resources: Resources, language: str, facts: dict[str, Any]
+    request: ProactiveRequest,
+    *,
+    resources: Resources,
+    language: str,
+    facts: dict[str, Any],
+    now: datetime,
 ) -> tuple[DraftJob, Generated]:
     """The LLM's message when one is configured and answers usably, else the kind's template
     (and the job, for a repair)."""
@@ -153,6 +159,7 @@ async def generate_text(
         purpose="proactive",
         proactive_kind=request.kind,
         dates=order_dates(request.order),
+        now=buyer_time(now, marketplace=request.order.marketplace),
     )
     return job, await generate(job, llm=resources.llm, fallback=resources.templates)
 
@@ -185,7 +192,7 @@ async def draft_proactive(
         generated = Generated(text=request.text, kind="template")
     else:
         job, generated = await generate_text(
-            request, resources=resources, language=language, facts=facts
+            request, resources=resources, language=language, facts=facts, now=now
         )
     ctx = order_context(
         order,

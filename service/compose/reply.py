@@ -10,6 +10,7 @@ from anyio import to_thread
 from service.clock.rules import acknowledgement_suggested, answer_by
 from service.compose.pipeline import (
     answer_fields,
+    buyer_time,
     compose_and_store,
     order_context,
     order_dates,
@@ -85,6 +86,7 @@ def prepare(
         instructions=request.instructions,
         tone=request.tone,
         dates=order_dates(order, seen.received_at),
+        now=buyer_time(now, marketplace=order.marketplace),
     )
     return Prepared(seen=seen, job=job)
 

@@ -52,6 +52,9 @@ class DraftJob:
     # The order's dates, each with its event ("shipping", "delivery", "" for the purchase and
     # the buyer message's arrival): what a drafted date may repeat.
     dates: tuple[tuple[str, datetime], ...] = ()
+    # When the draft is made, in the buyer's time zone (the marketplace's): the prompt gives it,
+    # so that a model can tell a delivery date already past from one to come.
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

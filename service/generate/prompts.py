@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -29,6 +30,7 @@ class Prompts:
             keep_trailing_newline=False,
         )
         self._env.filters["data"] = _neutralise_delimiters
+        self._env.filters["moment"] = moment
         self._pairs: dict[str, tuple[jinja2.Template, jinja2.Template]] = {}
         self._versions: dict[str, str] = {}
         for purpose, stem in _STEMS.items():
@@ -72,6 +74,13 @@ class Prompts:
 # no buyer text can close a block: an answer holding any of them gives its prompt away.
 DELIMITERS = {"<<<": "‹‹‹", ">>>": "›››"}
 MARKERS = (*DELIMITERS, *DELIMITERS.values())
+
+
+def moment(value: datetime) -> str:
+    """ "Monday 7 December 2026, 14:03 (Europe/Berlin)": English words, whatever the buyer's
+    language (the prompt's instructions are English)."""
+    zone = getattr(value.tzinfo, "key", None) or value.strftime("%Z") or "UTC"
+    return f"{value:%A} {value.day} {value:%B %Y, %H:%M} ({zone})"
 
 
 def _neutralise_delimiters(value: object) -> str:

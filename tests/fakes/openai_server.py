@@ -5,7 +5,7 @@ The requested model name picks the behaviour, so one server serves every test: `
 `truncated`, `refusal`, `short`, `fenced` (the good draft in a markdown code fence),
 `context_overflow` (HTTP 400 with llama.cpp's "exceeds the available context size"), `slow_stream`
 (streams a word every 0.2 s for a minute: `aborted` counts the streams a client closed before their
-end), `polyglot` (a clean draft in the language the system prompt names: "Write the reply in German
+end), `polyglot` (a clean draft in the language the user message ends by naming: "… in German
 only"; for a proactive message, a short usage guide), `review_ask` (a good draft with a sentence
 asking for a review; asked to repair it, the good draft), `review_ask_stuck` (the same, and the
 repair fails with HTTP 500), `echo_prompt` (the prompt's last data block, markers and all),
@@ -103,12 +103,13 @@ PROACTIVE_DRAFTS = {
         "\n\nBestellnummer: {order_id}\n\nMit freundlichen Grüßen\nIhr Kundenservice"
     ),
 }
-_WRITE_IN_RE = re.compile(r"Write the (?:reply|message) in (\w+) only")
+_WRITE_IN_RE = re.compile(r"\bin (\w+) only\b")
 
 
 def polyglot_draft(body: dict[str, Any], order_id: str) -> str:
     system = next((m["content"] for m in body.get("messages", []) if m["role"] == "system"), "")
-    named = _WRITE_IN_RE.search(str(system))
+    user = [m["content"] for m in body.get("messages", []) if m["role"] == "user"]
+    named = _WRITE_IN_RE.search(str(user[-1]) if user else "")
     language = named.group(1) if named else "English"
     if "proactive message" in str(system) and language in PROACTIVE_DRAFTS:
         return PROACTIVE_DRAFTS[language].format(order_id=order_id)

@@ -69,8 +69,8 @@ def test_llm_is_told_the_buyers_language_and_answers_in_it(
     response = client.post("/draft", json=body)
     assert response.status_code == 201, response.text
     draft = response.json()
-    system = state.requests[before]["messages"][0]["content"]
-    assert f"Write the reply in {name} only" in system
+    user = state.requests[before]["messages"][1]["content"]
+    assert f"in {name} only" in user.splitlines()[-1]
     assert draft["generator"]["kind"] == "llm"
     assert draft["language"] == language
     assert identify(draft["text"])[0] == language

@@ -303,7 +303,7 @@ def test_proactive_messages_come_from_the_llm_when_configured(
     messages = state.requests[-1]["messages"]
     # The proactive prompt, not the reply prompt: kind, language and the agent's instructions.
     assert "proactive message" in messages[0]["content"]
-    assert "Write the message in German only" in messages[0]["content"]
+    assert "in German only" in messages[1]["content"].splitlines()[-1]
     assert "Kind of proactive message: usage_guide" in messages[1]["content"]
     assert "<<<AGENT_INSTRUCTIONS\nmention the quick start" in messages[1]["content"]
     if kind == "llm":

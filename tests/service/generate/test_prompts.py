@@ -7,6 +7,9 @@ review; `UPDATE_SNAPSHOTS=1 pytest tests/service/generate/test_prompts.py` write
 from __future__ import annotations
 
 import os
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -58,6 +61,7 @@ JOBS = {
         articles=[Hit(entry("de/returns", "Rücksendungen", "Rücksendungen: 30 Tage."), 2.5)],
         instructions="Ersatz anbieten",
         tone="freundlich",
+        now=datetime(2026, 11, 21, 14, 3, tzinfo=ZoneInfo("Europe/Berlin")),
     ),
     # A refund question that also says the item arrived broken: the concern is named.
     "reply_refund_de": DraftJob(
@@ -141,3 +145,23 @@ def test_the_repair_prompt_matches_its_snapshot() -> None:
     assert text == path.read_text(encoding="utf-8")
     # The draft and the findings are data: one pair of markers each, whatever they contain.
     assert text.count("<<<DRAFT") == 1 and text.count("FINDINGS>>>") == 1
+
+
+@pytest.mark.parametrize("purpose", ["reply", "proactive"])
+def test_the_system_prompt_is_the_same_for_every_job_so_servers_can_cache_it(purpose: str) -> None:
+    # Everything that differs between drafts (language, order, buyer's name, kind, the date)
+    # is in the user message: a server reuses the system prompt's tokens across drafts.
+    prompts = Prompts(REPO / "prompts")
+    jobs = [job for job in JOBS.values() if job.purpose == purpose]
+    other = replace(
+        jobs[0],
+        language="ja",
+        order_facts=FACTS | {"order_id": "249-7654321-1234567", "buyer_name": "Ken"},
+        proactive_kind="invoice" if purpose == "proactive" else None,
+    )
+    systems = {prompts.messages(job)[0]["content"] for job in [*jobs, other]}
+    assert len(systems) == 1
+    [system] = systems
+    for varying in ("Jana", "302-1234567-7654321", "German", "Japanese", "usage_guide"):
+        assert varying not in system
+    assert "in Japanese only" in prompts.messages(other)[1]["content"]
