@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     # Model calls this process keeps open at once (0: no limit); a call waits for a slot
     # within its deadline. 1 per slot of a local server (llama.cpp's --parallel).
     llm_max_in_flight: int = Field(default=0, ge=0, le=10_000)
+    # The model's context window in tokens (service/generate/budget.py): the prompt is cut to
+    # fit it with the reply. llama.cpp serves 4,096 by default, Ollama 2,048-4,096.
+    llm_context_tokens: int = Field(default=8_192, ge=1_024, le=10_000_000)
+    # max_tokens of a reply; 0: enough for Amazon's 2,000 characters in the buyer's language.
+    llm_reply_tokens: int = Field(default=0, ge=0, le=100_000)
     # Ask the model once to rewrite a draft the guard had to cut sentences from or blocks.
     llm_repair: bool = True
     api_keys: SecretStr = SecretStr("")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from guardrails import Finding
 from service.config import Settings
 from service.generate import quality
+from service.generate.budget import Budget
 from service.generate.chat import ChatClient, Completion
 from service.generate.drafter import DraftJob, Generated, LLMFailure
 from service.generate.prompts import MARKERS, Prompts
@@ -34,26 +35,32 @@ class OpenAIDrafter:
         self._deadline = settings.llm_timeout_s
         self._temperature = settings.llm_temperature
         self._prompts = prompts
+        self._budget = Budget(settings.llm_context_tokens, settings.llm_reply_tokens)
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
     async def draft(self, job: DraftJob) -> Generated:
-        return await self._complete(job, self._prompts.messages(job), self._prompts.version(job))
+        # Cut to the context before the call: the passages that answer, the articles and the
+        # conversation that fit (service/generate/budget.py).
+        fitted = self._budget.fit(job, self._prompts.messages)
+        version = self._prompts.version(job)
+        return await self._complete(fitted.job, fitted.messages, version, fitted.max_tokens)
 
     async def repair(self, job: DraftJob, *, draft: str, findings: Sequence[Finding]) -> Generated:
         messages = self._prompts.repair_messages(job, draft=draft, findings=findings)
-        return await self._complete(job, messages, self._prompts.repair_version())
+        max_tokens = self._budget.check(job, messages)
+        return await self._complete(job, messages, self._prompts.repair_version(), max_tokens)
 
     async def _complete(
-        self, job: DraftJob, messages: list[dict[str, str]], version: str
+        self, job: DraftJob, messages: list[dict[str, str]], version: str, max_tokens: int
     ) -> Generated:
         started = time.perf_counter()
         body = {
             "model": self._model,
             "messages": messages,
             "temperature": self._temperature,
-            "max_tokens": 900,
+            "max_tokens": max_tokens,
         }
         completion = await self._client.complete(body, timeout_s=self._deadline)
         latency_ms = round((time.perf_counter() - started) * 1000)

@@ -6,7 +6,7 @@ import functools
 import re
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -205,3 +205,35 @@ def snippet(text: str, query: frozenset[str], *, language: str) -> str:
         # Cut at a word, unless the text has no spaces to cut at (Japanese, Chinese).
         cut = (head[:space] if space > SNIPPET_CHARS // 2 else head).rstrip(" ,;:.、。") + "…"
     return "…" + cut if text[:start].strip() else cut
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def passages(
+    text: str, query: frozenset[str], *, language: str, size: Callable[[str], int], limit: int
+) -> str:
+    """The paragraphs of ``text`` that share most ``query`` tokens, kept in their order, as
+    many as fit in ``limit`` (measured by ``size``); the whole text when it fits. The first
+    paragraph stands in when none shares a token. A paragraph longer than the limit alone is
+    cut at a sentence end."""
+    if size(text) <= limit:
+        return text
+    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    overlap = [len(query.intersection(tokenize(p, language=language))) for p in paragraphs]
+    order = sorted(range(len(paragraphs)), key=lambda i: (-overlap[i], i))
+    if not overlap or not overlap[order[0]]:
+        order = list(range(len(paragraphs)))
+    chosen: list[int] = []
+    used = 0
+    for index in order:
+        cost = size(paragraphs[index])
+        if used + cost <= limit:
+            chosen.append(index)
+            used += cost
+    if not chosen:  # the best paragraph alone is too long: its sentences, as many as fit
+        best = paragraphs[order[0]]
+        cut = [0, *(m.end() for m in _SENTENCE_END.finditer(best))]
+        fits = [end for end in cut if size(best[:end]) <= limit]
+        return best[: max(fits)].strip() + "…" if max(fits) else ""
+    return "\n\n".join(paragraphs[i] for i in sorted(chosen))

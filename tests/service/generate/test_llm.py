@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from service.generate.budget import reply_tokens
 from service.generate.drafter import DraftJob, Generated, LLMFailure, TemplateDrafter, generate
 from service.generate.llm import OpenAIDrafter
 from service.generate.prompts import Prompts
@@ -71,7 +72,7 @@ def test_it_posts_the_rendered_prompt_with_the_configured_model(fake_llm: FakeLL
         "model": "good",
         "messages": PROMPTS.messages(JOB),
         "temperature": 0.7,
-        "max_tokens": 900,
+        "max_tokens": reply_tokens("en", context_tokens=8192),  # the default context
         "stream": True,
         "stream_options": {"include_usage": True},
     }
@@ -191,6 +192,19 @@ def test_server_errors_are_retried_and_rejections_are_not(fake_llm: FakeLLM) -> 
     with pytest.raises(LLMFailure):
         draft(base_url, "http401", llm_max_retries=1)
     assert len(state.requests) - before == 1
+
+
+def test_the_prompt_is_cut_to_the_context_and_one_that_cannot_fit_is_never_sent(
+    fake_llm: FakeLLM,
+) -> None:
+    base_url, state = fake_llm
+    draft(base_url, "good", llm_context_tokens=3000, llm_reply_tokens=400)
+    assert state.requests[-1]["max_tokens"] == 400
+    before = len(state.requests)
+    with pytest.raises(LLMFailure) as failure:
+        draft(base_url, "good", llm_context_tokens=1024, llm_reply_tokens=500)
+    assert failure.value.reason == "context_exceeded"
+    assert len(state.requests) == before
 
 
 def test_at_debug_level_no_model_call_logs_the_prompt(

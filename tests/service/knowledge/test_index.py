@@ -15,6 +15,7 @@ from service.knowledge.index import (
     TITLE_WEIGHT,
     Index,
     document_tokens,
+    passages,
     plain_text,
     query_tokens,
     snippet,
@@ -132,3 +133,31 @@ def test_scores_are_the_same_whether_or_not_scipy_was_loaded_first() -> None:
         for first in ("", "import scipy.sparse; ")
     ]
     assert runs[0] == runs[1] and json.loads(runs[0])
+
+
+BODY = (
+    "Returns are free within 30 days of delivery.\n\n"
+    "Refunds reach your card within five business days of the return scan.\n\n"
+    "Gift wrapping costs extra and is not refunded."
+)
+
+
+def test_passages_keep_the_paragraphs_that_share_most_query_words_in_their_order() -> None:
+    query = frozenset(tokenize("When will my refund reach my card?", language="en"))
+    words = len  # a size in characters, for the test
+    assert passages(BODY, query, language="en", size=words, limit=1000) == BODY
+    kept = passages(BODY, query, language="en", size=words, limit=80)
+    assert kept == "Refunds reach your card within five business days of the return scan."
+    both = passages(BODY, query, language="en", size=words, limit=130)
+    assert both.split("\n\n") == [  # "refunded" shares the stem; "Returns" nothing
+        "Refunds reach your card within five business days of the return scan.",
+        "Gift wrapping costs extra and is not refunded.",
+    ]
+
+
+def test_passages_fall_back_to_the_first_paragraph_and_cut_a_long_one_at_a_sentence() -> None:
+    nothing = frozenset(tokenize("zebra", language="en"))
+    assert passages(BODY, nothing, language="en", size=len, limit=50).startswith("Returns")
+    long = "One sentence here. Another sentence there. " * 10
+    cut = passages(long, nothing, language="en", size=len, limit=60)
+    assert cut == "One sentence here. Another sentence there.…"
