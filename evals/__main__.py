@@ -1,4 +1,6 @@
-"""`make eval`: print every quality figure. `python -m evals [NAME ...]` runs some of them.
+"""`make eval`: print every quality figure. `python -m evals [NAME ...]` runs some of them;
+`python -m evals llm --base-url URL --model NAME` drafts a fixed message set against a model
+(evals/llm.py, docs/llm-eval.md).
 
 Each module in MODULES exposes `EVALS: dict[str, Callable[[], str]]`, each callable returning
 its report as markdown text. The same computations back the floors the test suite enforces.
@@ -38,6 +40,10 @@ MODULES: tuple[ModuleType, ...] = (
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["llm"]:  # the LLM path against an endpoint: its own arguments
+        from evals import llm
+
+        return llm.main(sys.argv[2:])
     evals: dict[str, Callable[[], str]] = {}
     for module in MODULES:
         evals.update(module.EVALS)

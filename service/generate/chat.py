@@ -74,6 +74,8 @@ class ChatClient:
         self._stream = stream
         self._slots = asyncio.Semaphore(max_in_flight) if max_in_flight > 0 else None
         self._session: aiohttp.ClientSession | None = None
+        self.in_flight = 0  # calls sent and not yet answered (the queue's waiters excluded)
+        self.peak_in_flight = 0
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -122,7 +124,12 @@ class ChatClient:
         attempt = 0
         while True:
             try:
-                return await self._post(payload)
+                self.in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+                try:
+                    return await self._post(payload)
+                finally:
+                    self.in_flight -= 1
             except _Retryable as retry:
                 failure = retry.failure
                 if attempt >= self._retries:

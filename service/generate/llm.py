@@ -40,6 +40,11 @@ class OpenAIDrafter:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    @property
+    def peak_in_flight(self) -> int:
+        """The most model calls this drafter had open at once (`python -m evals llm`)."""
+        return self._client.peak_in_flight
+
     async def draft(self, job: DraftJob) -> Generated:
         # Cut to the context before the call: the passages that answer, the articles and the
         # conversation that fit (service/generate/budget.py).

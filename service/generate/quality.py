@@ -11,7 +11,7 @@ The checks (each cheap and deterministic; the thresholds are deliberately high, 
 failure only costs the model's answer):
 
 - ``echo``: a run of the buyer's own words copied out (12 words, or the whole message when it
-  has 6-11; 25 characters of Japanese), from the message or the thread.
+  has 5-11; 25 characters of Japanese), from the message or the thread.
 - ``injection``: what a model copies from instructions smuggled into its input, or from its
   chat template: role labels at a line start ("SYSTEM:"), template tokens (``<|im_start|>``,
   ``[INST]``), "ignore all previous instructions", "as an AI language model".
@@ -37,7 +37,7 @@ from service.generate.drafter import DraftJob
 from service.generate.prompts import language_name
 
 ECHO_WORDS = 12  # a run this long copied from the buyer is an echo, whatever else is said
-ECHO_MIN_WORDS = 6  # a shorter message copied whole is one too, down to this length
+ECHO_MIN_WORDS = 5  # a shorter message copied whole is one too, down to this length
 ECHO_CJK_CHARS = 25
 
 _WORD = re.compile(r"\w+")
@@ -64,7 +64,7 @@ class Failed:
 def gate(text: str, job: DraftJob) -> list[Failed]:
     """The checks ``text``, the model's answer to ``job``, fails; none for a usable reply."""
     failed = []
-    echo = _echo(text, _buyer_texts(job))
+    echo = copied_run(text, _buyer_texts(job))
     if echo:
         failed.append(Failed("echo", f'copies the buyer\'s words: "{echo}"'))
     injection = _INJECTION.search(text)
@@ -96,7 +96,7 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _echo(text: str, sources: Iterable[str]) -> str | None:
+def copied_run(text: str, sources: Iterable[str]) -> str | None:
     """The first run of a buyer text found copied in ``text``, shortened for the record."""
     answer = _fold(text)
     words = _WORD.findall(answer)

@@ -30,7 +30,9 @@ def test_a_call_past_the_in_flight_limit_waits_for_a_slot_within_its_deadline(
             await asyncio.sleep(0.1)  # the slow call has the slot
             starved = asyncio.create_task(client.complete(body("good"), timeout_s=0.3))
             patient = asyncio.create_task(client.complete(body("good"), timeout_s=5.0))
-            return tuple(await asyncio.gather(holder, starved, patient, return_exceptions=True))
+            answers = await asyncio.gather(holder, starved, patient, return_exceptions=True)
+            assert client.peak_in_flight == 1 and client.in_flight == 0
+            return tuple(answers)
         finally:
             await client.aclose()
 
