@@ -58,7 +58,7 @@ def undone_fixes(draft_findings: list[Finding], final: list[Finding]) -> list[st
     return sorted(again & fixed_before)
 
 
-def _load_open(engine: sa.Engine, draft_id: str) -> Draft:
+def load_open(engine: sa.Engine, draft_id: str) -> Draft:
     with session_scope(engine) as session:
         draft = session.get(Draft, draft_id)
     if draft is None:
@@ -68,7 +68,7 @@ def _load_open(engine: sa.Engine, draft_id: str) -> Draft:
     return draft
 
 
-def _transition(
+def transition(
     engine: sa.Engine,
     draft: Draft,
     *,
@@ -96,7 +96,7 @@ def _transition(
 def approve(
     engine: sa.Engine, *, draft_id: str, agent_id: str, text: str | None
 ) -> ApproveResponse:
-    draft = _load_open(engine, draft_id)
+    draft = load_open(engine, draft_id)
     now = utcnow()
     submitted = draft.text if text is None else text
     # The same guard as the draft had, as the message would go out now (a proactive message
@@ -126,7 +126,7 @@ def approve(
     edited = final != draft.text
     ratio = edit_ratio(draft.text, final)
     undone = undone_fixes(findings_of(draft.findings), findings)
-    event = _event(
+    event = history_event(
         draft,
         action="approved",
         actor=agent_id,
@@ -140,7 +140,7 @@ def approve(
             "findings": findings_json(findings),
         },
     )
-    _transition(
+    transition(
         engine,
         draft,
         values={
@@ -170,9 +170,9 @@ def approve(
 
 
 def reject(engine: sa.Engine, *, draft_id: str, agent_id: str, reason: str) -> RejectResponse:
-    draft = _load_open(engine, draft_id)
+    draft = load_open(engine, draft_id)
     now = utcnow()
-    event = _event(
+    event = history_event(
         draft,
         action="rejected",
         actor=agent_id,
@@ -180,7 +180,7 @@ def reject(engine: sa.Engine, *, draft_id: str, agent_id: str, reason: str) -> R
         text_after=None,
         details={"status_before": draft.status.value, "reason": reason},
     )
-    _transition(
+    transition(
         engine,
         draft,
         values={
@@ -196,7 +196,7 @@ def reject(engine: sa.Engine, *, draft_id: str, agent_id: str, reason: str) -> R
     return RejectResponse(draft_id=draft.id, status="rejected", reason=reason)
 
 
-def _event(
+def history_event(
     draft: Draft,
     *,
     action: str,

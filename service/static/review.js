@@ -193,7 +193,10 @@ function renderDraft(draft) {
   $("error").replaceChildren();
   $("live").replaceChildren();
   const open = draft.status === "pending" || draft.status === "blocked";
-  for (const id of ["approve", "reject", "d-text", "reject-reason"]) $(id).disabled = !open;
+  for (const id of ["approve", "reject", "d-text", "reject-reason", "regenerate", "regen-instructions"]) $(id).disabled = !open;
+  // A model wrote the draft, or was asked and failed: one is configured to ask again.
+  $("regen").hidden = !(draft.generator.kind === "llm" || draft.generator.fallback_reason);
+  $("regen-instructions").value = "";
   const historyList = $("d-history");
   historyList.replaceChildren(
     ...draft.history.map((h) => el("li", {}, `${day(h.at)} · ${h.action} by ${h.actor || "?"}` + (h.details && h.details.reason ? ` · “${h.details.reason}”` : "")))
@@ -372,6 +375,39 @@ async function decide(action) {
   }
 }
 
+// The model drafts again with the agent's instructions; the new draft replaces this one (its
+// text stays in the history). When the model fails, nothing changes and the banner says why.
+async function regenerate() {
+  const draft = state.draft;
+  if (!draft || $("regenerate").disabled) return;
+  const agent = agentId();
+  if (!agent) return;
+  const instructions = $("regen-instructions").value.trim();
+  if (!instructions) {
+    $("error").replaceChildren(el("p", {}, "Say what the new draft should do differently."));
+    $("regen-instructions").focus();
+    return;
+  }
+  $("regenerate").disabled = true;
+  announce("Asking the model…");
+  const response = await api("POST", `/drafts/${encodeURIComponent(draft.draft_id)}/regenerate`, { agent_id: agent, instructions });
+  const result = await response.json().catch(() => null);
+  $("regenerate").disabled = false;
+  if (response.ok && result.regenerated) {
+    await openDraft(draft.draft_id);
+    announce("New draft from the model: read it before approving.");
+  } else if (response.ok) {
+    const checks = result.quality.map((q) => q.check).join(", ");
+    announce(`The model's new draft was not used (${result.reason.replaceAll("_", " ")}${checks ? ": " + checks : ""}); the draft is unchanged.`, true);
+  } else if (response.status === 409) {
+    showError(result, "This draft cannot be regenerated.");
+    announce("Not regenerated.", true);
+  } else {
+    showError(result, `The server answered ${response.status}.`);
+    announce("Not regenerated.", true);
+  }
+}
+
 // ------------------------------------------------------------------ wiring
 function typing(target) {
   return target.closest("input, textarea, select");
@@ -417,6 +453,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("d-text").addEventListener("input", scheduleCheck);
   $("approve").addEventListener("click", () => decide("approve"));
   $("reject").addEventListener("click", () => decide("reject"));
+  $("regenerate").addEventListener("click", regenerate);
   $("case-pack").addEventListener("click", downloadCasePack);
   $("reject-reason").addEventListener("keydown", (event) => {
     if (event.key === "Enter") {

@@ -413,7 +413,8 @@ class EscalationPublic(BaseModel):
 class HistoryDetails(BaseModel):
     """What a history line adds, by action: `drafted` (status, fallback_reason, rules),
     `approved` (status_before, edited, edit_ratio, undone_fixes, findings), `rejected`
-    (status_before, reason); GET /drafts/{id} leaves out the keys an action did not set."""
+    (status_before, reason), `regenerated` (status_before, instructions, and status, findings
+    or fallback_reason, quality); GET /drafts/{id} leaves out the keys an action did not set."""
 
     status: str | None = None
     fallback_reason: str | None = None
@@ -424,6 +425,10 @@ class HistoryDetails(BaseModel):
     undone_fixes: list[str] | None = None
     findings: list[FindingPublic] | None = None
     reason: str | None = None
+    # `regenerated`: the agent's instructions; status, findings of the new text, or why the
+    # model failed (fallback_reason, quality).
+    instructions: str | None = None
+    quality: list[QualityCheckPublic] | None = None
 
 
 class HistoryPublic(BaseModel):
@@ -711,6 +716,23 @@ AgentId = Annotated[Text, Field(min_length=1, max_length=100), AfterValidator(_n
 class ApproveRequest(_In):
     agent_id: AgentId
     text: Body | None = Field(default=None, description="the final text; the draft's when absent")
+
+
+class RegenerateRequest(_In):
+    agent_id: AgentId
+    instructions: Annotated[
+        Text,
+        Field(min_length=1, max_length=2_000, description="what the new draft should do"),
+        AfterValidator(_not_blank),
+    ]
+
+
+class RegenerateResponse(BaseModel):
+    draft_id: str
+    regenerated: bool  # false: the model failed and the draft is unchanged
+    reason: str | None  # why it failed: a fallback reason (timeout, low_quality…)
+    quality: list[QualityCheckPublic]  # low_quality: the checks the answer failed
+    draft: DraftPublic
 
 
 class RejectRequest(_In):
@@ -1119,6 +1141,7 @@ class EventType(StrEnum):
     edited = "draft.edited"
     approved = "draft.approved"
     rejected = "draft.rejected"
+    regenerated = "draft.regenerated"  # the model drafted it again with an agent's instructions
 
 
 class Event(SQLModel, table=True):

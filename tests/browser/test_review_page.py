@@ -229,3 +229,31 @@ def test_escalation_shows_reasons_the_48_hour_deadline_and_the_case_pack(
         expect(status).to_contain_text("Case pack downloaded")
         page.screenshot(path=ARTIFACTS / "review-escalation.png")
         expect(status).to_have_text("", timeout=10_000)  # the banner clears by itself
+
+
+def test_regenerate_with_instructions_replaces_the_draft_and_keeps_the_old_one(
+    page: Page, make_settings: Callable[..., Settings], fake_llm: Any
+) -> None:
+    settings = make_settings(api_keys=KEYS, llm_base_url=fake_llm[0], llm_model="violations")
+    with serving(create_app(settings)) as url:
+        plugin = {"Authorization": "Bearer p-key"}
+        created = httpx.post(f"{url}/draft", json=_request("Where is my parcel?", 2, "Tom"),
+                             headers=plugin, timeout=30)  # fmt: skip
+        draft_id = created.json()["draft_id"]
+        desk = Desk(url, {"only": draft_id})
+        page.goto(f"{url}/review")
+        page.get_by_label("API key (agent)").fill("a-key")
+        page.get_by_role("button", name="Use key").click()
+        page.get_by_label("Your agent ID").fill("anna")
+        _item(page, desk, "only").get_by_role("button").click()
+        expect(page.locator("#d-generator")).to_have_text("Written by the model violations.")
+        page.get_by_role("button", name="Regenerate").click()
+        expect(page.locator("#error")).to_contain_text("differently")
+        page.get_by_label("Ask the model for another draft").fill("Mention the tracking number")
+        page.get_by_role("button", name="Regenerate").click()
+        expect(page.locator("#status")).to_contain_text("New draft from the model")
+        stored = desk.draft("only")
+        assert stored["history"][-1]["action"] == "regenerated"
+        assert stored["history"][-1]["details"]["instructions"] == "Mention the tracking number"
+        expect(page.locator("#d-text")).to_have_value(stored["text"])
+        page.screenshot(path=ARTIFACTS / "review-after-regenerate.png")

@@ -1,4 +1,4 @@
-"""Drafting, reading drafts, and the review workflow (list, approve, reject)."""
+"""Drafting, reading drafts, and the review workflow (list, approve, reject, regenerate)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from service.errors import NotFound
 from service.review import actions as review
 from service.review import case_pack
 from service.review import queue as review_queue
+from service.review.regenerate import regenerate
 from service.store.models import (
     MAX_OFFSET,
     ApproveRequest,
@@ -28,6 +29,8 @@ from service.store.models import (
     DraftPublic,
     DraftRequest,
     DraftStatus,
+    RegenerateRequest,
+    RegenerateResponse,
     RejectRequest,
     RejectResponse,
 )
@@ -118,6 +121,23 @@ def reject_draft(draft_id: str, body: RejectRequest, resources: ResourcesDep) ->
     """Reject the draft with a reason."""
     return review.reject(
         resources.engine, draft_id=draft_id, agent_id=body.agent_id, reason=body.reason
+    )
+
+
+@router.post(
+    "/drafts/{draft_id}/regenerate",
+    response_model=RegenerateResponse,
+    dependencies=[Depends(require("agent"))],
+    responses={409: {"description": "no longer in review, not a reply, or no model configured"}},
+)
+async def regenerate_draft(
+    draft_id: str, body: RegenerateRequest, resources: ResourcesDep
+) -> RegenerateResponse:
+    """Ask the model for the reply again, with the agent's instructions; the new text is gated
+    and guarded like a first draft and replaces the draft's (kept in its history). When the
+    model fails, the draft is unchanged and the answer says why."""
+    return await regenerate(
+        resources, draft_id=draft_id, agent_id=body.agent_id, instructions=body.instructions
     )
 
 
