@@ -82,7 +82,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql(
-            "TRUNCATE audits, draft_events, drafts, idempotency_keys, events, webhook_state "
+            "TRUNCATE audits, glosses, draft_events, drafts, idempotency_keys, events, "
+            "webhook_state "
             "RESTART IDENTITY CASCADE"
         )
     engine.dispose()

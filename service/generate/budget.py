@@ -116,6 +116,19 @@ class Budget:
             )
         return max_tokens
 
+    def translation(self, messages: list[dict[str, str]], *texts: str) -> int:
+        """``max_tokens`` for a translation of ``texts`` (twice their estimate: a target
+        language may take more tokens), or context_exceeded."""
+        needed = size(messages)
+        max_tokens = min(2 * sum(map(estimate, texts)) + 64, self.context_tokens // 2)
+        if needed + max_tokens > self.context_tokens:
+            raise LLMFailure(
+                "context_exceeded",
+                f"the texts need about {needed} tokens and their translation {max_tokens}: "
+                f"more than the {self.context_tokens} of REPLYDESK_LLM_CONTEXT_TOKENS",
+            )
+        return max_tokens
+
 
 def _passage(hit: Hit, job: DraftJob) -> Hit:
     entry = hit.entry

@@ -75,6 +75,17 @@ class Generated:
     quality: tuple[Mapping[str, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """A gloss: the buyer's message and the draft in an agent's language."""
+
+    message: str
+    draft: str
+    model: str | None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 class LLMFailure(Exception):
     """A typed outcome of a failed LLM call; the caller falls back to the template."""
 
@@ -101,13 +112,16 @@ class Drafter(Protocol):
     """The seam between the pipeline and a model: the OpenAI-compatible client, or a fake in
     tests. `draft` raises `LLMFailure` for anything that should fall back to the template;
     `repair` rewrites a draft the guard had to cut or block, given the findings, and raises
-    `LLMFailure` likewise (the guarded first draft then stands)."""
+    `LLMFailure` likewise (the guarded first draft then stands); `gloss` translates a buyer's
+    message and its draft for an agent (`GET /drafts/{id}/gloss`)."""
 
     async def draft(self, job: DraftJob) -> Generated: ...
 
     async def repair(
         self, job: DraftJob, *, draft: str, findings: Sequence[Finding]
     ) -> Generated: ...
+
+    async def gloss(self, *, message: str, draft: str, target: str) -> Translated: ...
 
     async def aclose(self) -> None: ...
 

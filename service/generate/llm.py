@@ -12,7 +12,7 @@ from service.config import Settings
 from service.generate import quality
 from service.generate.budget import Budget
 from service.generate.chat import ChatClient, Completion
-from service.generate.drafter import DraftJob, Generated, LLMFailure
+from service.generate.drafter import DraftJob, Generated, LLMFailure, Translated
 from service.generate.prompts import MARKERS, Prompts
 
 _MIN_USABLE_CHARS = 20
@@ -57,6 +57,30 @@ class OpenAIDrafter:
         max_tokens = self._budget.check(job, messages)
         return await self._complete(job, messages, self._prompts.repair_version(), max_tokens)
 
+    async def gloss(self, *, message: str, draft: str, target: str) -> Translated:
+        messages = self._prompts.gloss_messages(message=message, draft=draft, target=target)
+        body = {
+            "model": self._model,
+            "messages": messages,
+            "temperature": 0.0,
+            "max_tokens": self._budget.translation(messages, message, draft),
+        }
+        completion = await self._client.complete(body, timeout_s=self._deadline)
+        tokens = (completion.prompt_tokens, completion.completion_tokens)
+        found = _GLOSS.fullmatch(completion.text.strip())
+        usable = found is not None and not _MARKERS.search(completion.text)
+        if completion.finish_reason == "length" or found is None or not usable:
+            raise LLMFailure(
+                "unusable_response", "the translation did not keep its form", tokens=tokens
+            )
+        return Translated(
+            message=found["message"].strip(),
+            draft=found["reply"].strip(),
+            model=completion.model or self._model,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+        )
+
     async def _complete(
         self, job: DraftJob, messages: list[dict[str, str]], version: str, max_tokens: int
     ) -> Generated:
@@ -95,6 +119,7 @@ class OpenAIDrafter:
 
 
 _MARKERS = re.compile("|".join(map(re.escape, MARKERS)))
+_GLOSS = re.compile(r"=== MESSAGE ===\n(?P<message>.*?)\n=== REPLY ===\n(?P<reply>.*)", re.DOTALL)
 _BLOCK_NAME = re.compile(r"<<<([A-Z][A-Z_]*_[A-Z_]*[A-Z])")  # BUYER_MESSAGE, AGENT_INSTRUCTIONS
 _SENTENCE = re.compile(r"[^.!?\n]{40,}[.!?]?")
 _LEAK_WORDS = 40  # characters: a sentence of the system prompt that long, copied, is a leak

@@ -12,7 +12,12 @@ import jinja2
 from guardrails import Finding
 from service.generate.drafter import DraftJob
 
-_STEMS = {"reply": "draft_reply", "proactive": "draft_proactive", "repair": "repair_reply"}
+_STEMS = {
+    "reply": "draft_reply",
+    "proactive": "draft_proactive",
+    "repair": "repair_reply",
+    "gloss": "gloss",
+}
 
 
 class Prompts:
@@ -58,6 +63,18 @@ class Prompts:
     ) -> list[dict[str, str]]:
         """The model's own draft and what the guard found in it, to be rewritten."""
         return self._render("repair", {"job": job, "draft": draft, "findings": findings})
+
+    def gloss_version(self) -> str:
+        return self._versions["gloss"]
+
+    def gloss_messages(self, *, message: str, draft: str, target: str) -> list[dict[str, str]]:
+        """The buyer's message and the draft, to be translated into ``target`` (a code)."""
+        system, user = self._pairs["gloss"]
+        variables = {"message": message, "draft": draft, "target_name": language_name(target)}
+        return [
+            {"role": "system", "content": system.render(variables)},
+            {"role": "user", "content": user.render(variables)},
+        ]
 
     def _render(self, purpose: str, variables: dict[str, object]) -> list[dict[str, str]]:
         system, user = self._pairs[purpose]

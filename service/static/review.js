@@ -5,6 +5,7 @@
 const $ = (id) => document.getElementById(id);
 const KEY = "replydesk.key";
 const AGENT = "replydesk.agent";
+const GLOSS_LANG = "replydesk.gloss-lang";
 const state = { id: null, draft: null, checkTimer: null, checkSeq: 0, bannerTimer: null };
 
 function headers(json) {
@@ -185,6 +186,8 @@ function renderDraft(draft) {
       : [el("li", { class: "empty" }, "No knowledge-base source")])
   );
   renderGenerator(draft.generator);
+  $("gloss-box").hidden = true;
+  $("gloss-status").textContent = "";
   renderChanges(draft.raw_text, draft.guardrails.findings);
   const text = $("d-text");
   text.value = draft.text;
@@ -408,6 +411,33 @@ async function regenerate() {
   }
 }
 
+// The buyer's message and the draft in the agent's language, translated by the model (for
+// reading: the reply that goes out is the draft's own text).
+async function showGloss() {
+  const draft = state.draft;
+  if (!draft) return;
+  const lang = $("gloss-lang").value;
+  localStorage.setItem(GLOSS_LANG, lang);
+  $("gloss-status").textContent = "Translating…";
+  const response = await api("GET", `/drafts/${encodeURIComponent(draft.draft_id)}/gloss?lang=${encodeURIComponent(lang)}`);
+  const gloss = await response.json().catch(() => null);
+  if (state.draft !== draft) return; // the agent moved on meanwhile
+  if (!response.ok || !gloss) {
+    $("gloss-status").textContent = `Translation not available (${response.status}).`;
+    return;
+  }
+  if (!gloss.available) {
+    $("gloss-box").hidden = true;
+    $("gloss-status").textContent = `Translation not available: ${gloss.reason}`;
+    return;
+  }
+  $("g-message").textContent = gloss.message;
+  $("g-draft").textContent = gloss.draft;
+  for (const id of ["g-message", "g-draft"]) $(id).lang = lang;
+  $("gloss-box").hidden = false;
+  $("gloss-status").textContent = gloss.model ? `Translated by ${gloss.model}.` : "Already in this language.";
+}
+
 // ------------------------------------------------------------------ wiring
 function typing(target) {
   return target.closest("input, textarea, select");
@@ -454,6 +484,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("approve").addEventListener("click", () => decide("approve"));
   $("reject").addEventListener("click", () => decide("reject"));
   $("regenerate").addEventListener("click", regenerate);
+  $("gloss").addEventListener("click", showGloss);
+  $("gloss-lang").value = localStorage.getItem(GLOSS_LANG) || (navigator.language || "en").slice(0, 2);
+  if (!$("gloss-lang").value) $("gloss-lang").value = "en";
   $("case-pack").addEventListener("click", downloadCasePack);
   $("reject-reason").addEventListener("keydown", (event) => {
     if (event.key === "Enter") {

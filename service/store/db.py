@@ -45,13 +45,26 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def insert_or_skip(table: sa.Table, bind: sa.Engine | sa.Connection, key: str) -> Any:
-    """``INSERT … ON CONFLICT (key) DO NOTHING`` in the dialect of ``bind`` (PostgreSQL or
-    SQLite): a row that exists already is left as it is."""
+def _insert(table: sa.Table, bind: sa.Engine | sa.Connection) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+    return dialect.insert(table)
+
+
+def insert_or_skip(table: sa.Table, bind: sa.Engine | sa.Connection, key: str) -> Any:
+    """``INSERT … ON CONFLICT (key) DO NOTHING`` in the dialect of ``bind`` (PostgreSQL or
+    SQLite): a row that exists already is left as it is."""
+    return _insert(table, bind).on_conflict_do_nothing(index_elements=[key])
+
+
+def upsert(
+    table: sa.Table, bind: sa.Engine | sa.Connection, keys: list[str], values: dict[str, Any]
+) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE``: ``values`` as the row, whoever wrote first."""
+    statement = _insert(table, bind).values(**values)
+    changed = {name: value for name, value in values.items() if name not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=changed)
 
 
 def create_db_engine(

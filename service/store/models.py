@@ -1191,6 +1191,34 @@ class EventList(BaseModel):
     next_after: int = Field(description="the `after` of the next page: the last id, or yours")
 
 
+class Gloss(SQLModel, table=True):
+    """The buyer's message and the draft, translated into an agent's language by the model
+    (`GET /drafts/{id}/gloss`); `source_hash` says which texts (migration 0011)."""
+
+    __tablename__ = "glosses"
+
+    draft_id: str = SQLField(foreign_key="drafts.id", primary_key=True, max_length=32)
+    language: str = SQLField(primary_key=True, max_length=8)
+    source_hash: str = SQLField(max_length=64)
+    message: str = SQLField(sa_type=sa.Text)
+    draft: str = SQLField(sa_type=sa.Text)
+    model: str | None = SQLField(default=None, max_length=200)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class GlossPublic(BaseModel):
+    draft_id: str
+    language: str  # the agent's, the translations'
+    available: bool  # false: no model, or the model's translation failed (see `reason`)
+    reason: str | None = None
+    message: str | None = None  # the buyer's message in `language`
+    draft: str | None = None  # the draft's text in `language`
+    model: str | None = None  # null when nothing needed translating
+    cached: bool = False
+
+
 class WebhookState(SQLModel, table=True):
     """Where webhook delivery stands (one row): the last event the receiver took, and which
     worker delivers now (a lease, so one worker of many does)."""

@@ -257,3 +257,27 @@ def test_regenerate_with_instructions_replaces_the_draft_and_keeps_the_old_one(
         assert stored["history"][-1]["details"]["instructions"] == "Mention the tracking number"
         expect(page.locator("#d-text")).to_have_value(stored["text"])
         page.screenshot(path=ARTIFACTS / "review-after-regenerate.png")
+
+
+def test_the_message_and_the_draft_translated_for_the_agent(
+    page: Page, make_settings: Callable[..., Settings], fake_llm: Any
+) -> None:
+    settings = make_settings(api_keys=KEYS, llm_base_url=fake_llm[0], llm_model="polyglot")
+    text = "Wo ist mein Paket? Es ist seit einer Woche unterwegs."
+    with serving(create_app(settings)) as url:
+        body = _request(text, 2, "Jana")
+        body["order"]["marketplace"] = "amazon.de"
+        created = httpx.post(f"{url}/draft", json=body, headers={"Authorization": "Bearer p-key"},
+                             timeout=30)  # fmt: skip
+        desk = Desk(url, {"only": created.json()["draft_id"]})
+        page.goto(f"{url}/review")
+        page.get_by_label("API key (agent)").fill("a-key")
+        page.get_by_role("button", name="Use key").click()
+        _item(page, desk, "only").get_by_role("button").click()
+        expect(page.locator("#gloss-box")).to_be_hidden()
+        page.get_by_label("Translate into").select_option("en")
+        page.get_by_role("button", name="Translate").click()
+        expect(page.locator("#g-message")).to_have_text(f"[English] {text}")
+        expect(page.locator("#g-draft")).to_contain_text("[English] Hallo Jane")
+        expect(page.locator("#gloss-status")).to_have_text("Translated by polyglot.")
+        page.screenshot(path=ARTIFACTS / "review-gloss.png")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import cast, get_args
 
 from guardrails import Finding
-from service.generate.drafter import DraftJob, FallbackReason, Generated, LLMFailure
+from service.generate.drafter import DraftJob, FallbackReason, Generated, LLMFailure, Translated
 
 Answer = str | FallbackReason | Callable[[DraftJob], str]
 
@@ -32,6 +32,7 @@ class FakeDrafter:
     repair_answers: Sequence[Answer] = ("unusable_response",)
     repairs: list[tuple[str, tuple[Finding, ...]]] = field(default_factory=list)
     closed: bool = False
+    glosses: list[str] = field(default_factory=list)
 
     async def draft(self, job: DraftJob) -> Generated:
         self.jobs.append(job)
@@ -61,6 +62,11 @@ class FakeDrafter:
             completion_tokens=len(text.split()),
             sources=tuple(job.articles) + ((job.template,) if job.template else ()),
         )
+
+    async def gloss(self, *, message: str, draft: str, target: str) -> Translated:
+        """Each text marked with the target language, as a translation stands in for here."""
+        self.glosses.append(target)
+        return Translated(f"[{target}] {message}", f"[{target}] {draft}", self.model, 50, 40)
 
     async def aclose(self) -> None:
         self.closed = True

@@ -161,6 +161,22 @@ def _echo_buyer(body: dict[str, Any]) -> str:
     return f"Hello Jane,\n\nYou wrote: {said}\n\nKind regards,\nCustomer Service"
 
 
+_GLOSS_ASK = "You translate for a customer-service agent"
+_GLOSS_BLOCK = re.compile(r"<<<(MESSAGE|REPLY)\n(.*?)\n\1>>>", re.DOTALL)
+_GLOSS_TARGET = re.compile(r"Translate both into (\w+) now")
+
+
+def _translation(body: dict[str, Any]) -> str:
+    """A gloss in the form the prompt asks for: each text marked with the target language (a
+    stand-in for a translation). `echo_buyer` answers it in no form at all."""
+    user = str(body["messages"][-1]["content"])
+    blocks = dict(_GLOSS_BLOCK.findall(user))
+    found = _GLOSS_TARGET.search(user)
+    target = found.group(1) if found else "?"
+    message, reply = blocks.get("MESSAGE", ""), blocks.get("REPLY", "")
+    return f"=== MESSAGE ===\n[{target}] {message}\n=== REPLY ===\n[{target}] {reply}"
+
+
 def make_app(state: FakeState) -> Starlette:
     async def chat(request: Request) -> Response:
         body = await request.json()
@@ -191,6 +207,12 @@ def make_app(state: FakeState) -> Starlette:
         if model == "no_choices":
             return JSONResponse(_completion(model, "x") | {"choices": []})
         order_id = "114-3941689-8772232"
+        system = str(body.get("messages", [{}])[0].get("content"))
+        if _GLOSS_ASK in system and model != "echo_buyer":
+            answer = _completion(model, _translation(body))
+            if body.get("stream"):
+                return _sse(_chunks(answer, usage=True))
+            return JSONResponse(answer)
         answers: dict[str, dict[str, Any]] = {
             "good": _completion(model, GOOD_DRAFT.format(order_id=order_id)),
             "violations": _completion(model, VIOLATIONS_DRAFT),

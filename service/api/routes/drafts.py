@@ -15,6 +15,7 @@ from service.errors import NotFound
 from service.review import actions as review
 from service.review import case_pack
 from service.review import queue as review_queue
+from service.review.gloss import gloss
 from service.review.regenerate import regenerate
 from service.store.models import (
     MAX_OFFSET,
@@ -29,6 +30,7 @@ from service.store.models import (
     DraftPublic,
     DraftRequest,
     DraftStatus,
+    GlossPublic,
     RegenerateRequest,
     RegenerateResponse,
     RejectRequest,
@@ -139,6 +141,25 @@ async def regenerate_draft(
     return await regenerate(
         resources, draft_id=draft_id, agent_id=body.agent_id, instructions=body.instructions
     )
+
+
+@router.get(
+    "/drafts/{draft_id}/gloss",
+    response_model=GlossPublic,
+    dependencies=[Depends(require("agent"))],
+    responses={404: {"description": "no such draft"}},
+)
+async def read_gloss(
+    draft_id: str,
+    resources: ResourcesDep,
+    lang: Annotated[
+        Literal["en", "de", "fr", "es", "it", "ja", "pt", "nl", "sv", "pl", "tr", "ar"],
+        Query(description="the agent's language"),
+    ] = "en",
+) -> GlossPublic:
+    """The buyer's message and the draft translated into the agent's language by the model,
+    for reading only; cached. "Not available" (and why) without a model."""
+    return await gloss(resources, draft_id=draft_id, language=lang)
 
 
 @router.get(
