@@ -17,8 +17,10 @@ failure only costs the model's answer):
   ``[INST]``), "ignore all previous instructions", "as an AI language model".
 - ``language``: confidently written in another language than the buyer's (the guardrails'
   ``language_mismatch`` judgement, which skips short and obvious texts).
-- ``unanswered``: a where-is-my-order reply that names neither the carrier nor the tracking
-  number the order has.
+- ``repetition``: the same sentence or line (four words or more, ten characters of Japanese)
+  three times: a small model stuck in a loop.
+- ``unanswered``: a reply to a shipping question (where is my order, a delay, delivered but not
+  received) that names neither the carrier nor the tracking number the order has.
 
 Leaked prompt markers (``prompt_leak``) and an answer cut at the token limit
 (``unusable_response``) were failures before this gate and keep their own reasons.
@@ -39,6 +41,8 @@ from service.generate.prompts import language_name
 ECHO_WORDS = 12  # a run this long copied from the buyer is an echo, whatever else is said
 ECHO_MIN_WORDS = 5  # a shorter message copied whole is one too, down to this length
 ECHO_CJK_CHARS = 25
+REPEATS = 3  # the same sentence this many times is a loop
+SHIPPING = frozenset({"where_is_my_order", "shipping_delay", "delivered_not_received"})
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -76,6 +80,9 @@ def gate(text: str, job: DraftJob) -> list[Failed]:
         if verdict is not None and verdict[0] != job.language and verdict[1] >= MIN_PROBABILITY:
             found, expected = language_name(verdict[0]), language_name(job.language)
             failed.append(Failed("language", f"written in {found}, the buyer writes {expected}"))
+    looped = repeated(text)
+    if looped:
+        failed.append(Failed("repetition", f'says the same {REPEATS} times or more: "{looped}"'))
     missing = _unanswered(text, job)
     if missing:
         failed.append(Failed("unanswered", missing))
@@ -122,9 +129,26 @@ def copied_run(text: str, sources: Iterable[str]) -> str | None:
     return None
 
 
+_PIECES = re.compile(r"[^\n.!?。！？]+")
+
+
+def repeated(text: str) -> str | None:
+    """A sentence or line of some length said REPEATS times or more, if there is one."""
+    seen: dict[str, int] = {}
+    for piece in _PIECES.findall(_fold(text)):
+        words = _WORD.findall(piece)
+        if len(words) < 4 and len("".join(_CJK.findall(piece))) < 10:
+            continue
+        key = " ".join(words)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] >= REPEATS:
+            return " ".join(piece.split())[:80]
+    return None
+
+
 def _unanswered(text: str, job: DraftJob) -> str | None:
-    """Where-is-my-order: the reply names the carrier or the tracking number the order has."""
-    if job.purpose != "reply" or job.intent != "where_is_my_order":
+    """A shipping question: the reply names the carrier or the tracking number the order has."""
+    if job.purpose != "reply" or job.intent not in SHIPPING:
         return None
     facts = [str(job.order_facts.get(key) or "") for key in ("carrier", "tracking_number")]
     facts = [fact for fact in facts if fact.strip()]
@@ -141,4 +165,4 @@ def _unanswered(text: str, job: DraftJob) -> str | None:
                 return None
         elif re.sub(r"[\s\-]", "", wanted) in squeezed:
             return None
-    return "a where-is-my-order reply that names neither the carrier nor the tracking number"
+    return "a reply to a shipping question that names neither the carrier nor the tracking number"

@@ -103,6 +103,7 @@ PROACTIVE_DRAFTS = {
         "\n\nBestellnummer: {order_id}\n\nMit freundlichen Grüßen\nIhr Kundenservice"
     ),
 }
+_CARRIER = re.compile(r"^carrier: (.+)$", re.MULTILINE)
 _WRITE_IN_RE = re.compile(r"\bin (\w+) only\b")
 
 
@@ -114,7 +115,8 @@ def polyglot_draft(body: dict[str, Any], order_id: str) -> str:
     if "proactive message" in str(system) and language in PROACTIVE_DRAFTS:
         return PROACTIVE_DRAFTS[language].format(order_id=order_id)
     template = POLYGLOT_DRAFTS.get(language, GOOD_DRAFT)
-    return template.format(order_id=order_id)
+    carrier = _CARRIER.search(str(user[-1]) if user else "")  # the order's, as a model would
+    return template.format(order_id=order_id).replace("UPS", carrier.group(1) if carrier else "UPS")
 
 
 class FakeState:

@@ -35,6 +35,8 @@ EXPECTED = {
     "read_draft",
     "approve_draft",
     "reject_draft",
+    "regenerate_draft",
+    "read_gloss",
     "read_case_pack",
     "triage",
     "check_text",

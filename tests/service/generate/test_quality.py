@@ -103,6 +103,17 @@ def test_a_where_is_my_order_reply_must_say_where_the_parcel_is() -> None:
     assert checks(tracked.format(order_id=ORDER_ID)) == []
 
 
+def test_a_model_stuck_in_a_loop_fails_and_a_repeated_short_line_does_not() -> None:
+    loop = "Diese Kunden waren die neueren Stand mixelle Erzässige.\nHermes: <305-2038716>\n"
+    text = "Beschlecht der Standmixer mit Hermes:\n" + loop * 3
+    job = replace(JOB, language="de")
+    assert "repetition" in checks(text, job)
+    polite = GOOD_DRAFT.format(order_id=ORDER_ID) + "\nThanks!\nThanks!\nThanks!"
+    assert checks(polite) == []
+    japanese = "ご注文の商品はUPSにて配送中です。" * 3
+    assert "repetition" in checks(japanese, replace(JOB, language="ja"))
+
+
 def test_other_intents_and_orders_without_tracking_need_no_facts() -> None:
     text = NO_FACTS_DRAFT.format(order_id=ORDER_ID)
     assert checks(text, replace(JOB, intent="return_request")) == []
