@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -144,10 +145,22 @@ def country_holidays(country: str, *, subdiv: str | None, years: int) -> Any:
     return found(years=years, subdiv=subdiv)
 
 
+_LOADING = threading.Lock()
+
+
 @lru_cache(maxsize=64)
 def _country_class(code: str) -> Any:
     """The class of one country code, or None when the registry or the file is not as known
-    (``country_holidays`` then asks the library, which also raises for unknown codes)."""
+    (``country_holidays`` then asks the library, which also raises for unknown codes).
+
+    One thread loads at a time: the module is in ``sys.modules`` while its code runs, and a
+    second thread taking the half-made class from there computed holidays without some days
+    (seen: Christmas missing for DE), which ``_holiday_dates`` then kept."""
+    with _LOADING:
+        return _load_country_class(code)
+
+
+def _load_country_class(code: str) -> Any:
     import importlib.util
     import sys
 

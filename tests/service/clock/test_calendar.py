@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -223,3 +224,32 @@ def test_a_marketplace_calendar_imports_its_country_not_all_250() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert out.stdout.strip() == "['holidays.countries.germany']"
+
+
+def test_the_first_lookups_from_many_threads_at_once_all_see_every_holiday() -> None:
+    # The country's module is loaded on first use; threads asking at the same moment (a burst
+    # of drafts at start) must not compute holidays from a half-loaded module.
+    import threading
+
+    from service.clock import calendar as module
+
+    for _ in range(5):
+        module._country_class.cache_clear()
+        module._holiday_dates.cache_clear()
+        for name in ("holidays.countries.germany", "holidays.countries.japan"):
+            sys.modules.pop(name, None)
+        start = threading.Barrier(8)
+        found: list[tuple[str, frozenset[date]]] = []  # (country, its holidays)
+
+        def look(country: str, start: threading.Barrier, found: list[Any]) -> None:
+            start.wait()
+            found.append((country, module._holiday_dates(country, None, 2026)))
+
+        threads = [threading.Thread(target=look, args=(c, start, found)) for c in ["DE", "JP"] * 4]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        expected = {"DE": date(2026, 12, 25), "JP": date(2026, 5, 4)}  # Christmas, Greenery Day
+        assert len(found) == 8
+        assert all(expected[country] in dates for country, dates in found)
