@@ -279,15 +279,18 @@ async def _read_stream(resp: aiohttp.ClientResponse) -> Completion:
             model = chunk["model"]
         if chunk.get("usage"):
             prompt, completion = _tokens(chunk["usage"])
-        for choice in chunk.get("choices") or ():
+        choices = chunk.get("choices")
+        for choice in choices if isinstance(choices, list) else ():
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:
                 continue
-            delta = choice.get("delta") or {}
+            delta = choice.get("delta")
+            if not isinstance(delta, dict):
+                raise LLMFailure("unusable_response", "a streamed chunk's delta is not an object")
             if isinstance(delta.get("content"), str):
                 parts.append(delta["content"])
             if isinstance(delta.get("refusal"), str):
                 refusal.append(delta["refusal"])
-            if choice.get("finish_reason"):
+            if isinstance(choice.get("finish_reason"), str):
                 finish = choice["finish_reason"]
     return Completion(
         text="".join(parts),

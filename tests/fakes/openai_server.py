@@ -3,19 +3,20 @@
 The requested model name picks the behaviour, so one server serves every test: `good`,
 `violations`, `timeout`, `http500`, `http429`, `http401`, `empty`, `no_choices`, `not_json`,
 `truncated`, `refusal`, `short`, `fenced` (the good draft in a markdown code fence),
-`context_overflow` (HTTP 400 with llama.cpp's "exceeds the available context size"), `slow_stream`
-(streams a word every 0.2 s for a minute: `aborted` counts the streams a client closed before their
-end), `polyglot` (a clean draft in the language the user message ends by naming: "… in German
-only"; for a proactive message, a short usage guide), `review_ask` (a good draft with a sentence
-asking for a review; asked to repair it, the good draft), `review_ask_stuck` (the same, and the
-repair fails with HTTP 500), `echo_prompt` (the prompt's last data block, markers and all),
-`system_echo` (the system prompt's first lines before a good draft), and what the quality gate
-refuses: `echo_buyer` (the buyer's message repeated back), `injection` (a "SYSTEM:" line obeyed),
-`wrong_language` (a clean reply in Spanish whatever the buyer wrote), `no_facts` (a polite reply
-that never says where the parcel is). A `delay` (seconds) applies to every answer; the bench uses
-it to stand in for a slow model. A request with `"stream": true` gets the answer as server-sent
-events, a few words per chunk, with the usage in a last chunk when `stream_options.include_usage`
-asks for it. Run alone: `python -m tests.fakes.openai_server --port 9100 --delay 2`.
+`context_overflow` (HTTP 400 with llama.cpp's "exceeds the available context size"), `bad_stream`
+(a streamed chunk whose delta is a string), `slow_stream` (streams a word every 0.2 s for a minute:
+`aborted` counts the streams a client closed before their end), `polyglot` (a clean draft in the
+language the user message ends by naming: "… in German only"; for a proactive message, a short
+usage guide), `review_ask` (a good draft with a sentence asking for a review; asked to repair it,
+the good draft), `review_ask_stuck` (the same, and the repair fails with HTTP 500), `echo_prompt`
+(the prompt's last data block, markers and all), `system_echo` (the system prompt's first lines
+before a good draft), and what the quality gate refuses: `echo_buyer` (the buyer's message repeated
+back), `injection` (a "SYSTEM:" line obeyed), `wrong_language` (a clean reply in Spanish whatever
+the buyer wrote), `no_facts` (a polite reply that never says where the parcel is). A `delay`
+(seconds) applies to every answer; the bench uses it to stand in for a slow model. A request with
+`"stream": true` gets the answer as server-sent events, a few words per chunk, with the usage in a
+last chunk when `stream_options.include_usage` asks for it. Run alone: `python -m
+tests.fakes.openai_server --port 9100 --delay 2`.
 """
 
 from __future__ import annotations
@@ -190,6 +191,8 @@ def make_app(state: FakeState) -> Starlette:
             await asyncio.sleep(3600)
         if model == "slow_stream":
             return _sse(_slow_chunks(state))
+        if model == "bad_stream":  # a chunk whose delta is a string: no protocol allows it
+            return _sse(_one({"choices": [{"index": 0, "delta": "oops"}]}))
         repairing = any(_REPAIR_RE.search(str(m.get("content"))) for m in body.get("messages", []))
         if model == "review_ask_stuck" and repairing:
             model = "http500"
@@ -278,6 +281,10 @@ async def _chunks(answer: dict[str, Any], *, usage: bool) -> AsyncIterator[dict[
         yield head | {"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
     if usage:
         yield head | {"choices": [], "usage": answer["usage"]}
+
+
+async def _one(chunk: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    yield chunk
 
 
 async def _slow_chunks(state: FakeState) -> AsyncIterator[dict[str, Any]]:

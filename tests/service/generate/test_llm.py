@@ -113,6 +113,7 @@ def test_an_answer_in_a_code_fence_is_unwrapped(fake_llm: FakeLLM) -> None:
         ("echo_prompt", "prompt_leak"),
         ("system_echo", "prompt_leak"),
         ("context_overflow", "context_exceeded"),
+        ("bad_stream", "unusable_response"),
         ("echo_buyer", "low_quality"),
         ("injection", "low_quality"),
         ("wrong_language", "low_quality"),
