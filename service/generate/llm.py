@@ -121,13 +121,18 @@ class OpenAIDrafter:
 _MARKERS = re.compile("|".join(map(re.escape, MARKERS)))
 _GLOSS = re.compile(r"=== MESSAGE ===\n(?P<message>.*?)\n=== REPLY ===\n(?P<reply>.*)", re.DOTALL)
 _BLOCK_NAME = re.compile(r"<<<([A-Z][A-Z_]*_[A-Z_]*[A-Z])")  # BUYER_MESSAGE, AGENT_INSTRUCTIONS
-_SENTENCE = re.compile(r"[^.!?\n]{40,}[.!?]?")
+_SENTENCE = re.compile(r"[^.!?\n]{30,}[.!?]?")
 _LEAK_WORDS = 40  # characters: a sentence of the system prompt that long, copied, is a leak
+_LEAK_LINE = 30  # characters: an instruction line of the user message ("Detected intent: …")
+_DATA_BLOCK = re.compile(r"<<<([A-Z][A-Z_]*)\n.*?\n\1>>>", re.DOTALL)
 
 
 def _prompt_leak(text: str, messages: list[dict[str, str]]) -> str | None:
     """Why the answer gives its prompt away, if it does: the data markers, a data block's name,
-    or a sentence of the system prompt copied out. Such an answer never reaches a buyer."""
+    or a sentence of the prompt's own text copied out: the system prompt's, or the user
+    message's outside its data blocks (what the buyer, the order and the knowledge base say
+    may be repeated; "Detected intent: where_is_my_order" may not). Such an answer never
+    reaches a buyer."""
     if _MARKERS.search(text):
         return "the answer holds the prompt's data markers"
     prompt = "\n".join(message["content"] for message in messages)
@@ -136,12 +141,12 @@ def _prompt_leak(text: str, messages: list[dict[str, str]]) -> str | None:
             return f"the answer names the prompt's {name} block"
     flat = " ".join(text.split()).casefold()
     for message in messages:
-        if message["role"] != "system":
-            continue
-        for sentence in _SENTENCE.findall(message["content"]):
+        system = message["role"] == "system"
+        own = message["content"] if system else _DATA_BLOCK.sub("\n", message["content"])
+        for sentence in _SENTENCE.findall(own):
             copied = " ".join(sentence.split()).casefold()
-            if len(copied) >= _LEAK_WORDS and copied in flat:
-                return "the answer copies the system prompt"
+            if len(copied) >= (_LEAK_WORDS if system else _LEAK_LINE) and copied in flat:
+                return f"the answer copies the {'system' if system else 'user'} prompt"
     return None
 
 

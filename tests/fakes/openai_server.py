@@ -10,6 +10,7 @@ language the user message ends by naming: "… in German only"; for a proactive 
 usage guide), `review_ask` (a good draft with a sentence asking for a review; asked to repair it,
 the good draft), `review_ask_stuck` (the same, and the repair fails with HTTP 500), `echo_prompt`
 (the prompt's last data block, markers and all), `system_echo` (the system prompt's first lines
+before a good draft), `instruction_echo` (the user message's own lines, outside its data blocks,
 before a good draft), and what the quality gate refuses: `echo_buyer` (the buyer's message repeated
 back), `injection` (a "SYSTEM:" line obeyed), `wrong_language` (a clean reply in Spanish whatever
 the buyer wrote), `no_facts` (a polite reply that never says where the parcel is). A `delay`
@@ -164,6 +165,15 @@ def _echo_buyer(body: dict[str, Any]) -> str:
     return f"Hello Jane,\n\nYou wrote: {said}\n\nKind regards,\nCustomer Service"
 
 
+def _instructions(body: dict[str, Any]) -> str:
+    """The user message's own lines (outside its data blocks) said back, as a small model
+    does: "Detected intent: where_is_my_order"."""
+    user = str(body["messages"][-1]["content"])
+    outside = re.sub(r"<<<([A-Z_]+)\n.*?\n\1>>>", "", user, flags=re.DOTALL)
+    lines = [line for line in outside.splitlines() if len(line) >= 30]
+    return "\n".join(lines[:2]) + "\n\n"
+
+
 _GLOSS_ASK = "You translate for a customer-service agent"
 _GLOSS_BLOCK = re.compile(r"<<<(MESSAGE|REPLY)\n(.*?)\n\1>>>", re.DOTALL)
 _GLOSS_TARGET = re.compile(r"Translate both into (\w+) now")
@@ -233,6 +243,9 @@ def make_app(state: FakeState) -> Starlette:
             "review_ask_stuck": _completion(model, REVIEW_ASK_DRAFT.format(order_id=order_id)),
             "echo_prompt": _completion(model, _echo(body, "user")),
             "system_echo": _completion(model, _echo(body, "system")),
+            "instruction_echo": _completion(
+                model, _instructions(body) + GOOD_DRAFT.format(order_id=order_id)
+            ),
             "echo_buyer": _completion(model, _echo_buyer(body)),
             "injection": _completion(
                 model,

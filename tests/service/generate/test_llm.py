@@ -112,6 +112,7 @@ def test_an_answer_in_a_code_fence_is_unwrapped(fake_llm: FakeLLM) -> None:
         ("short", "unusable_response"),
         ("echo_prompt", "prompt_leak"),
         ("system_echo", "prompt_leak"),
+        ("instruction_echo", "prompt_leak"),
         ("context_overflow", "context_exceeded"),
         ("bad_stream", "unusable_response"),
         ("echo_buyer", "low_quality"),
