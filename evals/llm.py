@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from guardrails.language_rule import MIN_PROBABILITY, judge
+from guardrails.language_rule import mismatch
 from service.cli.demo_messages import to_request
 from service.compose.reply import draft_reply
 from service.config import Settings
@@ -85,10 +85,7 @@ def load(path: Path = MESSAGES) -> list[dict[str, Any]]:
 def score(index: int, entry: dict[str, Any], draft: Draft) -> Scored:
     text = draft.text
     rules = [(f["rule"], f["action"]) for f in draft.findings]
-    verdict = judge(text, entry["language"])
-    language_ok = (
-        verdict is None or verdict[0] == entry["language"] or (verdict[1] < MIN_PROBABILITY)
-    )
+    language_ok = mismatch(text, entry["language"]) is None
     tracking = entry.get("tracking") or {}
     facts_known = [str(v) for v in (tracking.get("carrier"), tracking.get("number")) if v]
     facts = (

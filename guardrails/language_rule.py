@@ -82,16 +82,23 @@ def judge(text: str, expected: str) -> tuple[str, float] | None:
     return identify(" ".join(words.split())[:SAMPLE])
 
 
+def mismatch(text: str, expected: str) -> tuple[str, float] | None:
+    """``(language, probability)`` when ``text`` is confidently in another language than
+    ``expected``; None when it is not, or cannot be told."""
+    if expected not in DETECTABLE:
+        return None
+    verdict = judge(text, expected)
+    if verdict is None or verdict[0] == expected or verdict[1] < MIN_PROBABILITY:
+        return None
+    return verdict
+
+
 def detect(text: str, *, ctx: Context) -> list[Span]:
     expected = ctx.language
-    if expected not in DETECTABLE:
-        return []
-    verdict = judge(text, expected)
+    verdict = mismatch(text, expected)
     if verdict is None:
         return []
     found, probability = verdict
-    if found == expected or probability < MIN_PROBABILITY:
-        return []
     name = _NAMES.get(found, found)
     msg = (
         f"The draft reads as {name} ({probability:.0%} sure), but the buyer's language is "

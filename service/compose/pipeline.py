@@ -266,29 +266,34 @@ def compose(
     (the repair step guards what it keeps)."""
     if report is None:
         report = guardrails.check(generated.text, ctx)
+    return Draft.model_validate(dict(fields) | text_fields(generated, report, sources=sources))
+
+
+def text_fields(
+    generated: Generated, report: guardrails.Report, *, sources: Sequence[Hit] | None = None
+) -> dict[str, Any]:
+    """The draft's columns that come from its text: what generated it, what the guard made of
+    it. A new draft has them all; a regenerated one has them replaced."""
     hits = generated.sources if sources is None else sources
-    return Draft.model_validate(
-        dict(fields)
-        | {
-            "status": DraftStatus.pending if report.passed else DraftStatus.blocked,
-            "raw_text": generated.text,
-            "text": report.text,
-            "findings": findings_json(report.findings),
-            "guardrails_passed": report.passed,
-            "policy_version": report.policy_version,
-            "sources": [source(hit.entry, hit.score) for hit in hits],
-            # Every LLM call is on record, with its outcome.
-            "generator_kind": generated.kind,
-            "generator_model": generated.model,
-            "prompt_version": generated.prompt_version,
-            "latency_ms": generated.latency_ms,
-            "prompt_tokens": generated.prompt_tokens,
-            "completion_tokens": generated.completion_tokens,
-            "fallback_reason": generated.fallback_reason,
-            "repairs": list(generated.repairs),
-            "quality": [dict(check) for check in generated.quality],
-        }
-    )
+    return {
+        "status": DraftStatus.pending if report.passed else DraftStatus.blocked,
+        "raw_text": generated.text,
+        "text": report.text,
+        "findings": findings_json(report.findings),
+        "guardrails_passed": report.passed,
+        "policy_version": report.policy_version,
+        "sources": [source(hit.entry, hit.score) for hit in hits],
+        # Every LLM call is on record, with its outcome.
+        "generator_kind": generated.kind,
+        "generator_model": generated.model,
+        "prompt_version": generated.prompt_version,
+        "latency_ms": generated.latency_ms,
+        "prompt_tokens": generated.prompt_tokens,
+        "completion_tokens": generated.completion_tokens,
+        "fallback_reason": generated.fallback_reason,
+        "repairs": list(generated.repairs),
+        "quality": [dict(check) for check in generated.quality],
+    }
 
 
 DRAFTS: sa.Table = Draft.__table__  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from guardrails.textnorm import CJK_PUNCTUATION, FULLWIDTH, HAN, HAN_COMPATIBILITY, KANA
 from service.generate.drafter import DraftJob, LLMFailure
 from service.knowledge import Hit
 from service.knowledge.index import passages, tokenize
@@ -40,7 +41,7 @@ MARGIN = 1.05  # the estimate is an estimate
 _ASCII_PER_TOKEN = 2.4
 _CJK_TOKENS_PER_CHAR = 2.0
 _OTHER_TOKENS_PER_CHAR = 1.0  # accented Latin letters, symbols: usually a token of their own
-_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = re.compile(f"[{CJK_PUNCTUATION}{KANA}{HAN}{HAN_COMPATIBILITY}{FULLWIDTH}]")
 
 
 def estimate(text: str) -> int:
@@ -81,9 +82,7 @@ class Budget:
 
     def fit(self, job: DraftJob, render: Callable[[DraftJob], list[dict[str, str]]]) -> Fitted:
         """The prompt ``render`` makes of ``job``, cut to fit (see the module docstring)."""
-        max_tokens = reply_tokens(
-            job.language, context_tokens=self.context_tokens, override=self.reply_tokens
-        )
+        max_tokens = self._reply(job.language)
         limit = self.context_tokens - max_tokens
         job = replace(job, articles=tuple(_passage(hit, job) for hit in job.articles))
         while True:
@@ -96,38 +95,35 @@ class Budget:
             elif job.thread:
                 job = replace(job, thread=tuple(job.thread)[1:])
             else:
-                raise LLMFailure(
-                    "context_exceeded",
-                    f"the prompt needs about {needed} tokens and the reply {max_tokens}: more "
-                    f"than the {self.context_tokens} of REPLYDESK_LLM_CONTEXT_TOKENS",
-                )
+                raise self._exceeded(needed, max_tokens)
 
     def check(self, job: DraftJob, messages: list[dict[str, str]]) -> int:
         """``max_tokens`` for ``messages`` (a repair: nothing to cut), or context_exceeded."""
-        max_tokens = reply_tokens(
-            job.language, context_tokens=self.context_tokens, override=self.reply_tokens
-        )
-        needed = size(messages)
-        if needed > self.context_tokens - max_tokens:
-            raise LLMFailure(
-                "context_exceeded",
-                f"the prompt needs about {needed} tokens and the reply {max_tokens}: more than "
-                f"the {self.context_tokens} of REPLYDESK_LLM_CONTEXT_TOKENS",
-            )
-        return max_tokens
+        return self._within(size(messages), self._reply(job.language))
 
     def translation(self, messages: list[dict[str, str]], *texts: str) -> int:
         """``max_tokens`` for a translation of ``texts`` (twice their estimate: a target
         language may take more tokens), or context_exceeded."""
-        needed = size(messages)
         max_tokens = min(2 * sum(map(estimate, texts)) + 64, self.context_tokens // 2)
+        return self._within(size(messages), max_tokens)
+
+    def _reply(self, language: str) -> int:
+        return reply_tokens(
+            language, context_tokens=self.context_tokens, override=self.reply_tokens
+        )
+
+    def _within(self, needed: int, max_tokens: int) -> int:
+        """``max_tokens`` when a prompt of ``needed`` tokens leaves room for it."""
         if needed + max_tokens > self.context_tokens:
-            raise LLMFailure(
-                "context_exceeded",
-                f"the texts need about {needed} tokens and their translation {max_tokens}: "
-                f"more than the {self.context_tokens} of REPLYDESK_LLM_CONTEXT_TOKENS",
-            )
+            raise self._exceeded(needed, max_tokens)
         return max_tokens
+
+    def _exceeded(self, needed: int, max_tokens: int) -> LLMFailure:
+        return LLMFailure(
+            "context_exceeded",
+            f"the prompt needs about {needed} tokens and the answer {max_tokens}: more than "
+            f"the {self.context_tokens} of REPLYDESK_LLM_CONTEXT_TOKENS",
+        )
 
 
 def _passage(hit: Hit, job: DraftJob) -> Hit:

@@ -68,8 +68,7 @@ class OpenAIDrafter:
         completion = await self._client.complete(body, timeout_s=self._deadline)
         tokens = (completion.prompt_tokens, completion.completion_tokens)
         found = _GLOSS.fullmatch(completion.text.strip())
-        usable = found is not None and not _MARKERS.search(completion.text)
-        if completion.finish_reason == "length" or found is None or not usable:
+        if completion.finish_reason == "length" or found is None or _MARKERS.search(found[0]):
             raise LLMFailure(
                 "unusable_response", "the translation did not keep its form", tokens=tokens
             )

@@ -29,12 +29,11 @@ Leaked prompt markers (``prompt_leak``) and an answer cut at the token limit
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from guardrails.language import DETECTABLE
-from guardrails.language_rule import MIN_PROBABILITY, judge
+from guardrails.language_rule import mismatch
+from guardrails.textnorm import CJK_WORD, fold_str
 from service.generate.drafter import DraftJob
 from service.generate.prompts import language_name
 
@@ -45,7 +44,7 @@ REPEATS = 3  # the same sentence this many times is a loop
 SHIPPING = frozenset({"where_is_my_order", "shipping_delay", "delivered_not_received"})
 
 _WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+_CJK = re.compile(f"[{CJK_WORD}]")  # in folded text: half-width kana are full-width there
 _INJECTION = re.compile(
     r"(?im)^\s*(?:#+\s*)?(?:system|assistant|user|human|developer)\s*:"  # role labels
     r"|<\|(?:im_start|im_end|eot_id|start_header_id|end_header_id|endoftext|system|user"
@@ -75,11 +74,10 @@ def gate(text: str, job: DraftJob) -> list[Failed]:
     if injection:
         found = " ".join(injection.group().split())
         failed.append(Failed("injection", f'holds instruction or chat-template text: "{found}"'))
-    if job.language in DETECTABLE:
-        verdict = judge(text, job.language)
-        if verdict is not None and verdict[0] != job.language and verdict[1] >= MIN_PROBABILITY:
-            found, expected = language_name(verdict[0]), language_name(job.language)
-            failed.append(Failed("language", f"written in {found}, the buyer writes {expected}"))
+    verdict = mismatch(text, job.language)
+    if verdict is not None:
+        found, expected = language_name(verdict[0]), language_name(job.language)
+        failed.append(Failed("language", f"written in {found}, the buyer writes {expected}"))
     looped = repeated(text)
     if looped:
         failed.append(Failed("repetition", f'says the same {REPEATS} times or more: "{looped}"'))
@@ -99,18 +97,14 @@ def _buyer_texts(job: DraftJob) -> list[str]:
     return [text for text in texts if text.strip()]
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def copied_run(text: str, sources: Iterable[str]) -> str | None:
     """The first run of a buyer text found copied in ``text``, shortened for the record."""
-    answer = _fold(text)
+    answer = fold_str(text)
     words = _WORD.findall(answer)
     joined = " " + " ".join(words) + " "
     cjk_answer = "".join(_CJK.findall(answer))
     for source in sources:
-        folded = _fold(source)
+        folded = fold_str(source)
         cjk = "".join(_CJK.findall(folded))
         if len(cjk) >= ECHO_CJK_CHARS:
             for start in range(len(cjk) - ECHO_CJK_CHARS + 1):
@@ -135,7 +129,7 @@ _PIECES = re.compile(r"[^\n.!?。！？]+")
 def repeated(text: str) -> str | None:
     """A sentence or line of some length said REPEATS times or more, if there is one."""
     seen: dict[str, int] = {}
-    for piece in _PIECES.findall(_fold(text)):
+    for piece in _PIECES.findall(fold_str(text)):
         words = _WORD.findall(piece)
         if len(words) < 4 and len("".join(_CJK.findall(piece))) < 10:
             continue
@@ -154,10 +148,10 @@ def _unanswered(text: str, job: DraftJob) -> str | None:
     facts = [fact for fact in facts if fact.strip()]
     if not facts:
         return None
-    folded = _fold(text)
+    folded = fold_str(text)
     squeezed = re.sub(r"[\s\-]", "", folded)
     for fact in facts:
-        wanted = _fold(fact).strip()
+        wanted = fold_str(fact).strip()
         if wanted.isascii():  # "UPS", not the "ups" of "hiccups"; "1Z 999…" as "1Z999…"
             spaced = r"[\s\-]*".join(map(re.escape, re.sub(r"[\s\-]", "", wanted)))
             # Bounded by ASCII letters only: "UPSにて" names UPS.

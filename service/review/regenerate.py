@@ -21,7 +21,7 @@ from anyio import to_thread
 from pydantic import ValidationError
 
 import guardrails
-from service.compose.pipeline import grounding, source, stored_context
+from service.compose.pipeline import grounding, stored_context, text_fields
 from service.compose.repair import repair
 from service.compose.reply import prepare
 from service.errors import ServiceError
@@ -32,10 +32,8 @@ from service.store.models import (
     Draft,
     DraftPublic,
     DraftRequest,
-    DraftStatus,
     EventType,
     RegenerateResponse,
-    findings_json,
     utcnow,
 )
 
@@ -82,7 +80,7 @@ async def regenerate(
             draft, action="regenerated", actor=agent_id, at=now, text_after=None, details=details
         )
         prompt_tokens, completion_tokens = failure.tokens
-        values = {
+        values: dict[str, Any] = {
             "updated_at": now,
             "prompt_tokens": draft.prompt_tokens + prompt_tokens,
             "completion_tokens": draft.completion_tokens + completion_tokens,
@@ -101,31 +99,17 @@ async def regenerate(
         generated, report = await repair(generated, job=job, llm=llm, ctx=ctx)
     if report is None:
         report = await to_thread.run_sync(guardrails.check, generated.text, ctx)
-    findings = findings_json(report.findings)
-    status = DraftStatus.pending if report.passed else DraftStatus.blocked
-    details |= {"status": status.value, "findings": findings}
-    event = history_event(
-        draft, action="regenerated", actor=agent_id, at=now, text_after=report.text, details=details
-    )
-    values = {
-        "status": status,
-        "raw_text": generated.text,
-        "text": report.text,
-        "findings": findings,
-        "guardrails_passed": report.passed,
-        "policy_version": report.policy_version,
-        "sources": [source(hit.entry, hit.score) for hit in generated.sources],
-        "generator_kind": "llm",
-        "generator_model": generated.model,
-        "prompt_version": generated.prompt_version,
+    values = text_fields(generated, report) | {
+        # The draft's record counts every call made for it.
         "latency_ms": draft.latency_ms + generated.latency_ms,
         "prompt_tokens": draft.prompt_tokens + generated.prompt_tokens,
         "completion_tokens": draft.completion_tokens + generated.completion_tokens,
-        "fallback_reason": None,
-        "repairs": list(generated.repairs),
-        "quality": [],
         "updated_at": now,
     }
+    details |= {"status": values["status"].value, "findings": values["findings"]}
+    event = history_event(
+        draft, action="regenerated", actor=agent_id, at=now, text_after=report.text, details=details
+    )
     transition(
         resources.engine, draft, values=values, event=event, announce=[EventType.regenerated]
     )
