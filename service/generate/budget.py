@@ -47,7 +47,7 @@ _CJK = re.compile(f"[{CJK_PUNCTUATION}{KANA}{HAN}{HAN_COMPATIBILITY}{FULLWIDTH}]
 def estimate(text: str) -> int:
     """Tokens ``text`` takes, estimated high (see the module docstring)."""
     cjk = len(_CJK.findall(text))
-    ascii_chars = sum(1 for c in text if c < "\x80")
+    ascii_chars = len(text.encode("ascii", "ignore"))  # counted in C
     other = len(text) - cjk - ascii_chars
     tokens = ascii_chars / _ASCII_PER_TOKEN + cjk * _CJK_TOKENS_PER_CHAR
     return math.ceil(tokens + other * _OTHER_TOKENS_PER_CHAR)
@@ -84,7 +84,8 @@ class Budget:
         """The prompt ``render`` makes of ``job``, cut to fit (see the module docstring)."""
         max_tokens = self._reply(job.language)
         limit = self.context_tokens - max_tokens
-        job = replace(job, articles=tuple(_passage(hit, job) for hit in job.articles))
+        query = frozenset(tokenize(job.message, language=job.language)) if job.message else None
+        job = replace(job, articles=tuple(_passage(hit, query, job) for hit in job.articles))
         while True:
             messages = render(job)
             needed = size(messages)
@@ -126,8 +127,9 @@ class Budget:
         )
 
 
-def _passage(hit: Hit, job: DraftJob) -> Hit:
+def _passage(hit: Hit, query: frozenset[str] | None, job: DraftJob) -> Hit:
     entry = hit.entry
-    query = frozenset(tokenize(job.message or entry.title, language=job.language))
+    if query is None:  # no message (a proactive draft): the article's own title leads
+        query = frozenset(tokenize(entry.title, language=job.language))
     body = passages(entry.body, query, language=entry.language, size=estimate, limit=PASSAGE_TOKENS)
     return hit if body == entry.body else replace(hit, entry=replace(entry, body=body))

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
 
 from service.generate.drafter import FallbackReason, LLMFailure
 
@@ -67,6 +69,9 @@ class ChatClient:
         max_in_flight: int = 0,
     ) -> None:
         self._url = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/chat/completions"
+        # HTTP(S)_PROXY and NO_PROXY are read once: aiohttp's trust_env reads the environment
+        # (and ~/.netrc) again on every request, which cost more than the call itself.
+        self._proxy = _env_proxy(self._url)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
@@ -89,7 +94,7 @@ class ChatClient:
             # No timeout of aiohttp's own: the call's deadline bounds everything.
             timeout = aiohttp.ClientTimeout(total=None)
             self._session = aiohttp.ClientSession(
-                connector=connector, timeout=timeout, trust_env=True
+                connector=connector, timeout=timeout, trust_env=False
             )
         return self._session
 
@@ -145,7 +150,10 @@ class ChatClient:
 
     async def _post(self, payload: bytes) -> Completion:
         try:
-            async with self._http().post(self._url, data=payload, headers=self._headers) as resp:
+            proxy, proxy_auth = self._proxy
+            async with self._http().post(
+                self._url, data=payload, headers=self._headers, proxy=proxy, proxy_auth=proxy_auth
+            ) as resp:
                 try:
                     if resp.status >= 400:
                         raise await _status_failure(resp)
@@ -168,6 +176,15 @@ class ChatClient:
         if not isinstance(document, dict):
             raise LLMFailure("unusable_response", "not a chat completion")
         return _from_document(document)
+
+
+def _env_proxy(url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    """The proxy the environment names for ``url`` (HTTP_PROXY, HTTPS_PROXY, NO_PROXY and a
+    proxy's credentials in ~/.netrc, as aiohttp's ``trust_env`` reads them), or none."""
+    try:
+        return get_env_proxy_for_url(URL(url))
+    except LookupError:
+        return None, None
 
 
 class _Retryable(Exception):

@@ -210,6 +210,14 @@ def snippet(text: str, query: frozenset[str], *, language: str) -> str:
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
+@functools.lru_cache(maxsize=1024)
+def _paragraphs(text: str, language: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """The paragraphs of an article and the search tokens of each: an article is cut for
+    every prompt that retrieves it, and its text changes only when its file does."""
+    paragraphs = tuple(p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip())
+    return paragraphs, tuple(frozenset(tokenize(p, language=language)) for p in paragraphs)
+
+
 def passages(
     text: str, query: frozenset[str], *, language: str, size: Callable[[str], int], limit: int
 ) -> str:
@@ -219,8 +227,8 @@ def passages(
     cut at a sentence end."""
     if size(text) <= limit:
         return text
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
-    overlap = [len(query.intersection(tokenize(p, language=language))) for p in paragraphs]
+    paragraphs, tokens = _paragraphs(text, language)
+    overlap = [len(query.intersection(found)) for found in tokens]
     order = sorted(range(len(paragraphs)), key=lambda i: (-overlap[i], i))
     if not overlap or not overlap[order[0]]:
         order = list(range(len(paragraphs)))

@@ -56,3 +56,30 @@ def test_streamed_and_whole_answers_read_alike(fake_llm: FakeLLM, stream: bool) 
     assert completion.text.startswith(GOOD_DRAFT[:20])
     assert (completion.finish_reason, completion.model) == ("stop", "good")
     assert (completion.prompt_tokens, completion.completion_tokens) == (321, 87)
+
+
+def test_the_environment_proxy_is_read_once_and_used(
+    fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY is honoured (read when the client is made, not at every call): the model's
+    host here does not resolve, and the answer comes through the proxy (the fake server, which
+    serves an absolute-form request as any other); NO_PROXY exempts a host."""
+    proxy = fake_llm[0].removesuffix("/v1")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "exempt.invalid")
+
+    async def run(base_url: str) -> Completion | LLMFailure:
+        client = ChatClient(base_url=base_url, api_key="", max_retries=0)
+        monkeypatch.delenv("HTTP_PROXY")  # read already: a later change is not seen
+        try:
+            return await client.complete(body("good"), timeout_s=5.0)
+        except LLMFailure as failure:
+            return failure
+        finally:
+            await client.aclose()
+            monkeypatch.setenv("HTTP_PROXY", proxy)
+
+    through = asyncio.run(run("http://llm.invalid/v1"))
+    assert isinstance(through, Completion) and through.text.startswith(GOOD_DRAFT[:20])
+    exempt = asyncio.run(run("http://exempt.invalid/v1"))
+    assert isinstance(exempt, LLMFailure)  # sent directly to a host that does not resolve
