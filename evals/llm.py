@@ -58,6 +58,10 @@ class Scored:
     language: str
     intent_written: str  # what the set's writer meant
     intent: str  # what replydesk read
+    # The model asked for the intent (REPLYDESK_LLM_INTENT_BELOW): confirmed, changed or failed,
+    # and the classifier's reading before it; None when nobody asked.
+    intent_asked: str | None
+    intent_before: str | None
     kind: str  # llm or template
     fallback_reason: str | None
     quality: list[str]
@@ -93,11 +97,14 @@ def score(index: int, entry: dict[str, Any], draft: Draft) -> Scored:
         if entry["intent"] in SHIPPING and facts_known
         else None
     )
+    choice = draft.intent_choice or {}
     return Scored(
         index=index,
         language=entry["language"],
         intent_written=entry["intent"],
         intent=draft.intent,
+        intent_asked=choice.get("outcome"),
+        intent_before=choice.get("intent_before"),
         kind=draft.generator_kind,
         fallback_reason=draft.fallback_reason,
         quality=[check["check"] for check in draft.quality],
@@ -144,6 +151,13 @@ def summary(rows: Sequence[Scored]) -> dict[str, Any]:
     latencies = [r.latency_ms for r in rows]
     return {
         "drafts": len(rows),
+        "intent_right": sum(r.intent == r.intent_written for r in rows),
+        "intent_asked": sum(r.intent_asked is not None for r in rows),
+        # A change the model made: to the writer's intent, or away from it.
+        "intent_changed_right": sum(_changed(r) and r.intent == r.intent_written for r in rows),
+        "intent_changed_wrong": sum(
+            _changed(r) and r.intent_before == r.intent_written for r in rows
+        ),
         "from_model": sum(r.kind == "llm" for r in rows),
         "passed": sum(r.passed for r in rows),
         "language_ok": sum(r.language_ok for r in rows),
@@ -160,6 +174,10 @@ def summary(rows: Sequence[Scored]) -> dict[str, Any]:
         "prompt_tokens": sum(r.prompt_tokens for r in rows),
         "completion_tokens": sum(r.completion_tokens for r in rows),
     }
+
+
+def _changed(row: Scored) -> bool:
+    return row.intent_asked == "changed"
 
 
 def table(rows: Sequence[Scored]) -> str:
@@ -196,6 +214,10 @@ def report(rows: Sequence[Scored], *, peak: int, settings: Settings) -> str:
         f"{table(rows)}\n\n"
         f"- model `{settings.llm_model}` at `{settings.llm_base_url}`; context "
         f"{settings.llm_context_tokens} tokens, deadline {settings.llm_timeout_s:g} s\n"
+        f"- intent: {pct(s['intent_right'], s['drafts'])} as the set's writer meant; the model "
+        f"was asked about {s['intent_asked']} (below {settings.llm_intent_below:g} confidence) "
+        f"and changed {s['intent_changed_right']} to the writer's intent, "
+        f"{s['intent_changed_wrong']} away from it\n"
         f"- fallbacks to the template: {fallbacks}\n"
         f"- quality checks failed: {checks}\n"
         f"- calls in flight at most: {peak} (limit: {limit}); drafts past the deadline: {over}\n"
@@ -213,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-in-flight", type=int, default=0, help="0: no limit")
     parser.add_argument("--context-tokens", type=int, default=8192)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per draft")
+    parser.add_argument(
+        "--intent-below", type=float, default=0.5, help="REPLYDESK_LLM_INTENT_BELOW (0: never)"
+    )
     parser.add_argument("--messages", type=Path, default=MESSAGES)
     parser.add_argument("--limit", type=int, default=0, help="only the first N messages")
     parser.add_argument("--json", type=Path, help="write every draft's scores here")
@@ -229,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "llm_timeout_s": args.timeout,
             "llm_max_in_flight": args.max_in_flight,
             "llm_context_tokens": args.context_tokens,
+            "llm_intent_below": args.intent_below,
         }
         if args.api_key:
             values["llm_api_key"] = args.api_key

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     llm_reply_tokens: int = Field(default=0, ge=0, le=100_000)
     # Ask the model once to rewrite a draft the guard had to cut sentences from or blocks.
     llm_repair: bool = True
+    # Ask the model to name the intent when the classifier's confidence is below this (0: never;
+    # service/compose/intent_choice.py). 0.5 asks for the least certain readings, about four in
+    # ten on our hardest routing set, where the classifier is right about half the time.
+    llm_intent_below: float = Field(default=0.5, ge=0.0, le=1.0)
     api_keys: SecretStr = SecretStr("")
     # Business calendar (service/clock/calendar.py). UTC by default (the contract); a seller sets
     # their own zone (Europe/Berlin). An explicitly blank value means the marketplace's zone.

@@ -243,6 +243,7 @@ def answer_fields(request: DraftRequest, seen: Assessment) -> dict[str, Any]:
         "language": analysis.language,
         "intent": analysis.intent,
         "intent_confidence": analysis.intent_confidence,
+        "intent_source": analysis.intent_source,
         "priority": seen.priority,
         "tags": list(analysis.tags),
         "received_at": seen.received_at,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from anyio import to_thread
 
 from service.clock.rules import acknowledgement_suggested, answer_by
+from service.compose import intent_choice
 from service.compose.pipeline import (
     answer_fields,
     buyer_time,
@@ -18,7 +19,7 @@ from service.compose.pipeline import (
     template_of,
 )
 from service.errors import Unavailable
-from service.generate.drafter import DraftJob, NoTemplate, generate
+from service.generate.drafter import DraftJob, Generated, NoTemplate, generate
 from service.knowledge import Hit, KnowledgeBase, render
 from service.resources import Resources
 from service.store.models import Draft, DraftRequest, MessageKind, utcnow
@@ -51,11 +52,17 @@ class Prepared:
 
 
 def prepare(
-    request: DraftRequest, *, kb: KnowledgeBase, resources: Resources, now: datetime
+    request: DraftRequest,
+    *,
+    kb: KnowledgeBase,
+    resources: Resources,
+    now: datetime,
+    chosen: str | None = None,
 ) -> Prepared:
-    """Analyse and retrieve (CPU work: runs in a worker thread)."""
+    """Analyse and retrieve (CPU work: runs in a worker thread); ``chosen`` is the intent the
+    model named when the classifier was unsure."""
     message, order = request.message, request.order
-    seen = assess(request, settings=resources.settings, now=now)
+    seen = assess(request, settings=resources.settings, now=now, chosen=chosen)
     analysis = seen.analysis
     asins = tuple(item.asin for item in order.items if item.asin)
     template = choose_template(kb, query=message.text, analysis=analysis, asins=asins)
@@ -91,6 +98,29 @@ def prepare(
     return Prepared(seen=seen, job=job)
 
 
+async def _generate(
+    job: DraftJob, asked: intent_choice.Asked | None, resources: Resources
+) -> Generated:
+    """The draft, with the intent question's time and tokens in its totals. A model that did
+    not answer that question at all (a timeout, no connection) is not waited for again: the
+    template drafts, with the same fallback reason."""
+    if asked is None:
+        return await generate(job, llm=resources.llm, fallback=resources.templates)
+    if asked.unanswered:
+        generated = await generate(job, llm=None, fallback=resources.templates)
+        generated = replace(generated, fallback_reason=asked.reason)
+    else:
+        generated = await generate(job, llm=resources.llm, fallback=resources.templates)
+    prompt_tokens, completion_tokens = asked.tokens
+    return replace(
+        generated,
+        latency_ms=generated.latency_ms + asked.latency_ms,
+        prompt_tokens=generated.prompt_tokens + prompt_tokens,
+        completion_tokens=generated.completion_tokens + completion_tokens,
+        intent_choice=asked.record,
+    )
+
+
 async def draft_reply(
     request: DraftRequest,
     *,
@@ -103,10 +133,21 @@ async def draft_reply(
     prepared = await to_thread.run_sync(
         lambda: prepare(request, kb=kb, resources=resources, now=now)
     )
+    asked, llm = None, resources.llm
+    below = resources.settings.llm_intent_below
+    if llm is not None and intent_choice.should_ask(prepared.seen.analysis, llm=llm, below=below):
+        asked = await intent_choice.ask(
+            llm, message=request.message.text, analysis=prepared.seen.analysis
+        )
+        if asked.intent is not None:
+            chosen = asked.intent
+            prepared = await to_thread.run_sync(
+                lambda: prepare(request, kb=kb, resources=resources, now=now, chosen=chosen)
+            )
     seen = prepared.seen
     analysis, clock, calendar = seen.analysis, seen.clock, seen.calendar
     try:
-        generated = await generate(prepared.job, llm=resources.llm, fallback=resources.templates)
+        generated = await _generate(prepared.job, asked, resources)
     except NoTemplate as exc:
         raise Unavailable(
             f"{exc}, and no LLM answer to use instead: add a template to the knowledge base"
@@ -130,5 +171,6 @@ async def draft_reply(
         "no_response_needed": analysis.no_response_needed,
         "message_kind": MessageKind.reply,
         "idempotency_key": idempotency_key,
+        "intent_choice": generated.intent_choice,
     }
     return await compose_and_store(resources, generated, ctx=ctx, fields=fields, job=prepared.job)

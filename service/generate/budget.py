@@ -108,6 +108,10 @@ class Budget:
         max_tokens = min(2 * sum(map(estimate, texts)) + 64, self.context_tokens // 2)
         return self._within(size(messages), max_tokens)
 
+    def within(self, messages: list[dict[str, str]], max_tokens: int) -> int:
+        """``max_tokens`` when ``messages`` leave room for it, or context_exceeded."""
+        return self._within(size(messages), max_tokens)
+
     def _reply(self, language: str) -> int:
         return reply_tokens(
             language, context_tokens=self.context_tokens, override=self.reply_tokens

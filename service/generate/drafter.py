@@ -73,6 +73,9 @@ class Generated:
     # The quality checks the model's answer failed, when it fell back for `low_quality`
     # (service/generate/quality.py): {"check", "detail"}.
     quality: tuple[Mapping[str, str], ...] = ()
+    # The question the model was asked about the intent, when the classifier was unsure
+    # (service/compose/intent_choice.py); its time and tokens are in the totals above.
+    intent_choice: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,19 @@ class Translated:
     message: str
     draft: str
     model: str | None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IntentChoice:
+    """The intent a model chose from the intent list for a message the classifier was unsure
+    of (service/compose/intent_choice.py)."""
+
+    intent: str
+    model: str | None
+    prompt_version: str
+    latency_ms: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
@@ -113,7 +129,9 @@ class Drafter(Protocol):
     tests. `draft` raises `LLMFailure` for anything that should fall back to the template;
     `repair` rewrites a draft the guard had to cut or block, given the findings, and raises
     `LLMFailure` likewise (the guarded first draft then stands); `gloss` translates a buyer's
-    message and its draft for an agent (`GET /drafts/{id}/gloss`)."""
+    message and its draft for an agent (`GET /drafts/{id}/gloss`); `choose_intent` picks one of
+    `intents` for a message the classifier was unsure of, and raises `LLMFailure` when the
+    answer is not one of them."""
 
     async def draft(self, job: DraftJob) -> Generated: ...
 
@@ -122,6 +140,10 @@ class Drafter(Protocol):
     ) -> Generated: ...
 
     async def gloss(self, *, message: str, draft: str, target: str) -> Translated: ...
+
+    async def choose_intent(
+        self, *, message: str, language: str, intents: Sequence[str]
+    ) -> IntentChoice: ...
 
     async def aclose(self) -> None: ...
 

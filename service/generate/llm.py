@@ -12,7 +12,13 @@ from service.config import Settings
 from service.generate import quality
 from service.generate.budget import Budget
 from service.generate.chat import ChatClient, Completion
-from service.generate.drafter import DraftJob, Generated, LLMFailure, Translated
+from service.generate.drafter import (
+    DraftJob,
+    Generated,
+    IntentChoice,
+    LLMFailure,
+    Translated,
+)
 from service.generate.prompts import MARKERS, Prompts
 
 _MIN_USABLE_CHARS = 20
@@ -80,6 +86,36 @@ class OpenAIDrafter:
             completion_tokens=completion.completion_tokens,
         )
 
+    async def choose_intent(
+        self, *, message: str, language: str, intents: Sequence[str]
+    ) -> IntentChoice:
+        messages = self._prompts.intent_messages(message=message, language=language)
+        body = {
+            "model": self._model,
+            "messages": messages,
+            "temperature": 0.0,
+            "max_tokens": _INTENT_TOKENS,
+        }
+        self._budget.within(messages, _INTENT_TOKENS)
+        started = time.perf_counter()
+        completion = await self._client.complete(body, timeout_s=self._deadline)
+        tokens = (completion.prompt_tokens, completion.completion_tokens)
+        intent = intent_named(completion.text, intents)
+        if intent is None:
+            raise LLMFailure(
+                "unusable_response",
+                f"the answer named no intent of the list: {completion.text[:60]!r}",
+                tokens=tokens,
+            )
+        return IntentChoice(
+            intent=intent,
+            model=completion.model or self._model,
+            prompt_version=self._prompts.intent_version(),
+            latency_ms=round((time.perf_counter() - started) * 1000),
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+        )
+
     async def _complete(
         self, job: DraftJob, messages: list[dict[str, str]], version: str, max_tokens: int
     ) -> Generated:
@@ -115,6 +151,19 @@ class OpenAIDrafter:
             completion_tokens=completion.completion_tokens,
             sources=tuple(job.articles) + ((job.template,) if job.template else ()),
         )
+
+
+_INTENT_TOKENS = 16  # one intent name; a model that explains itself is cut short
+_WORD = re.compile(r"[a-z_]+")
+
+
+def intent_named(answer: str, intents: Sequence[str]) -> str | None:
+    """The one intent of ``intents`` that ``answer`` names ("damaged_item", "`damaged_item`",
+    "Intent: damaged item."), or None: none, or more than one."""
+    words = _WORD.findall(answer.casefold().replace("-", "_"))
+    spaced = f" {' '.join(words)} ".replace("_", " ")  # "damaged item", never "an other"
+    named = {i for i in intents if f" {i.replace('_', ' ')} " in spaced}
+    return named.pop() if len(named) == 1 else None
 
 
 _MARKERS = re.compile("|".join(map(re.escape, MARKERS)))

@@ -17,6 +17,7 @@ _STEMS = {
     "proactive": "draft_proactive",
     "repair": "repair_reply",
     "gloss": "gloss",
+    "intent": "choose_intent",
 }
 
 
@@ -71,6 +72,19 @@ class Prompts:
         """The buyer's message and the draft, to be translated into ``target`` (a code)."""
         system, user = self._pairs["gloss"]
         variables = {"message": message, "draft": draft, "target_name": language_name(target)}
+        return [
+            {"role": "system", "content": system.render(variables)},
+            {"role": "user", "content": user.render(variables)},
+        ]
+
+    def intent_version(self) -> str:
+        return self._versions["intent"]
+
+    def intent_messages(self, *, message: str, language: str) -> list[dict[str, str]]:
+        """A buyer's message, for the model to name its intent (the list is in the system
+        prompt, which holds no variable)."""
+        system, user = self._pairs["intent"]
+        variables = {"message": message, "language_name": language_name(language)}
         return [
             {"role": "system", "content": system.render(variables)},
             {"role": "user", "content": user.render(variables)},

@@ -156,7 +156,7 @@ function renderDraft(draft) {
   $("draft-title").textContent = `Draft for ${draft.order.buyer_name || "the buyer"} · ${draft.order_id}`;
   const due = $("d-due");
   due.dataset.respondBy = draft.policy.respond_by;
-  $("d-intent").textContent = draft.intent.replaceAll("_", " ");
+  $("d-intent").textContent = intentLine(draft);
   $("d-language").textContent = draft.language;
   $("d-status").textContent = draft.status;
   const message = $("d-message");
@@ -227,6 +227,15 @@ function renderEscalation(draft) {
 
 // Who wrote the draft: the model, or the template, and when a model was asked, why its answer
 // was not used (the quality checks it failed, by name and finding).
+function intentLine(draft) {
+  // An intent the model chose (the classifier was unsure) says so, with the classifier's reading.
+  const intent = draft.intent.replaceAll("_", " ");
+  const choice = draft.generator.intent_choice;
+  if (draft.intent_source !== "llm" || !choice) return intent;
+  const before = choice.intent_before.replaceAll("_", " ");
+  return `${intent} (chosen by the model; the classifier read ${before})`;
+}
+
 function renderGenerator(generator) {
   const line = $("d-generator");
   if (generator.kind === "llm") {

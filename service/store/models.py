@@ -373,6 +373,23 @@ class RepairPublic(BaseModel):
     completion_tokens: int = 0
 
 
+class IntentChoicePublic(BaseModel):
+    """The model asked to name the intent of a message the classifier was unsure of."""
+
+    intent_before: str  # the classifier's reading
+    confidence_before: float
+    # confirmed: the model named the same intent; changed: another one, which the draft uses;
+    # failed: no usable answer (reason), and the classifier's reading stands.
+    outcome: Literal["confirmed", "changed", "failed"]
+    answer: str | None
+    reason: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    latency_ms: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 class QualityCheckPublic(BaseModel):
     check: str
     detail: str
@@ -389,6 +406,8 @@ class GeneratorPublic(BaseModel):
     # With fallback_reason low_quality: the checks the model's answer failed (echo, injection,
     # language, unanswered), each with what was found.
     quality: list[QualityCheckPublic] = []
+    # When the classifier was unsure of the intent and the model was asked to name it.
+    intent_choice: IntentChoicePublic | None = None
 
 
 class PolicyPublic(BaseModel):
@@ -533,6 +552,10 @@ class DraftBase(SQLModel):
     language: str = SQLField(max_length=8)
     intent: str = SQLField(max_length=40, index=True)
     intent_confidence: float
+    # What decided the intent: "model" (the classifier), "escalation" (an A-to-z claim made) or
+    # "llm" (the classifier was unsure and the configured model chose); migration 0012, null
+    # for drafts stored before it.
+    intent_source: str | None = SQLField(default=None, max_length=16)
     tags: list[str] = SQLField(default_factory=list, sa_type=JSONType)
     priority: str = SQLField(max_length=16)
     no_response_needed: bool = False
@@ -606,6 +629,8 @@ class Draft(DraftBase, table=True):
     quality: list[dict[str, str]] = SQLField(
         default_factory=list, sa_type=JSONType, sa_column_kwargs={"server_default": "[]"}
     )
+    # The model asked for the intent (service/compose/intent_choice.py; migration 0012).
+    intent_choice: dict[str, Any] | None = SQLField(default=None, sa_type=JSONType)
     # The review (migration 0002): set once, by the one approval or rejection that wins.
     reviewed_by: str | None = SQLField(default=None, max_length=100)
     reviewed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
@@ -646,6 +671,7 @@ class Draft(DraftBase, table=True):
             },
             "repairs": self.repairs or [],
             "quality": self.quality or [],
+            "intent_choice": self.intent_choice,
         }
 
     @property
@@ -870,6 +896,8 @@ class TriageResponse(BaseModel):
     language: str
     intent: str
     intent_confidence: float
+    # /triage reads without a model: the classifier, or an escalation's A-to-z claim.
+    intent_source: Literal["model", "escalation"] = "model"
     tags: list[str]
     priority: Literal["low", "normal", "high", "urgent"]
     respond_by: datetime

@@ -46,7 +46,9 @@ class Analysis:
     priority: Priority
     no_response_needed: bool = False
     escalation: Escalation = NO_ESCALATION
-    intent_source: str = "model"  # or "escalation": a reason that is an intent decided it
+    # "model" (the classifier), "escalation" (a reason that is an intent decided it) or "llm"
+    # (the classifier was unsure and the configured model chose from the intent list).
+    intent_source: str = "model"
     claim_filed: bool = False  # the message says an A-to-z claim is made, not only threatened
     # Item problems the message states beside its intent ("arrived broken, refund please"):
     # the reply answers them too (service/understand/concerns.py).
@@ -180,12 +182,22 @@ ESCALATION_CONFIDENCE = 0.9
 
 
 def analyse(
-    *, text: str, locale: str | None, marketplace: str, buyer_name: str | None = None
+    *,
+    text: str,
+    locale: str | None,
+    marketplace: str,
+    buyer_name: str | None = None,
+    chosen: str | None = None,
 ) -> Analysis:
+    """The reading of a message. ``chosen`` is the intent an LLM picked when the classifier was
+    unsure (service/compose/intent_choice.py): it decides, with the classifier's confidence in
+    it, unless the escalation's claim does (below)."""
     language, source = detect_language(text=text, locale=locale, marketplace=marketplace)
-    intent, confidence = classify_intent(text)
+    prediction = intent_model().predict(text)
+    intent, confidence, decided_by = prediction.intent, prediction.confidence, "model"
+    if chosen is not None:
+        intent, confidence, decided_by = chosen, prediction.share(chosen), "llm"
     escalated = escalation(intent, text=text, language=language, confidence=confidence)
-    decided_by = "model"
     claimed = CLAIM in escalated.reasons
     filed = claimed and escalations.claim_filed(text, language=language)
     if claimed and intent != CLAIM and (intent in NO_CONCERN or filed):

@@ -25,7 +25,10 @@ class Assessment:
     priority: Priority
 
 
-def assess(request: DraftRequest, *, settings: Settings, now: datetime) -> Assessment:
+def assess(
+    request: DraftRequest, *, settings: Settings, now: datetime, chosen: str | None = None
+) -> Assessment:
+    """``chosen``: the intent the model named for a message the classifier was unsure of."""
     message, order = request.message, request.order
     received_at = message.received_at or now
     analysis = analyse(
@@ -33,6 +36,7 @@ def assess(request: DraftRequest, *, settings: Settings, now: datetime) -> Asses
         locale=message.language,
         marketplace=order.marketplace,
         buyer_name=order.buyer_name,
+        chosen=chosen,
     )
     calendar = settings.business_calendar(order.marketplace)
     clock = reply_clock(

@@ -54,6 +54,14 @@ class Prediction:
     similarity: float  # of the closest examples of that intent, 0–1
     scores: dict[str, float]
 
+    def share(self, intent: str) -> float:
+        """The confidence the scores give ``intent`` (as ``confidence`` is the best's)."""
+        if intent not in self.scores:
+            return 0.0
+        mine = self.scores[intent]
+        total = sum(math.exp((score - mine) / TEMPERATURE) for score in self.scores.values())
+        return round(min(1 / total, 1.0), 3)
+
 
 class IntentModel:
     def __init__(

@@ -281,3 +281,22 @@ def test_the_message_and_the_draft_translated_for_the_agent(
         expect(page.locator("#g-draft")).to_contain_text("[English] Hallo Jane")
         expect(page.locator("#gloss-status")).to_have_text("Translated by polyglot.")
         page.screenshot(path=ARTIFACTS / "review-gloss.png")
+
+
+def test_an_intent_the_model_chose_says_so_with_the_classifier_reading(
+    page: Page, make_settings: Callable[..., Settings], fake_llm: Any
+) -> None:
+    settings = make_settings(api_keys=KEYS, llm_base_url=fake_llm[0], llm_model="good")
+    with serving(create_app(settings)) as url:
+        body = _request("Everything smashed in the box.", 2, "Tom")
+        created = httpx.post(f"{url}/draft", json=body, headers={"Authorization": "Bearer p-key"},
+                             timeout=30)  # fmt: skip
+        assert created.json()["intent_source"] == "llm", created.text
+        desk = Desk(url, {"only": created.json()["draft_id"]})
+        page.goto(f"{url}/review")
+        page.get_by_label("API key (agent)").fill("a-key")
+        page.get_by_role("button", name="Use key").click()
+        _item(page, desk, "only").get_by_role("button").click()
+        expect(page.locator("#d-intent")).to_have_text(
+            "damaged item (chosen by the model; the classifier read product question)"
+        )

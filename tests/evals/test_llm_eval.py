@@ -48,7 +48,14 @@ def test_a_model_that_drafts_well_is_scored_draft_by_draft(
     assert set(summary["fallbacks"]) <= {"low_quality"}
     rows = document["drafts"]
     assert [row["language"] for row in rows[:12]] == ["en"] * 11 + ["de"]
-    assert all(row["prompt_tokens"] == 321 for row in rows)  # the server's usage, recorded
+    # The server's usage, recorded: one call a draft, two when the intent was asked too.
+    assert all(row["prompt_tokens"] == 321 * (1 + bool(row["intent_asked"])) for row in rows)
+    assert summary["intent_asked"] == sum(bool(row["intent_asked"]) for row in rows)
+    changed = [r for r in rows if r["intent_asked"] == "changed"]
+    assert summary["intent_changed_right"] == sum(
+        r["intent"] == r["intent_written"] for r in changed
+    )
+    assert summary["intent_right"] == sum(r["intent"] == r["intent_written"] for r in rows)
     table = capsys.readouterr().out
     assert "| all | 66 | " in table and "| ja | 11 | " in table
 
@@ -56,12 +63,13 @@ def test_a_model_that_drafts_well_is_scored_draft_by_draft(
 def test_a_model_that_says_the_buyer_back_gets_no_draft_stored_as_passed(
     fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
-    document = run(fake_llm[0], "echo_buyer", tmp_path, "--limit", "12")
+    document = run(fake_llm[0], "echo_buyer", tmp_path, "--limit", "12", "--intent-below", "0")
     summary = document["summary"]
     assert summary["drafts"] == 12 and summary["from_model"] == 0
     assert summary["fallbacks"] == {"low_quality": 12}
     assert summary["quality_failed"]["echo"] == 12
     assert summary["echoed_passed"] == 0
+    assert summary["intent_asked"] == 0  # --intent-below 0: never asked
 
 
 def test_the_in_flight_limit_holds_and_no_draft_waits_past_its_deadline(tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ the good draft), `review_ask_stuck` (the same, and the repair fails with HTTP 50
 before a good draft), `instruction_echo` (the user message's own lines, outside its data blocks,
 before a good draft), and what the quality gate refuses: `echo_buyer` (the buyer's message repeated
 back), `injection` (a "SYSTEM:" line obeyed), `wrong_language` (a clean reply in Spanish whatever
-the buyer wrote), `no_facts` (a polite reply that never says where the parcel is). A `delay`
+the buyer wrote), `no_facts` (a polite reply that never says where the parcel is). Asked for a
+message's intent, a model names the one the message's words point to (a few words per intent,
+or none: `_INTENT_WORDS`); `intent_chatty` names two. A `delay`
 (seconds) applies to every answer; the bench uses it to stand in for a slow model. A request with
 `"stream": true` gets the answer as server-sent events, a few words per chunk, with the usage in a
 last chunk when `stream_options.include_usage` asks for it. Run alone: `python -m
@@ -174,6 +176,30 @@ def _instructions(body: dict[str, Any]) -> str:
     return "\n".join(lines[:2]) + "\n\n"
 
 
+_INTENT_ASK = "You sort messages that buyers send"
+# How the fake names a message's intent: the first of these its words match; none, and it
+# answers in words that name no intent (the classifier's reading then stands).
+_INTENT_WORDS = (
+    (re.compile(r"shatter|crack|broken|smashed|kaputt|cass[ée]|rot[ot]", re.I), "damaged_item"),
+    (re.compile(r"refund|rembours|erstatt|reembols|rimbors", re.I), "refund_status"),
+    (re.compile(r"cancel|stornier|annul", re.I), "cancellation_request"),
+)
+
+
+def _intent(body: dict[str, Any], model: str) -> str:
+    """The intent question answered: `intent_chatty` names two intents; every other model the
+    one its words point to, or none."""
+    if model == "intent_chatty":
+        return "It could be damaged_item, or perhaps defective_item."
+    user = str(body["messages"][-1]["content"])
+    found = _GLOSS_BLOCK.search(user)
+    message = found.group(2) if found else ""
+    for words, intent in _INTENT_WORDS:
+        if words.search(message):
+            return intent
+    return "I am not sure what the buyer wants."
+
+
 _GLOSS_ASK = "You translate for a customer-service agent"
 _GLOSS_BLOCK = re.compile(r"<<<(MESSAGE|REPLY)\n(.*?)\n\1>>>", re.DOTALL)
 _GLOSS_TARGET = re.compile(r"Translate both into (\w+) now")
@@ -223,8 +249,13 @@ def make_app(state: FakeState) -> Starlette:
             return JSONResponse(_completion(model, "x") | {"choices": []})
         order_id = "114-3941689-8772232"
         system = str(body.get("messages", [{}])[0].get("content"))
+        asked = None
         if _GLOSS_ASK in system and model != "echo_buyer":
-            answer = _completion(model, _translation(body))
+            asked = _completion(model, _translation(body))
+        elif _INTENT_ASK in system:
+            asked = _completion(model, _intent(body, model))
+        if asked is not None:
+            answer = asked
             if body.get("stream"):
                 return _sse(_chunks(answer, usage=True))
             return JSONResponse(answer)

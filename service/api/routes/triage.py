@@ -25,6 +25,7 @@ def triage(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> TriageRe
             "language": analysis.language,
             "intent": analysis.intent,
             "intent_confidence": analysis.intent_confidence,
+            "intent_source": analysis.intent_source,
             "tags": list(analysis.tags),
             "priority": priority,
             "respond_by": clock.respond_by,

@@ -166,6 +166,30 @@ def test_0008_keeps_every_row_up_and_down(
     engine.dispose()
 
 
+def test_0012_keeps_every_row_and_leaves_who_decided_the_intent_unknown(
+    empty_url: str, make_client: Callable[..., TestClient]
+) -> None:
+    engine = create_db_engine(empty_url)
+    migrate(engine, "0011")
+    row = old_row("a" * 32)
+    del row["message"], row["order"]
+    insert(engine, [row, row | {"id": "b" * 32, "status": "approved"}])
+    upgrade(engine)
+    client = make_client(database_url=empty_url)
+    stored = client.get(f"/drafts/{'a' * 32}").json()
+    assert (stored["intent"], stored["intent_source"]) == ("where_is_my_order", None)
+    assert stored["generator"]["intent_choice"] is None
+    assert client.get("/drafts").json()["count"] == 2
+    migrate(engine, "0011", down=True)
+    with engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT id, status FROM drafts ORDER BY id")).all()
+        assert [tuple(r) for r in kept] == [("a" * 32, "pending"), ("b" * 32, "approved")]
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("drafts")}
+        assert not {"intent_source", "intent_choice"} & columns
+    upgrade(engine)
+    engine.dispose()
+
+
 def test_the_database_refuses_an_unknown_status(empty_url: str) -> None:
     engine = create_db_engine(empty_url)
     upgrade(engine)

@@ -218,6 +218,7 @@ def test_generator_guardrails_and_review_are_grouped_for_the_api() -> None:
         "kind": "llm", "model": "gpt-4o-mini", "latency_ms": 812, "fallback_reason": None,
         "prompt_version": "draft_reply@abc",
         "usage": {"prompt_tokens": 321, "completion_tokens": 87}, "repairs": [], "quality": [],
+        "intent_choice": None,
     }  # fmt: skip
     assert row.guardrails == {
         "passed": False, "policy_version": "2026.11", "findings": [finding("emoji")],

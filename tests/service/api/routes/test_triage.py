@@ -14,6 +14,7 @@ FIELDS = {
     "language",
     "intent",
     "intent_confidence",
+    "intent_source",
     "tags",
     "priority",
     "respond_by",
@@ -34,6 +35,7 @@ def test_triage_answers_the_documented_fields_and_stores_nothing(client: TestCli
     assert triage["language"] == "en"
     assert triage["intent"] == "where_is_my_order"
     assert 0 < triage["intent_confidence"] <= 1
+    assert triage["intent_source"] == "model"
     assert triage["tags"] == ["Shipping"]
     assert triage["intents_secondary"] == []
     received = datetime.fromisoformat("2026-11-20T09:15:00+00:00")
