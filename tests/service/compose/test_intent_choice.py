@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -82,25 +84,50 @@ def test_the_question_is_recorded_whatever_the_answer() -> None:
 # -- end to end: POST /draft against a real server speaking the OpenAI protocol -----------------
 
 
-def _asked(state: openai_server.FakeState, before: int) -> list[str]:
-    return [
-        str(r["messages"][-1]["content"])
-        for r in state.requests[before:]
-        if openai_server._INTENT_ASK in str(r["messages"][0]["content"])
-    ]
+@dataclass
+class Desk:
+    """A client on a service drafting with the fake model, and the calls that model got since."""
+
+    client: TestClient
+    state: openai_server.FakeState
+    before: int
+
+    def draft(self, text: str) -> dict[str, Any]:
+        response = self.client.post("/draft", json=draft_request(text))
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def calls(self) -> list[dict[str, Any]]:
+        return self.state.requests[self.before :]
+
+    def asked(self) -> list[str]:
+        """The user messages of the intent questions the model got."""
+        return [
+            str(r["messages"][-1]["content"])
+            for r in self.calls()
+            if openai_server._INTENT_ASK in str(r["messages"][0]["content"])
+        ]
+
+
+@pytest.fixture
+def desk_with(
+    make_client: Callable[..., TestClient], fake_llm: tuple[str, openai_server.FakeState]
+) -> Callable[..., Desk]:
+    def make(model: str, **settings: Any) -> Desk:
+        base_url, state = fake_llm
+        client = make_client(llm_base_url=base_url, llm_model=model, **settings)
+        return Desk(client, state, len(state.requests))
+
+    return make
 
 
 def test_an_unsure_intent_is_asked_of_the_model_and_its_answer_picks_the_template(
-    make_client: Callable[..., TestClient],
-    fake_llm: tuple[str, openai_server.FakeState],
+    desk_with: Callable[..., Desk],
 ) -> None:
-    base_url, state = fake_llm
-    client = make_client(llm_base_url=base_url, llm_model="good")
-    before = len(state.requests)
-    response = client.post("/draft", json=draft_request(UNSURE))
-    assert response.status_code == 201, response.text
-    body = response.json()
-    (question,) = _asked(state, before)
+    desk = desk_with("good")
+    body = desk.draft(UNSURE)
+    (question,) = desk.asked()
     assert UNSURE in question and "in English" in question
     assert (body["intent"], body["intent_source"]) == ("damaged_item", "llm")
     assert "Damaged" in body["tags"]
@@ -109,25 +136,21 @@ def test_an_unsure_intent_is_asked_of_the_model_and_its_answer_picks_the_templat
     assert choice["intent_before"] == "product_question"
     assert choice["prompt_version"].startswith("choose_intent@")
     # The draft job was made for the model's intent, and the totals count both calls.
-    drafted = state.requests[-1]["messages"][1]["content"]
-    assert "damaged_item" in drafted
+    assert "damaged_item" in desk.calls()[-1]["messages"][1]["content"]
     assert body["generator"]["usage"]["prompt_tokens"] == 2 * 321
-    stored = client.get(f"/drafts/{body['draft_id']}").json()
+    stored = desk.client.get(f"/drafts/{body['draft_id']}").json()
     assert stored["intent_source"] == "llm"
     assert stored["generator"]["intent_choice"] == choice
 
 
 def test_a_sure_intent_is_not_asked_and_an_unusable_answer_leaves_the_classifier(
-    make_client: Callable[..., TestClient],
-    fake_llm: tuple[str, openai_server.FakeState],
+    desk_with: Callable[..., Desk],
 ) -> None:
-    base_url, state = fake_llm
-    client = make_client(llm_base_url=base_url, llm_model="intent_chatty")
-    before = len(state.requests)
-    sure = client.post("/draft", json=draft_request(SURE)).json()
-    assert _asked(state, before) == []
+    desk = desk_with("intent_chatty")
+    sure = desk.draft(SURE)
+    assert desk.asked() == []
     assert (sure["intent_source"], sure["generator"]["intent_choice"]) == ("model", None)
-    unsure = client.post("/draft", json=draft_request(UNSURE)).json()
+    unsure = desk.draft(UNSURE)
     assert (unsure["intent"], unsure["intent_source"]) == ("product_question", "model")
     choice = unsure["generator"]["intent_choice"]
     assert (choice["outcome"], choice["reason"]) == ("failed", "unusable_response")
@@ -135,29 +158,19 @@ def test_a_sure_intent_is_not_asked_and_an_unusable_answer_leaves_the_classifier
 
 
 def test_a_model_that_does_not_answer_the_question_is_not_waited_for_again(
-    make_client: Callable[..., TestClient],
-    fake_llm: tuple[str, openai_server.FakeState],
+    desk_with: Callable[..., Desk],
 ) -> None:
-    base_url, state = fake_llm
-    client = make_client(llm_base_url=base_url, llm_model="timeout", llm_timeout_s=0.5)
-    before = len(state.requests)
-    body = client.post("/draft", json=draft_request(UNSURE)).json()
-    assert len(state.requests) - before == 1  # the question only
+    desk = desk_with("timeout", llm_timeout_s=0.5)
+    body = desk.draft(UNSURE)
+    assert len(desk.calls()) == 1  # the question only
     assert body["generator"]["kind"] == "template"
     assert body["generator"]["fallback_reason"] == "timeout"
     assert body["generator"]["intent_choice"]["outcome"] == "failed"
     assert body["intent_source"] == "model"
 
 
-@pytest.mark.parametrize("below", [0.0])
-def test_the_question_can_be_turned_off(
-    make_client: Callable[..., TestClient],
-    fake_llm: tuple[str, openai_server.FakeState],
-    below: float,
-) -> None:
-    base_url, state = fake_llm
-    client = make_client(llm_base_url=base_url, llm_model="good", llm_intent_below=below)
-    before = len(state.requests)
-    body = client.post("/draft", json=draft_request(UNSURE)).json()
-    assert _asked(state, before) == []
+def test_the_question_can_be_turned_off(desk_with: Callable[..., Desk]) -> None:
+    desk = desk_with("good", llm_intent_below=0.0)
+    body = desk.draft(UNSURE)
+    assert desk.asked() == []
     assert body["generator"]["intent_choice"] is None

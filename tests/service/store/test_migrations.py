@@ -143,25 +143,40 @@ def test_0006_keeps_every_row_up_and_down(
     engine.dispose()
 
 
-def test_0008_keeps_every_row_up_and_down(
-    empty_url: str, make_client: Callable[..., TestClient]
-) -> None:
+def _two_rows_across(
+    empty_url: str, before: str, make_client: Callable[..., TestClient]
+) -> tuple[sa.Engine, TestClient]:
+    """Two drafts stored at revision ``before`` (0006's columns: the request once), the database
+    upgraded to head, and a client on it."""
     engine = create_db_engine(empty_url)
-    migrate(engine, "0007")
+    migrate(engine, before)
     row = old_row("e" * 32)
     del row["message"], row["order"]
     insert(engine, [row, row | {"id": "f" * 32, "status": "approved"}])
     upgrade(engine)
-    client = make_client(database_url=empty_url)
+    return engine, make_client(database_url=empty_url)
+
+
+def _down_keeps_both(engine: sa.Engine, revision: str) -> tuple[set[str], set[str]]:
+    """Down to ``revision``: both rows are still there; the tables left and drafts' columns."""
+    migrate(engine, revision, down=True)
+    with engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT id, status FROM drafts ORDER BY id")).all()
+        assert [tuple(r) for r in kept] == [("e" * 32, "pending"), ("f" * 32, "approved")]
+        found = sa.inspect(connection)
+        return set(found.get_table_names()), {c["name"] for c in found.get_columns("drafts")}
+
+
+def test_0008_keeps_every_row_up_and_down(
+    empty_url: str, make_client: Callable[..., TestClient]
+) -> None:
+    engine, client = _two_rows_across(empty_url, "0007", make_client)
     stored = client.get(f"/drafts/{'e' * 32}").json()
     assert (stored["external_ref"], stored["message"]["text"]) == (None, "Where is my parcel?")
     assert client.get("/drafts", params={"external_ref": "x"}).json()["count"] == 0
     assert client.get("/drafts").json()["count"] == 2
-    migrate(engine, "0007", down=True)
-    with engine.connect() as connection:
-        kept = connection.execute(sa.text("SELECT id, status FROM drafts ORDER BY id")).all()
-        assert [tuple(r) for r in kept] == [("e" * 32, "pending"), ("f" * 32, "approved")]
-        assert not sa.inspect(connection).has_table("idempotency_keys")
+    tables, _ = _down_keeps_both(engine, "0007")
+    assert "idempotency_keys" not in tables
     upgrade(engine)
     engine.dispose()
 
@@ -169,23 +184,13 @@ def test_0008_keeps_every_row_up_and_down(
 def test_0012_keeps_every_row_and_leaves_who_decided_the_intent_unknown(
     empty_url: str, make_client: Callable[..., TestClient]
 ) -> None:
-    engine = create_db_engine(empty_url)
-    migrate(engine, "0011")
-    row = old_row("a" * 32)
-    del row["message"], row["order"]
-    insert(engine, [row, row | {"id": "b" * 32, "status": "approved"}])
-    upgrade(engine)
-    client = make_client(database_url=empty_url)
-    stored = client.get(f"/drafts/{'a' * 32}").json()
+    engine, client = _two_rows_across(empty_url, "0011", make_client)
+    stored = client.get(f"/drafts/{'e' * 32}").json()
     assert (stored["intent"], stored["intent_source"]) == ("where_is_my_order", None)
     assert stored["generator"]["intent_choice"] is None
     assert client.get("/drafts").json()["count"] == 2
-    migrate(engine, "0011", down=True)
-    with engine.connect() as connection:
-        kept = connection.execute(sa.text("SELECT id, status FROM drafts ORDER BY id")).all()
-        assert [tuple(r) for r in kept] == [("a" * 32, "pending"), ("b" * 32, "approved")]
-        columns = {c["name"] for c in sa.inspect(connection).get_columns("drafts")}
-        assert not {"intent_source", "intent_choice"} & columns
+    _, columns = _down_keeps_both(engine, "0011")
+    assert not {"intent_source", "intent_choice"} & columns
     upgrade(engine)
     engine.dispose()
 
