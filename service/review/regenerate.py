@@ -67,8 +67,11 @@ async def regenerate(
     request = request.model_copy(update={"instructions": instructions})
     now = utcnow()
     kb = resources.kb
+    # The intent the model chose for this draft, when it chose, stands: the new draft answers
+    # the same concern the stored one does (its tags, priority and clock are the stored ones).
+    chosen = draft.intent if draft.intent_source == "llm" else None
     prepared = await to_thread.run_sync(
-        lambda: prepare(request, kb=kb, resources=resources, now=now)
+        lambda: prepare(request, kb=kb, resources=resources, now=now, chosen=chosen)
     )
     job = prepared.job
     details: dict[str, Any] = {"status_before": draft.status.value, "instructions": instructions}

@@ -136,7 +136,7 @@ def test_an_unsure_intent_is_asked_of_the_model_and_its_answer_picks_the_templat
     assert choice["intent_before"] == "product_question"
     assert choice["prompt_version"].startswith("choose_intent@")
     # The draft job was made for the model's intent, and the totals count both calls.
-    assert "damaged_item" in desk.calls()[-1]["messages"][1]["content"]
+    assert "Detected intent: damaged_item" in desk.calls()[-1]["messages"][1]["content"]
     assert body["generator"]["usage"]["prompt_tokens"] == 2 * 321
     stored = desk.client.get(f"/drafts/{body['draft_id']}").json()
     assert stored["intent_source"] == "llm"
@@ -174,3 +174,24 @@ def test_the_question_can_be_turned_off(desk_with: Callable[..., Desk]) -> None:
     body = desk.draft(UNSURE)
     assert desk.asked() == []
     assert body["generator"]["intent_choice"] is None
+
+
+def test_a_regenerated_draft_keeps_the_intent_the_model_chose(
+    desk_with: Callable[..., Desk],
+) -> None:
+    desk = desk_with("good", api_keys="agent:a-key,plugin:p-key")
+    response = desk.client.post(
+        "/draft", json=draft_request(UNSURE), headers={"Authorization": "Bearer p-key"}
+    )
+    assert response.status_code == 201, response.text
+    draft_id = response.json()["draft_id"]
+    asked = len(desk.asked())
+    again = desk.client.post(
+        f"/drafts/{draft_id}/regenerate",
+        json={"agent_id": "anna", "instructions": "Keep it short"},
+        headers={"Authorization": "Bearer a-key"},
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["regenerated"] and again.json()["draft"]["intent"] == "damaged_item"
+    assert len(desk.asked()) == asked  # not asked again
+    assert "Detected intent: damaged_item" in desk.calls()[-1]["messages"][1]["content"]
