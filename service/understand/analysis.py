@@ -197,7 +197,10 @@ def analyse(
     intent, confidence, decided_by = prediction.intent, prediction.confidence, "model"
     if chosen is not None:
         intent, confidence, decided_by = chosen, prediction.share(chosen), "llm"
-    escalated = escalation(intent, text=text, language=language, confidence=confidence)
+    # A claim the model named is escalated as one the classifier is sure of: the intent and
+    # the escalation agree, and a person looks (a wrong claim costs a look, a missed one more).
+    sure = 1.0 if decided_by == "llm" else confidence
+    escalated = escalation(intent, text=text, language=language, confidence=sure)
     claimed = CLAIM in escalated.reasons
     filed = claimed and escalations.claim_filed(text, language=language)
     if claimed and intent != CLAIM and (intent in NO_CONCERN or filed):

@@ -54,6 +54,12 @@ def test_the_chosen_intent_decides_with_the_classifier_confidence_in_it() -> Non
     assert 0 <= chosen.intent_confidence < 1
 
 
+def test_a_claim_the_model_named_is_escalated_as_one() -> None:
+    chosen = analyse(text=UNSURE, locale=None, marketplace="amazon.com", chosen="a_to_z_claim")
+    assert (chosen.intent, chosen.intent_source) == ("a_to_z_claim", "llm")
+    assert chosen.escalation.reasons == ("a_to_z_claim",) and chosen.priority == "urgent"
+
+
 def test_the_answer_counts_only_when_it_names_one_intent_of_the_list() -> None:
     assert intent_named("damaged_item", INTENTS) == "damaged_item"
     assert intent_named("`damaged_item`\n", INTENTS) == "damaged_item"
