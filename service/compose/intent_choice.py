@@ -69,7 +69,7 @@ async def ask(llm: Drafter, *, message: str, analysis: Analysis) -> Asked:
             "reason": failure.reason,
             "model": None,
             "prompt_version": None,
-            "latency_ms": round((time.perf_counter() - started) * 1000),
+            "latency_ms": _since(started),
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
         }
@@ -80,8 +80,13 @@ async def ask(llm: Drafter, *, message: str, analysis: Analysis) -> Asked:
         "reason": None,
         "model": choice.model,
         "prompt_version": choice.prompt_version,
-        "latency_ms": choice.latency_ms,
+        "latency_ms": _since(started),
         "prompt_tokens": choice.prompt_tokens,
         "completion_tokens": choice.completion_tokens,
     }
     return Asked(choice.intent, record)
+
+
+def _since(started: float) -> int:
+    """Milliseconds the question took, answered or not."""
+    return round((time.perf_counter() - started) * 1000)

@@ -97,7 +97,6 @@ class IntentChoice:
     intent: str
     model: str | None
     prompt_version: str
-    latency_ms: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
 

@@ -97,7 +97,6 @@ class OpenAIDrafter:
             "max_tokens": _INTENT_TOKENS,
         }
         self._budget.within(messages, _INTENT_TOKENS)
-        started = time.perf_counter()
         completion = await self._client.complete(body, timeout_s=self._deadline)
         tokens = (completion.prompt_tokens, completion.completion_tokens)
         intent = intent_named(completion.text, intents)
@@ -111,7 +110,6 @@ class OpenAIDrafter:
             intent=intent,
             model=completion.model or self._model,
             prompt_version=self._prompts.intent_version(),
-            latency_ms=round((time.perf_counter() - started) * 1000),
             prompt_tokens=completion.prompt_tokens,
             completion_tokens=completion.completion_tokens,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -70,12 +70,8 @@ class Prompts:
 
     def gloss_messages(self, *, message: str, draft: str, target: str) -> list[dict[str, str]]:
         """The buyer's message and the draft, to be translated into ``target`` (a code)."""
-        system, user = self._pairs["gloss"]
         variables = {"message": message, "draft": draft, "target_name": language_name(target)}
-        return [
-            {"role": "system", "content": system.render(variables)},
-            {"role": "user", "content": user.render(variables)},
-        ]
+        return self._pair("gloss", variables)
 
     def intent_version(self) -> str:
         return self._versions["intent"]
@@ -83,18 +79,17 @@ class Prompts:
     def intent_messages(self, *, message: str, language: str) -> list[dict[str, str]]:
         """A buyer's message, for the model to name its intent (the list is in the system
         prompt, which holds no variable)."""
-        system, user = self._pairs["intent"]
         variables = {"message": message, "language_name": language_name(language)}
-        return [
-            {"role": "system", "content": system.render(variables)},
-            {"role": "user", "content": user.render(variables)},
-        ]
+        return self._pair("intent", variables)
 
     def _render(self, purpose: str, variables: dict[str, object]) -> list[dict[str, str]]:
-        system, user = self._pairs[purpose]
         job = variables["job"]
         assert isinstance(job, DraftJob)
-        variables = variables | {"language_name": language_name(job.language)}
+        return self._pair(purpose, variables | {"language_name": language_name(job.language)})
+
+    def _pair(self, purpose: str, variables: Mapping[str, object]) -> list[dict[str, str]]:
+        """The purpose's system and user messages, rendered with ``variables``."""
+        system, user = self._pairs[purpose]
         return [
             {"role": "system", "content": system.render(variables)},
             {"role": "user", "content": user.render(variables)},

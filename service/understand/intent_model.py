@@ -58,9 +58,14 @@ class Prediction:
         """The confidence the scores give ``intent`` (as ``confidence`` is the best's)."""
         if intent not in self.scores:
             return 0.0
-        mine = self.scores[intent]
-        total = sum(math.exp((score - mine) / TEMPERATURE) for score in self.scores.values())
-        return round(min(1 / total, 1.0), 3)
+        names = list(self.scores)
+        scores = np.array(list(self.scores.values()))
+        return round(min(_share(scores, names.index(intent)), 1.0), 3)
+
+
+def _share(scores: npt.NDArray[np.float64], index: int) -> float:
+    """The share of the intent at ``index``, its scores turned into a confidence."""
+    return float(1 / np.exp((scores - scores[index]) / TEMPERATURE).sum())
 
 
 class IntentModel:
@@ -145,8 +150,7 @@ class IntentModel:
         similarities = self._similarities(columns, weights)
         scores = self._closest(similarities)
         best = int(np.argmax(scores))  # ties: the earlier intent of INTENTS, always the same
-        shares = np.exp((scores - scores[best]) / TEMPERATURE)
-        confidence = float(1 / shares.sum())
+        confidence = _share(scores, best)
         similarity = float(scores[best])
         intent = self.intents[best]
         if intent in (OTHER, PRODUCT) and self._has_odds and not has_cjk(text):
@@ -154,9 +158,7 @@ class IntentModel:
             choice = PRODUCT if self._product_odds_of(text, bag, found) > 0 else OTHER
             if choice in self.intents and choice != intent:
                 intent = choice
-                confidence = float(
-                    1 / np.exp((scores - scores[self.intents.index(choice)]) / TEMPERATURE).sum()
-                )
+                confidence = _share(scores, self.intents.index(choice))
             return Prediction(
                 intent,
                 round(min(max(confidence, 0.0), 1.0), 3),

@@ -91,7 +91,7 @@ class FakeDrafter:
             raise LLMFailure(cast(FallbackReason, answer), "scripted failure", tokens=(60, 3))
         if answer not in intents:
             raise ValueError(f"the script names no intent of the list: {answer!r}")
-        return IntentChoice(answer, self.model, "fake-intent@0", round(self.delay * 1000), 60, 3)
+        return IntentChoice(answer, self.model, "fake-intent@0", 60, 3)
 
     async def aclose(self) -> None:
         self.closed = True
