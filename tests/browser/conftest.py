@@ -52,6 +52,9 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     opened.on("pageerror", lambda error: errors.append(str(error)))
     yield opened
     ARTIFACTS.mkdir(exist_ok=True)
-    opened.screenshot(path=ARTIFACTS / f"{request.node.name}-end.png", full_page=True)
+    # An artifact for people, not a check: a full page as long as ReDoc's reference took more
+    # than the 10 s of an action on a loaded CI machine (seen once), so it has a minute.
+    end = ARTIFACTS / f"{request.node.name}-end.png"
+    opened.screenshot(path=end, full_page=True, timeout=60_000)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
