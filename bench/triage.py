@@ -11,6 +11,9 @@ import httpx
 from bench.common import Result, percentile, serve, timed_posts
 from service.understand.analysis import analyse, warm_up
 
+# The routing issue asks for 1 ms (the HTTP figure adds the web layer to it).
+TRIAGE_TARGET_MS = 1.0
+
 MESSAGES = [
     "Where is my package? It has not arrived yet.",
     "Das Paket kam beschädigt an, der Deckel ist gesprungen.",
@@ -34,7 +37,14 @@ def bench_in_process(rounds: int = 300) -> list[Result]:
         timings.append((time.perf_counter() - started) * 1000)
     p50 = statistics.median(timings)
     return [
-        Result("triage analysis, in-process", "p50", p50, "ms", "<= 5 ms", p50 <= 5),
+        Result(
+            "triage analysis, in-process",
+            "p50",
+            p50,
+            "ms",
+            f"<= {TRIAGE_TARGET_MS:g} ms",
+            p50 <= TRIAGE_TARGET_MS,
+        ),
         Result(
             "triage analysis, in-process", "p99", percentile(timings, 99), "ms", "reported", True
         ),
