@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from anyio import to_thread
 from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_time
 
+from service import lanes
 from service.clock.rules import answer_by
 from service.compose.pipeline import answer_fields, compose_and_store, order_context, order_facts
 from service.compose.proactive import kb_template
@@ -46,7 +46,7 @@ async def acknowledge(
     idempotency_key: str | None = None,
 ) -> Draft:
     order = request.order
-    seen = await to_thread.run_sync(lambda: assess(request, settings=resources.settings, now=now))
+    seen = await lanes.cpu(lambda: assess(request, settings=resources.settings, now=now))
     analysis, clock, calendar = seen.analysis, seen.clock, seen.calendar
     promise = answer_by(now=now, calendar=calendar)
     facts = order_facts(order, language=analysis.language) | {

@@ -8,19 +8,19 @@ text is judged and `passed` means one thing: the guard found nothing that blocks
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from anyio import to_thread
 from babel.core import UnknownLocaleError
 from babel.dates import format_date
 from sqlmodel import SQLModel
 
 import guardrails
 from guardrails.marketplaces import lookup as lookup_marketplace
+from service import lanes
 from service.clock.rules import OrderDates, order_completed_at
 from service.compose.repair import repair
 from service.generate.drafter import DraftJob, Generated
@@ -305,8 +305,17 @@ def columns(row: SQLModel, table: sa.Table, *, skip: tuple[str, ...] = ()) -> di
     return {c.name: getattr(row, c.name) for c in table.columns if c.name not in skip}
 
 
-def store(resources: Resources, draft: Draft) -> None:
-    """Insert the draft and its first history line in one transaction (blocking)."""
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A draft and the rows that store it with its first history line, laid out in the CPU
+    lane: the database thread only writes them."""
+
+    draft: Draft
+    draft_row: dict[str, Any]
+    event_row: dict[str, Any]
+
+
+def rows(draft: Draft) -> Rows:
     event = DraftEvent.model_validate(
         {
             "draft_id": draft.id,
@@ -321,27 +330,20 @@ def store(resources: Resources, draft: Draft) -> None:
             },
         }
     )
+    return Rows(draft, columns(draft, DRAFTS), columns(event, EVENTS, skip=("id",)))
+
+
+def store(resources: Resources, laid: Rows) -> None:
+    """Insert the draft and its first history line in one transaction (blocking)."""
     # Two plain INSERTs in one transaction: the ORM's unit of work would cost more than the
     # rest of storing a draft, and nothing here needs identity tracking.
+    draft = laid.draft
     with resources.engine.begin() as connection:
-        connection.execute(sa.insert(DRAFTS), [columns(draft, DRAFTS)])
-        connection.execute(sa.insert(EVENTS), [columns(event, EVENTS, skip=("id",))])
+        connection.execute(sa.insert(DRAFTS), [laid.draft_row])
+        connection.execute(sa.insert(EVENTS), [laid.event_row])
         events.record(connection, draft, events.created(draft), at=draft.created_at)
     if resources.metrics is not None:
         resources.metrics.observe_draft(draft)
-
-
-def _compose_and_store(
-    resources: Resources,
-    generated: Generated,
-    ctx: guardrails.Context,
-    fields: Mapping[str, Any],
-    sources: Sequence[Hit] | None,
-    report: guardrails.Report | None = None,
-) -> Draft:
-    draft = compose(generated, ctx=ctx, fields=fields, sources=sources, report=report)
-    store(resources, draft)
-    return draft
 
 
 async def compose_and_store(
@@ -353,8 +355,9 @@ async def compose_and_store(
     sources: Sequence[Hit] | None = None,
     job: DraftJob | None = None,
 ) -> Draft:
-    """Guard, lay out and store, off the event loop: the guard is CPU work and the database
-    blocks. The session opens only now, after any LLM call is over. With the `job` a model
+    """Guard, lay out and store, off the event loop: the guard and the layout in the CPU lane,
+    the insert in the write lane (service/lanes.py), where waiting on the database holds up no
+    CPU work. The session opens only now, after any LLM call is over. With the `job` a model
     drafted from, a draft the guard had to cut or block is first offered to the model for a
     rewrite (service/compose/repair.py)."""
     report = None
@@ -362,6 +365,8 @@ async def compose_and_store(
         ctx = replace(ctx, grounding=grounding(job))
     if job is not None and resources.settings.llm_repair:
         generated, report = await repair(generated, job=job, llm=resources.llm, ctx=ctx)
-    return await to_thread.run_sync(
-        _compose_and_store, resources, generated, ctx, fields, sources, report
+    laid = await lanes.cpu(
+        lambda: rows(compose(generated, ctx=ctx, fields=fields, sources=sources, report=report))
     )
+    await lanes.writes(store, resources, laid)
+    return laid.draft

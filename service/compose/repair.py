@@ -18,10 +18,9 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from anyio import to_thread
-
 import guardrails
 from guardrails.pipeline import SENTENCE_RULES
+from service import lanes
 from service.generate.drafter import Drafter, DraftJob, Generated, LLMFailure
 from service.store.models import findings_json
 
@@ -52,7 +51,7 @@ async def repair(
     the guard's report on the text it returns, when it made one (the pipeline then reuses it)."""
     if generated.kind != "llm" or llm is None:
         return generated, None
-    first = await to_thread.run_sync(guardrails.check, generated.text, ctx)
+    first = await lanes.cpu(guardrails.check, generated.text, ctx)
     rules = triggers(first)
     if not rules:
         return generated, first
@@ -72,7 +71,7 @@ async def repair(
             "latency_ms": round((time.perf_counter() - started) * 1000),
         }
         return replace(generated, repairs=(*generated.repairs, record)), first
-    second = await to_thread.run_sync(guardrails.check, rewrite.text, ctx)
+    second = await lanes.cpu(guardrails.check, rewrite.text, ctx)
     kept = _better(first, second)
     record |= {
         "outcome": "rewritten" if kept else "kept_first",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from anyio import to_thread
-
+from service import lanes
 from service.clock.rules import acknowledgement_suggested, answer_by
 from service.compose import intent_choice
 from service.compose.pipeline import (
@@ -130,9 +129,7 @@ async def draft_reply(
 ) -> Draft:
     now = now or utcnow()
     kb = resources.kb  # one snapshot for the whole request, even if a reload swaps it
-    prepared = await to_thread.run_sync(
-        lambda: prepare(request, kb=kb, resources=resources, now=now)
-    )
+    prepared = await lanes.cpu(lambda: prepare(request, kb=kb, resources=resources, now=now))
     asked, llm = None, resources.llm
     below = resources.settings.llm_intent_below
     if llm is not None and intent_choice.should_ask(prepared.seen.analysis, llm=llm, below=below):
@@ -141,7 +138,7 @@ async def draft_reply(
         )
         if asked.intent is not None:
             chosen = asked.intent
-            prepared = await to_thread.run_sync(
+            prepared = await lanes.cpu(
                 lambda: prepare(request, kb=kb, resources=resources, now=now, chosen=chosen)
             )
     seen = prepared.seen

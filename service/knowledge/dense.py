@@ -13,8 +13,9 @@ product the buyer ordered.
 Measured on ePQA (real Amazon product questions; `python -m evals retrieval_epqa`, which reports
 the half used to choose these settings and the half that was not) and on hetPQA's evidence
 ranking (evals/data/hetpqa), which no setting was chosen on: MAP@10 1.259× plain BM25 within
-the ASIN's candidates, scored once on 2026-12-07 (ePQA's held-out half: 1.195×). Languages without word vectors
-(everything but English, for now: the encoder's vocabulary is English) rank by BM25 alone.
+the ASIN's candidates, scored once on 2026-12-07 (ePQA's held-out half: 1.195×). Languages
+without word vectors (everything but English, for now: the encoder's vocabulary is English)
+rank by BM25 alone.
 """
 
 from __future__ import annotations

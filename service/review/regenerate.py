@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from anyio import to_thread
 from pydantic import ValidationError
 
 import guardrails
+from service import lanes
 from service.compose.pipeline import grounding, stored_context, text_fields
 from service.compose.repair import repair
 from service.compose.reply import prepare
@@ -70,7 +70,7 @@ async def regenerate(
     # The intent the model chose for this draft, when it chose, stands: the new draft answers
     # the same concern the stored one does (its tags, priority and clock are the stored ones).
     chosen = draft.intent if draft.intent_source == "llm" else None
-    prepared = await to_thread.run_sync(
+    prepared = await lanes.cpu(
         lambda: prepare(request, kb=kb, resources=resources, now=now, chosen=chosen)
     )
     job = prepared.job
@@ -101,7 +101,7 @@ async def regenerate(
     if resources.settings.llm_repair:
         generated, report = await repair(generated, job=job, llm=llm, ctx=ctx)
     if report is None:
-        report = await to_thread.run_sync(guardrails.check, generated.text, ctx)
+        report = await lanes.cpu(guardrails.check, generated.text, ctx)
     values = text_fields(generated, report) | {
         # The draft's record counts every call made for it.
         "latency_ms": draft.latency_ms + generated.latency_ms,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException
 
 import guardrails
+from service import lanes
 from service.api.deps import NowDep, require
 from service.compose.pipeline import grounding_of, guard_context, order_dates
 from service.store.models import MAX_CHECK_BYTES, CheckRequest, CheckResponse, findings_json
@@ -13,7 +14,7 @@ router = APIRouter(tags=["guardrails"])
 
 
 @router.post("/check", response_model=CheckResponse, dependencies=[Depends(require("plugin"))])
-def check_text(body: CheckRequest, now: NowDep) -> CheckResponse:
+async def check_text(body: CheckRequest, now: NowDep) -> CheckResponse:
     """Run the guardrails on a text and return the fixed text with findings."""
     size = len(body.text.encode("utf-8", "surrogatepass"))
     if size > MAX_CHECK_BYTES:
@@ -30,7 +31,7 @@ def check_text(body: CheckRequest, now: NowDep) -> CheckResponse:
         template_language=body.template_language,
         grounding=_grounding(body),
     )
-    report = guardrails.check(body.text, ctx)
+    report = await lanes.cpu(guardrails.check, body.text, ctx)
     return CheckResponse(
         text=report.text,
         passed=report.passed,

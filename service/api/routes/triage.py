@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from service import lanes
 from service.api.deps import NowDep, ResourcesDep, require
 from service.store.models import DraftRequest, TriageResponse
 from service.understand.assessment import assess
@@ -16,9 +17,9 @@ router = APIRouter(tags=["triage"])
     response_model=TriageResponse,
     dependencies=[Depends(require("plugin"))],
 )
-def triage(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> TriageResponse:
+async def triage(body: DraftRequest, resources: ResourcesDep, now: NowDep) -> TriageResponse:
     """Language, intent, tags, priority and deadlines of a buyer message; nothing is stored."""
-    seen = assess(body, settings=resources.settings, now=now)
+    seen = await lanes.cpu(lambda: assess(body, settings=resources.settings, now=now))
     analysis, clock, priority = seen.analysis, seen.clock, seen.priority
     return TriageResponse.model_validate(
         {
