@@ -109,27 +109,28 @@ def server_env(database_dir: str, **settings: str) -> dict[str, str]:
     return env | {f"REPLYDESK_{k.upper()}": v for k, v in settings.items()}
 
 
-def serve_args(port: int) -> list[str]:
-    return [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+def serve_args(port: int, workers: int = 1) -> list[str]:
+    args = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    return args + (["--workers", str(workers)] if workers > 1 else [])
 
 
 @contextmanager
 def serve_process(
-    database_dir: str | None = None, **settings: str
+    database_dir: str | None = None, *, workers: int = 1, **settings: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`replydesk serve` once ready, its URL and its process: on the SQLite database in
-    `database_dir`, or on a fresh one."""
+    `database_dir`, or on a fresh one; `workers` as `--workers` says."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         env = server_env(database_dir or tmp, **settings)
-        with _process(serve_args(port), env, url, "/readyz") as process:
+        with _process(serve_args(port, workers), env, url, "/readyz") as process:
             yield url, process
 
 
 @contextmanager
-def serve(**settings: str) -> Iterator[str]:
-    with serve_process(**settings) as (url, _):
+def serve(*, workers: int = 1, **settings: str) -> Iterator[str]:
+    with serve_process(workers=workers, **settings) as (url, _):
         yield url
 
 

@@ -50,12 +50,11 @@ def run() -> list[Result]:
         engine.dispose()
         with proxy((url.host or "127.0.0.1", url.port or 5432)) as broken:
             behind = url.set(host="127.0.0.1", port=broken.port)
-            settings = {
-                "database_url": behind.render_as_string(hide_password=False),
-                "db_connect_timeout_s": str(CONNECT_TIMEOUT_S),
-                "db_statement_timeout_s": "2",
-            }
-            with serve_process(**settings) as (server_url, _):
+            with serve_process(
+                database_url=behind.render_as_string(hide_password=False),
+                db_connect_timeout_s=str(CONNECT_TIMEOUT_S),
+                db_statement_timeout_s="2",
+            ) as (server_url, _):
                 return _measure(int(server_url.rsplit(":", 1)[1]), broken, name)
     finally:
         with admin.connect() as connection:

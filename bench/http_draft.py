@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -55,15 +56,24 @@ async def _post_raw(port: int, path: str, body: bytes) -> tuple[int, dict[str, A
     return status, json.loads(payload) if payload else {}
 
 
+# One worker per CPU core, as docs/operations.md advises (the bench's client and the fake model
+# share those cores with them).
+WORKERS = os.cpu_count() or 1
+
+
 def bench_concurrent_llm(concurrency: int = 200, delay: float = 2.0) -> list[Result]:
     body = json.dumps(draft_request()).encode()
-    with fake_llm(delay) as llm_url, serve(llm_base_url=llm_url, llm_model="good") as url:
+    with (
+        fake_llm(delay) as llm_url,
+        serve(workers=WORKERS, llm_base_url=llm_url, llm_model="good") as url,
+    ):
         port = int(url.rsplit(":", 1)[1])
 
         async def run() -> tuple[float, list[tuple[int, dict[str, Any]]]]:
             # Warm the service (first-use caches, the LLM client's connections) as a running
-            # service would be; then all requests at once.
-            await asyncio.gather(*(_post_raw(port, "/draft", body) for _ in range(20)))
+            # service would be, every worker; then all requests at once.
+            warm = 20 * WORKERS
+            await asyncio.gather(*(_post_raw(port, "/draft", body) for _ in range(warm)))
             started = time.perf_counter()
             answers = await asyncio.gather(
                 *(_post_raw(port, "/draft", body) for _ in range(concurrency))
@@ -75,7 +85,8 @@ def bench_concurrent_llm(concurrency: int = 200, delay: float = 2.0) -> list[Res
     all_llm = len(kinds) == concurrency and set(kinds) == {"llm"}
     return [
         Result(
-            f"{concurrency} concurrent /draft, LLM answering in {delay:g} s",
+            f"{concurrency} concurrent /draft, LLM answering in {delay:g} s, "
+            f"{WORKERS} worker{'s' if WORKERS > 1 else ''} (one per core)",
             "wall time",
             wall,
             "s",
