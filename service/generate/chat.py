@@ -15,6 +15,12 @@ server that aborts on disconnect (llama.cpp, vLLM, Ollama) frees its slot at onc
 
 Every failure becomes an :class:`~service.generate.drafter.LLMFailure` with its typed reason,
 carrying the tokens the server reported when it reported any.
+
+A call is not sent when it could not finish in time: past the wait for a slot (or before a
+retry), a call with less time left than calls of its kind took here (the median of the last
+TYPICAL_CALLS that were answered) fails at once as ``queue_timeout``. Sent, it would hold a slot
+and make the server generate an answer nobody reads, while the calls queued behind it, with
+their whole deadline ahead, wait.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ import asyncio
 import json
 import random
 import re
+import statistics
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +43,9 @@ from service.generate.drafter import FallbackReason, LLMFailure
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 RETRY_STATUSES = frozenset({408, 409, 429}) | frozenset(range(500, 600))
 _BACKOFF_S, _BACKOFF_MAX_S = 0.5, 8.0
+# How long a call of one kind takes: the median of the last TYPICAL_CALLS answered; with fewer
+# than TYPICAL_MIN, nobody knows yet and every call is tried.
+TYPICAL_CALLS, TYPICAL_MIN = 20, 5
 _RETRY_AFTER_MAX_S = 60.0
 # What servers say when the prompt and max_tokens do not fit the model's context: OpenAI's
 # code, vLLM's and llama.cpp's messages.
@@ -81,6 +92,12 @@ class ChatClient:
         self._session: aiohttp.ClientSession | None = None
         self.in_flight = 0  # calls sent and not yet answered (the queue's waiters excluded)
         self.peak_in_flight = 0
+        self._took: dict[str, deque[float]] = {}  # seconds, per kind of call
+
+    def typical(self, kind: str) -> float | None:
+        """Seconds a call of ``kind`` takes here, once TYPICAL_MIN were answered."""
+        took = self._took.get(kind)
+        return statistics.median(took) if took and len(took) >= TYPICAL_MIN else None
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -98,11 +115,15 @@ class ChatClient:
             )
         return self._session
 
-    async def complete(self, body: dict[str, Any], *, timeout_s: float) -> Completion:
+    async def complete(
+        self, body: dict[str, Any], *, timeout_s: float, kind: str = "draft"
+    ) -> Completion:
         """The model's answer to ``body`` (a chat-completions request without ``stream``),
-        within ``timeout_s`` seconds in all: the wait for a slot, every attempt and backoff."""
+        within ``timeout_s`` seconds in all: the wait for a slot, every attempt and backoff.
+        ``kind`` names what is asked ("draft", "intent", …): calls of one kind take alike."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
+        started = loop.time()
+        deadline = started + timeout_s
         if self._stream:
             body = body | {"stream": True, "stream_options": {"include_usage": True}}
         if self._slots is not None:
@@ -116,25 +137,38 @@ class ChatClient:
                     "(REPLYDESK_LLM_MAX_IN_FLIGHT)",
                 ) from None
         try:
+            typical, left = self.typical(kind), deadline - loop.time()
+            if typical is not None and left < typical:
+                raise LLMFailure(
+                    "queue_timeout",
+                    f"{left:.1f} s of {timeout_s:g} s left after {loop.time() - started:.1f} s "
+                    f"waiting for a free slot, and a {kind} call takes {typical:.1f} s here: "
+                    "not sent (REPLYDESK_LLM_MAX_IN_FLIGHT)",
+                )
             async with asyncio.timeout_at(deadline):
-                return await self._attempts(body, deadline)
+                return await self._attempts(body, deadline, kind)
         except TimeoutError as exc:
             raise LLMFailure("timeout", f"no answer within {timeout_s:g} s") from exc
         finally:
             if self._slots is not None:
                 self._slots.release()
 
-    async def _attempts(self, body: dict[str, Any], deadline: float) -> Completion:
+    async def _attempts(self, body: dict[str, Any], deadline: float, kind: str) -> Completion:
         payload = json.dumps(body, ensure_ascii=False).encode()
+        loop = asyncio.get_running_loop()
         attempt = 0
         while True:
             try:
                 self.in_flight += 1
                 self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+                sent = loop.time()
                 try:
-                    return await self._post(payload)
+                    completion = await self._post(payload)
                 finally:
                     self.in_flight -= 1
+                took = self._took.setdefault(kind, deque(maxlen=TYPICAL_CALLS))
+                took.append(loop.time() - sent)
+                return completion
             except _Retryable as retry:
                 failure = retry.failure
                 if attempt >= self._retries:
@@ -143,7 +177,7 @@ class ChatClient:
                 if wait is None:
                     wait = min(_BACKOFF_S * 2**attempt, _BACKOFF_MAX_S)
                     wait *= 1 - 0.25 * random.random()  # jitter, not a secret
-                if asyncio.get_running_loop().time() + wait >= deadline:
+                if loop.time() + wait + (self.typical(kind) or 0.0) >= deadline:
                     raise failure from None  # the next attempt could not finish in time
                 attempt += 1
                 await asyncio.sleep(wait)

@@ -56,12 +56,15 @@ class OpenAIDrafter:
         # conversation that fit (service/generate/budget.py).
         fitted = self._budget.fit(job, self._prompts.messages)
         version = self._prompts.version(job)
-        return await self._complete(fitted.job, fitted.messages, version, fitted.max_tokens)
+        return await self._complete(
+            fitted.job, fitted.messages, version, fitted.max_tokens, kind="draft"
+        )
 
     async def repair(self, job: DraftJob, *, draft: str, findings: Sequence[Finding]) -> Generated:
         messages = self._prompts.repair_messages(job, draft=draft, findings=findings)
         max_tokens = self._budget.check(job, messages)
-        return await self._complete(job, messages, self._prompts.repair_version(), max_tokens)
+        version = self._prompts.repair_version()
+        return await self._complete(job, messages, version, max_tokens, kind="repair")
 
     async def gloss(self, *, message: str, draft: str, target: str) -> Translated:
         messages = self._prompts.gloss_messages(message=message, draft=draft, target=target)
@@ -71,7 +74,7 @@ class OpenAIDrafter:
             "temperature": 0.0,
             "max_tokens": self._budget.translation(messages, message, draft),
         }
-        completion = await self._client.complete(body, timeout_s=self._deadline)
+        completion = await self._client.complete(body, timeout_s=self._deadline, kind="gloss")
         tokens = (completion.prompt_tokens, completion.completion_tokens)
         found = _GLOSS.fullmatch(completion.text.strip())
         if completion.finish_reason == "length" or found is None or _MARKERS.search(found[0]):
@@ -97,7 +100,7 @@ class OpenAIDrafter:
             "max_tokens": _INTENT_TOKENS,
         }
         self._budget.within(messages, _INTENT_TOKENS)
-        completion = await self._client.complete(body, timeout_s=self._deadline)
+        completion = await self._client.complete(body, timeout_s=self._deadline, kind="intent")
         tokens = (completion.prompt_tokens, completion.completion_tokens)
         intent = intent_named(completion.text, intents)
         if intent is None:
@@ -115,7 +118,13 @@ class OpenAIDrafter:
         )
 
     async def _complete(
-        self, job: DraftJob, messages: list[dict[str, str]], version: str, max_tokens: int
+        self,
+        job: DraftJob,
+        messages: list[dict[str, str]],
+        version: str,
+        max_tokens: int,
+        *,
+        kind: str,
     ) -> Generated:
         started = time.perf_counter()
         body = {
@@ -124,7 +133,7 @@ class OpenAIDrafter:
             "temperature": self._temperature,
             "max_tokens": max_tokens,
         }
-        completion = await self._client.complete(body, timeout_s=self._deadline)
+        completion = await self._client.complete(body, timeout_s=self._deadline, kind=kind)
         latency_ms = round((time.perf_counter() - started) * 1000)
         tokens = (completion.prompt_tokens, completion.completion_tokens)
         try:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from service.generate.chat import ChatClient, Completion
+from service.generate.chat import TYPICAL_MIN, ChatClient, Completion
 from service.generate.drafter import LLMFailure
-from tests.fakes.openai_server import GOOD_DRAFT, FakeState
+from tests.fakes.openai_server import GOOD_DRAFT, FakeState, running
 
 FakeLLM = tuple[str, FakeState]
 MESSAGES = [{"role": "user", "content": "Where is my parcel?"}]
@@ -83,3 +83,37 @@ def test_the_environment_proxy_is_read_once_and_used(
     assert isinstance(through, Completion) and through.text.startswith(GOOD_DRAFT[:20])
     exempt = asyncio.run(run("http://exempt.invalid/v1"))
     assert isinstance(exempt, LLMFailure)  # sent directly to a host that does not resolve
+
+
+def test_a_call_left_with_less_time_than_its_kind_takes_is_not_sent() -> None:
+    """Calls of a kind take 0.4 s here; one that waited for the slot until 0.3 s of its
+    deadline were left fails at once as queue_timeout, and the server never sees it. A call
+    of another kind, of which nothing is known yet, is still tried."""
+
+    async def run(url: str) -> tuple[BaseException | Completion, ...]:
+        client = ChatClient(base_url=url, api_key="", max_retries=0, max_in_flight=1)
+        try:
+            for _ in range(TYPICAL_MIN):  # calls of this kind take the server's 0.4 s
+                await client.complete(body("good"), timeout_s=5.0, kind="draft")
+            typical = client.typical("draft")
+            assert typical is not None and 0.4 <= typical < 0.6, typical
+            holder = asyncio.create_task(client.complete(body("good"), timeout_s=5.0))
+            await asyncio.sleep(0.05)  # the holder has the slot for 0.4 s
+            late = asyncio.create_task(client.complete(body("good"), timeout_s=0.7))
+            unknown = asyncio.create_task(
+                client.complete(body("good"), timeout_s=0.7, kind="intent")
+            )
+            return tuple(await asyncio.gather(holder, late, unknown, return_exceptions=True))
+        finally:
+            await client.aclose()
+
+    with running(delay=0.4) as (url, state):
+        holder, late, unknown = asyncio.run(run(url))
+        sent = len(state.requests)
+    assert isinstance(holder, Completion)
+    assert isinstance(late, LLMFailure) and late.reason == "queue_timeout", late
+    assert "not sent" in str(late)
+    # The intent call had the slot after the late one gave up, with no record to go by: it was
+    # sent, and its deadline passed while the server still worked on it.
+    assert isinstance(unknown, LLMFailure) and unknown.reason == "timeout", unknown
+    assert sent == TYPICAL_MIN + 2  # the five, the holder and the intent call: not the late one
