@@ -17,7 +17,6 @@ import asyncio
 import os
 import random
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 
@@ -26,6 +25,7 @@ import sqlalchemy as sa
 from bench.common import Result, serve_process
 from bench.load import Connection, mix
 from service.store.db import create_db_engine, upgrade
+from tests.databases import scratch_database
 from tests.factories import draft_request
 from tests.fakes.tcp_proxy import TcpProxy, proxy
 
@@ -39,15 +39,11 @@ def run() -> list[Result]:
     name = "PostgreSQL cut for 10 s under load (20 clients)"
     if not base:
         return [Result(name, "skipped: TEST_DATABASE_URL is not set", 0, "", "reported", True)]
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    database = f"replydesk_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{database}"')
-    url = sa.engine.make_url(base).set(database=database)
-    try:
-        engine = create_db_engine(url.render_as_string(hide_password=False))
+    with scratch_database(base, "replydesk_bench") as scratch:
+        engine = create_db_engine(scratch)
         upgrade(engine)
         engine.dispose()
+        url = sa.engine.make_url(scratch)
         with proxy((url.host or "127.0.0.1", url.port or 5432)) as broken:
             behind = url.set(host="127.0.0.1", port=broken.port)
             with serve_process(
@@ -56,10 +52,6 @@ def run() -> list[Result]:
                 db_statement_timeout_s="2",
             ) as (server_url, _):
                 return _measure(int(server_url.rsplit(":", 1)[1]), broken, name)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.dispose()
 
 
 def _measure(port: int, broken: TcpProxy, name: str) -> list[Result]:

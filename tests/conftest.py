@@ -4,7 +4,6 @@ PostgreSQL, the app under TestClient, and the fake OpenAI-protocol server."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,6 +19,7 @@ from service.api.app import create_app
 from service.api.deps import current_time
 from service.config import Settings
 from service.store.db import create_db_engine, upgrade
+from tests.databases import scratch_database
 from tests.factories import ORDER_ID as ORDER_ID
 from tests.factories import REPO as REPO
 from tests.factories import draft_request as draft_request
@@ -42,16 +42,8 @@ def empty_postgres(prefix: str = "replydesk_test") -> Iterator[str]:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_database(base, prefix) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
