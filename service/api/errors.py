@@ -17,6 +17,7 @@ from starlette.responses import Response
 from service import logs
 from service.api import problems
 from service.errors import ServiceError
+from service.store.outage import DatabaseDown
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -56,6 +57,7 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(sa_exc.OperationalError)
     @app.exception_handler(sa_exc.InterfaceError)
     @app.exception_handler(sa_exc.TimeoutError)
+    @app.exception_handler(DatabaseDown)
     async def _database_down(_request: Request, exc: Exception) -> Response:
         # Down, unreachable, restarting or out of connections: worth retrying, and nothing of
         # the request was stored (its transaction never committed).

@@ -37,6 +37,7 @@ from service.store.models import (
     SellerAttachmentIn,
     findings_json,
 )
+from service.store.outage import outage
 from service.understand.assessment import Assessment
 
 
@@ -338,7 +339,8 @@ def store(resources: Resources, laid: Rows) -> None:
     # Two plain INSERTs in one transaction: the ORM's unit of work would cost more than the
     # rest of storing a draft, and nothing here needs identity tracking.
     draft = laid.draft
-    with resources.engine.begin() as connection:
+    # A database that just failed is not waited for again (service/store/outage.py).
+    with outage(resources.engine).attempt(), resources.engine.begin() as connection:
         connection.execute(sa.insert(DRAFTS), [laid.draft_row])
         connection.execute(sa.insert(EVENTS), [laid.event_row])
         events.record(connection, draft, events.created(draft), at=draft.created_at)

@@ -23,6 +23,7 @@ class TcpProxy:
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self.accepted = 0  # connections the proxy took, in any mode
         threading.Thread(target=self._accept, name="tcp-proxy", daemon=True).start()
 
     def cut(self) -> None:
@@ -58,6 +59,7 @@ class TcpProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            self.accepted += 1
             if self.mode == "cut":
                 client.close()  # refused at once, as a stopped server's port is
             elif self.mode == "blackhole":
