@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 import sqlalchemy as sa
+from anyio import to_thread
 from sqlmodel import Session, col, select
 
 from guardrails import marketplaces
 from guardrails.locales import language_of
-from service import lanes
 from service.clock.rules import CONTACT_WINDOW, contact_window_ends_at
 from service.compose.pipeline import (
     buyer_time,
@@ -182,7 +182,8 @@ async def draft_proactive(
     now: datetime,
     idempotency_key: str | None = None,
 ) -> Draft:
-    await lanes.cpu(_check_rules, request, resources, now)
+    # A database read: anyio's pool, not the CPU lane (a hanging database must not hold it).
+    await to_thread.run_sync(_check_rules, request, resources, now)
     order, kind = request.order, request.kind
     language = buyer_language(request)
     facts = order_facts(order, language=language) | {"answer_by": None}
