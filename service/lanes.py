@@ -14,8 +14,9 @@ drafts did just that. 200 concurrent drafts took 2.8-2.9 s against a model that 
   crowds the GIL again (16 measured as 40 did), and a narrower one keeps more drafts waiting
   when the database hangs, each for up to the connect timeout.
 
-Each lane is per event loop, made on first use, as anyio makes its default pool. Reads for
-the web pages, the idempotency lookup and the webhook dispatcher stay in anyio's pool.
+Each lane is per event loop, made on first use, as anyio makes its default pool. Reads (the
+web pages, the idempotency lookup, the proactive rules' check) and the webhook dispatcher stay
+in anyio's pool: nothing that waits on the database may run in the CPU lane.
 """
 
 from __future__ import annotations
