@@ -4,11 +4,19 @@ write lane (a hanging database) never holds up CPU work."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
+import traceback
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import anyio
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from service import lanes
+from tests.conftest import ORDER_ID, draft_request
+from tests.fakes import openai_server
 
 
 def test_cpu_runs_the_call_in_a_worker_thread_with_its_arguments() -> None:
@@ -77,3 +85,46 @@ def test_each_event_loop_has_lanes_of_its_own() -> None:
 
     first, second = anyio.run(main), anyio.run(main)
     assert first is not second
+
+
+@pytest.fixture
+def checkouts_in_the_cpu_lane() -> Iterator[list[str]]:
+    """Where a database connection was taken from inside the CPU lane, as stacks."""
+    found: list[str] = []
+
+    def checkout(*_: Any) -> None:
+        if lanes.in_cpu_lane():
+            found.append("".join(traceback.format_stack(limit=14)))
+
+    event.listen(Pool, "checkout", checkout)
+    yield found
+    event.remove(Pool, "checkout", checkout)
+
+
+def test_nothing_in_the_cpu_lane_waits_on_the_database(
+    make_client: Callable[..., TestClient],
+    fake_llm: tuple[str, openai_server.FakeState],
+    checkouts_in_the_cpu_lane: list[str],
+) -> None:
+    """Every route whose work runs in the CPU lane, once: a call there that waited on a
+    hanging database would hold the lane, and every draft's analysis with it."""
+    client = make_client(llm_base_url=fake_llm[0], llm_model="violations")
+    drafted = client.post("/draft", json=draft_request())  # guard, repair, layout
+    assert drafted.status_code == 201, drafted.text
+    order = draft_request()["order"] | {"delivered_at": "2026-11-18T10:00:00Z"}
+    answers = [
+        client.post("/triage", json=draft_request()),
+        client.post(
+            "/check", json={"text": "Hello", "order_id": ORDER_ID, "marketplace": "amazon.com"}
+        ),
+        client.post("/acknowledge", json=draft_request()),
+        client.post("/proactive", json={"order": order, "kind": "usage_guide"}),
+        client.post(
+            f"/drafts/{drafted.json()['draft_id']}/regenerate",
+            json={"agent_id": "anna", "instructions": "Keep it short"},
+        ),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 201, 201, 200], [
+        a.text[:200] for a in answers
+    ]
+    assert checkouts_in_the_cpu_lane == []
