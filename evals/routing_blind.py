@@ -190,13 +190,29 @@ def report(directory: Path) -> str:
 BLIND_DIR = Path(__file__).resolve().parent / "data" / "routing-blind"
 
 
+# The sets that had their one blind score (README.md keeps it): `make eval` reports them as
+# in-sample figures. A set not named here is still blind and is scored once, by hand, with
+# `python -m evals.routing_blind evals/data/routing-blind/<set>.sealed.tar.gz`; then its name
+# goes here.
+SCORED = frozenset({"a"})
+
+
 def _sealed(archive: Path) -> Callable[[], str]:
     return lambda: "(in-sample since its one blind score)\n" + score_sealed(archive, report)
 
 
+def scored_sets(directory: Path = BLIND_DIR) -> list[Path]:
+    """The archives of the sets in SCORED; a blind set is never scored by `make eval`."""
+    return [
+        path
+        for path in sorted(directory.glob("*.sealed.tar.gz"))
+        if path.name.removesuffix(".sealed.tar.gz") in SCORED
+    ]
+
+
 EVALS: dict[str, Callable[[], str]] = {
-    f"routing-blind-{path.name.split('.')[0]}": _sealed(path)
-    for path in sorted(BLIND_DIR.glob("*.sealed.tar.gz"))
+    f"routing-blind-{path.name.removesuffix('.sealed.tar.gz')}": _sealed(path)
+    for path in scored_sets()
 }
 
 

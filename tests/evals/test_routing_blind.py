@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evals.routing_blind import load_set, report
+from evals.routing_blind import EVALS, SCORED, load_set, report, scored_sets
 from evals.sealed import score_sealed
 
 CASES = [
@@ -83,3 +83,11 @@ def test_a_sealed_set_is_scored_from_its_archive(tmp_path: Path) -> None:
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(folder, arcname="a")
     assert score_sealed(archive, report) == report(folder)
+
+
+def test_make_eval_scores_only_the_sets_that_had_their_one_blind_score(tmp_path: Path) -> None:
+    """A sealed set not yet scored stays blind: `make eval` (and CI) leave it alone."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.sealed.tar.gz").write_bytes(b"")
+    assert [p.name for p in scored_sets(tmp_path)] == ["a.sealed.tar.gz"]
+    assert set(EVALS) == {f"routing-blind-{name}" for name in SCORED}
