@@ -13,8 +13,10 @@ draft already in the agent's language needs no translation.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import sqlalchemy as sa
+from anyio import to_thread
 
 from service.errors import NotFound
 from service.generate.drafter import LLMFailure
@@ -29,13 +31,25 @@ def _hash(message: str, draft: str) -> str:
     return hashlib.sha256(f"{message}\0{draft}".encode()).hexdigest()
 
 
-async def gloss(resources: Resources, *, draft_id: str, language: str) -> GlossPublic:
-    with session_scope(resources.engine) as session:
+def _read(engine: sa.Engine, draft_id: str, language: str) -> tuple[Draft, Gloss | None]:
+    """The draft and its cached gloss in ``language``, if any (blocking)."""
+    with session_scope(engine) as session:
         draft = session.get(Draft, draft_id)
         if draft is None:
             raise NotFound(f"no draft {draft_id!r}")
         cached = session.get(Gloss, (draft_id, language))
         session.expunge_all()
+    return draft, cached
+
+
+def _store(engine: sa.Engine, row: dict[str, Any]) -> None:
+    with engine.begin() as connection:
+        connection.execute(upsert(GLOSSES, connection, ["draft_id", "language"], row))
+
+
+async def gloss(resources: Resources, *, draft_id: str, language: str) -> GlossPublic:
+    # The database in anyio's pool: the event loop only awaits.
+    draft, cached = await to_thread.run_sync(_read, resources.engine, draft_id, language)
     message = str(draft.message.get("text") or "")
     source = _hash(message, draft.text)
     answer = GlossPublic(draft_id=draft_id, language=language, available=True)
@@ -63,7 +77,6 @@ async def gloss(resources: Resources, *, draft_id: str, language: str) -> GlossP
         "completion_tokens": translated.completion_tokens,
         "created_at": utcnow(),
     }
-    with resources.engine.begin() as connection:
-        connection.execute(upsert(GLOSSES, connection, ["draft_id", "language"], row))
+    await to_thread.run_sync(_store, resources.engine, row)
     found = {"message": translated.message, "draft": translated.draft, "model": translated.model}
     return answer.model_copy(update=found)

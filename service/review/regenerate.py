@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from anyio import to_thread
 from pydantic import ValidationError
 
 import guardrails
@@ -54,7 +55,7 @@ async def regenerate(
     llm = resources.llm
     if llm is None:
         raise NoModel("no model is configured (REPLYDESK_LLM_BASE_URL): edit the draft instead")
-    draft = load_open(resources.engine, draft_id)
+    draft = await to_thread.run_sync(load_open, resources.engine, draft_id)
     try:
         request = DraftRequest.model_validate(draft.request)
     except ValidationError:
@@ -88,7 +89,9 @@ async def regenerate(
             "prompt_tokens": draft.prompt_tokens + prompt_tokens,
             "completion_tokens": draft.completion_tokens + completion_tokens,
         }
-        transition(resources.engine, draft, values=values, event=event, announce=[])
+        await to_thread.run_sync(
+            lambda: transition(resources.engine, draft, values=values, event=event, announce=[])
+        )
         return RegenerateResponse(
             draft_id=draft.id,
             regenerated=False,
@@ -113,8 +116,9 @@ async def regenerate(
     event = history_event(
         draft, action="regenerated", actor=agent_id, at=now, text_after=report.text, details=details
     )
-    transition(
-        resources.engine, draft, values=values, event=event, announce=[EventType.regenerated]
+    announce = [EventType.regenerated]
+    await to_thread.run_sync(
+        lambda: transition(resources.engine, draft, values=values, event=event, announce=announce)
     )
     return RegenerateResponse(
         draft_id=draft.id, regenerated=True, reason=None, quality=[], draft=_public(draft, values)

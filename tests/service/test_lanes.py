@@ -3,6 +3,7 @@ write lane (a hanging database) never holds up CPU work."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
@@ -88,29 +89,37 @@ def test_each_event_loop_has_lanes_of_its_own() -> None:
 
 
 @pytest.fixture
-def checkouts_in_the_cpu_lane() -> Iterator[list[str]]:
-    """Where a database connection was taken from inside the CPU lane, as stacks."""
+def misplaced_checkouts() -> Iterator[list[str]]:
+    """Where a database connection was taken inside the CPU lane or on the event loop, as
+    stacks: a hanging database would hold the lane, or the whole worker."""
     found: list[str] = []
 
     def checkout(*_: Any) -> None:
-        if lanes.in_cpu_lane():
-            found.append("".join(traceback.format_stack(limit=14)))
+        try:
+            asyncio.get_running_loop()
+            on_loop = True
+        except RuntimeError:
+            on_loop = False
+        if on_loop or lanes.in_cpu_lane():
+            where = "the event loop" if on_loop else "the CPU lane"
+            found.append(where + "\n" + "".join(traceback.format_stack(limit=14)))
 
     event.listen(Pool, "checkout", checkout)
     yield found
     event.remove(Pool, "checkout", checkout)
 
 
-def test_nothing_in_the_cpu_lane_waits_on_the_database(
+def test_no_draft_route_waits_on_the_database_in_the_cpu_lane_or_on_the_loop(
     make_client: Callable[..., TestClient],
     fake_llm: tuple[str, openai_server.FakeState],
-    checkouts_in_the_cpu_lane: list[str],
+    misplaced_checkouts: list[str],
 ) -> None:
-    """Every route whose work runs in the CPU lane, once: a call there that waited on a
-    hanging database would hold the lane, and every draft's analysis with it."""
+    """Every route whose work runs in the CPU lane, and the review calls that use the model,
+    once: the database is only ever waited on in anyio's pool or the write lane."""
     client = make_client(llm_base_url=fake_llm[0], llm_model="violations")
     drafted = client.post("/draft", json=draft_request())  # guard, repair, layout
     assert drafted.status_code == 201, drafted.text
+    draft_id = drafted.json()["draft_id"]
     order = draft_request()["order"] | {"delivered_at": "2026-11-18T10:00:00Z"}
     answers = [
         client.post("/triage", json=draft_request()),
@@ -120,11 +129,12 @@ def test_nothing_in_the_cpu_lane_waits_on_the_database(
         client.post("/acknowledge", json=draft_request()),
         client.post("/proactive", json={"order": order, "kind": "usage_guide"}),
         client.post(
-            f"/drafts/{drafted.json()['draft_id']}/regenerate",
+            f"/drafts/{draft_id}/regenerate",
             json={"agent_id": "anna", "instructions": "Keep it short"},
         ),
+        client.get(f"/drafts/{draft_id}/gloss", params={"lang": "de"}),
     ]
-    assert [a.status_code for a in answers] == [200, 200, 201, 201, 200], [
+    assert [a.status_code for a in answers] == [200, 200, 201, 201, 200, 200], [
         a.text[:200] for a in answers
     ]
-    assert checkouts_in_the_cpu_lane == []
+    assert misplaced_checkouts == []
