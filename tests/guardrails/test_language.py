@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ def test_cached_model_gives_identical_verdicts(
     assert (written / "nextmove.bin").stat().st_size > 0
     cached = langid_cache.load(DETECTABLE)  # read back from the files
     assert not isinstance(cached.tk_nextmove, type(first.tk_nextmove))  # really the mapped copy
+    # The row offsets as 4-byte numbers, not a list of int objects (4 MB of a server's heap).
+    assert sys.getsizeof(cached._rowbase) < 8 * len(cached.tk_row)  # a list's pointers alone
     texts = [case.text for case in [*load_corpus(), *load_corpus(FRESH_DIR)]]
     texts += ["", "ok", "12345", "ＡＢＣ", "😊", "HELLO THERE", "Danke!", "ありがとう"]
     for text in texts:
