@@ -151,8 +151,4 @@ def configure(level: str = "INFO", *, stream: IO[str] | None = None) -> logging.
         logger.setLevel(logging.NOTSET)  # the root's level rules, whatever uvicorn set before
         logger.propagate = True
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up chatter
-    # One line per model call at INFO, repeating what the draft's record already holds; failures
-    # still log (at WARNING, from the drafter, with the reason).
-    if logging.getLevelName(level) > logging.DEBUG:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
     return handler

@@ -30,7 +30,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
-import httpx
+import aiohttp
 import sqlalchemy as sa
 from anyio import to_thread
 
@@ -84,7 +84,10 @@ class Deliverer:
         self.failures = 0
 
     async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=self.target.timeout_s) as client:
+        # aiohttp, the model client's library: a server imports one HTTP client, not two.
+        # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they do to the model's calls.
+        timeout = aiohttp.ClientTimeout(total=self.target.timeout_s)
+        async with aiohttp.ClientSession(timeout=timeout, trust_env=True) as client:
             while True:
                 try:
                     sent = await self._round(client)
@@ -97,7 +100,7 @@ class Deliverer:
                 if not sent:
                     await asyncio.sleep(IDLE_S)
 
-    async def _round(self, client: httpx.AsyncClient) -> bool:
+    async def _round(self, client: aiohttp.ClientSession) -> bool:
         """Deliver what is due while this worker holds the lease; False when idle."""
         through = await to_thread.run_sync(self._lease)
         if through is None:
@@ -120,7 +123,7 @@ class Deliverer:
                 return True  # the lease went to another worker meanwhile
         return bool(batch)
 
-    async def _post(self, client: httpx.AsyncClient, event: Event) -> str | None:
+    async def _post(self, client: aiohttp.ClientSession, event: Event) -> str | None:
         body = EventPublic.model_validate(event).model_dump_json().encode()
         headers = {
             "Content-Type": "application/json",
@@ -130,10 +133,12 @@ class Deliverer:
             SIGNATURE_HEADER: sign(self.target.secret, body),
         }
         try:
-            answer = await client.post(self.target.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+            async with client.post(self.target.url, data=body, headers=headers) as answer:
+                await answer.read()  # the connection goes back to the pool only once read
+                status = answer.status
+        except (aiohttp.ClientError, TimeoutError) as exc:
             return type(exc).__name__
-        return None if answer.is_success else f"HTTP {answer.status_code}"
+        return None if 200 <= status < 300 else f"HTTP {status}"
 
     # -- the state row: one statement each, in a transaction of its own ------------------------
     def _lease(self) -> int | None:

@@ -65,3 +65,18 @@ def test_the_cli_module_and_check_import_little(tmp_path: Path) -> None:
     assert _loaded(modules["import"], ("guardrails", "numpy", *HEAVY)) == []
     assert "guardrails" in modules["check"]
     assert _loaded(modules["check"], HEAVY) == []
+
+
+def test_the_server_imports_one_http_client() -> None:
+    # Webhooks and the model share aiohttp: httpx (and, where they are installed, the rich and
+    # pygments its command line pulls in) would cost a worker 4-6 MB for nothing.
+    probe = (
+        "import sys\n"
+        "from service.api.app import create_app\n"
+        "create_app()\n"
+        "print(','.join(sorted(m for m in ('httpx', 'rich', 'pygments') if m in sys.modules)))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, check=True, capture_output=True, timeout=100
+    )
+    assert found.stdout.decode().strip() == ""
