@@ -269,23 +269,29 @@ class Vocabulary:
         return len(self._order)
 
     def columns(self, grams: list[str]) -> list[int]:
-        """The column of each gram, -1 for a gram the model does not know."""
+        """The column of each gram, -1 for a gram the model does not know. A gram shorter
+        than PREFIX bytes is its whole key, and no other gram has that key (a longer one's key
+        is PREFIX bytes long): the search in C settles it. Only longer grams (word pairs, long
+        words), whose first PREFIX bytes several grams may share, are confirmed one by one."""
         if not grams or not len(self._order):
             return [-1] * len(grams)
         encoded = [g.encode("utf-8") for g in grams]
         wanted = np.array(encoded, dtype=self._keys.dtype)  # the first PREFIX bytes
-        at = np.searchsorted(self._keys, wanted).tolist()
         size, keys, blob = len(self._keys), self._keys, self._blob
-        out = []
-        for gram, key, index in zip(encoded, wanted.tolist(), at, strict=True):
-            column = -1
-            while gram and index < size and keys[index] == key:  # same prefix side by side
+        at = np.searchsorted(keys, wanted)
+        near = np.minimum(at, size - 1)
+        out: list[int] = np.where(keys[near] == wanted, self._order[near], -1).tolist()
+        for i, gram in enumerate(encoded):
+            if len(gram) < self.PREFIX or not gram:
+                continue
+            column, index, key = -1, int(at[i]), wanted[i]
+            while index < size and keys[index] == key:  # same prefix side by side
                 candidate = int(self._order[index])
                 if blob[self._starts[candidate] : self._ends[candidate]] == gram:
                     column = candidate
                     break
                 index += 1
-            out.append(column)
+            out[i] = column
         return out
 
 
