@@ -1,21 +1,33 @@
-"""``emoji``: pictographs (via the emoji package's Unicode data) and text emoticons like ``:-)``.
+"""``emoji``: pictographs (Unicode's emoji sequences) and text emoticons like ``:-)``.
 
 The copyright, registered and trade mark signs are emoji in Unicode's data but ordinary symbols
 in product names ("Blender X2™"), so they stay unless written with the emoji variation selector.
-Adjacent emoji form one finding ("😊😊"). The emoji package and its tables load on the first
-text with a non-ASCII character, not at import: an ASCII text can hold no pictograph.
+Adjacent emoji form one finding ("😊😊"), and so do emoji joined by a zero-width joiner that
+Unicode does not list as one sequence.
+
+The sequences are the emoji package's (Unicode's emoji-test data: every fully-, minimally- and
+unqualified emoji and component), written to ``data/emoji.txt`` as code points by
+``python -m guardrails.emoji_data``; tests/guardrails/test_emoji.py fails when the installed
+package lists others. A check reads them with one Aho-Corasick automaton, longest match first:
+the package itself holds its names in many languages and its own tables, 7 MB of every
+serving process, for the same answer. They load on the first text with a non-ASCII character,
+not at import: an ASCII text can hold no pictograph.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from types import ModuleType
+from pathlib import Path
+
+import ahocorasick
 
 from guardrails.spans import Context, Span
 
+DATA = Path(__file__).parent / "data" / "emoji.txt"
 TEXT_SYMBOLS = frozenset("©®™")
 _VS16 = "\ufe0f"
+_ZWJ = "\u200d"
 
 
 def _ranges(chars: list[str]) -> str:
@@ -31,26 +43,37 @@ def _ranges(chars: list[str]) -> str:
     return "".join(out)
 
 
-@cache  # two threads may both build it on the very first call; either is the same
-def _emoji() -> tuple[ModuleType, re.Pattern[str]]:
-    """The emoji package, warmed up, and a prefilter for the characters that can start or be
-    part of an emoji, except plain ASCII (keycaps start with a digit, which is only an emoji
-    together with U+20E3): it lets most replies skip emoji_list."""
-    import emoji
+def sequences(path: Path = DATA) -> list[str]:
+    """The emoji sequences of ``data/emoji.txt`` (a line of hex code points each)."""
+    lines = path.read_text(encoding="ascii").splitlines()
+    return [
+        "".join(chr(int(point, 16)) for point in line.split())
+        for line in lines
+        if line.strip() and not line.startswith("#")
+    ]
 
-    starts = sorted({e[0] for e in emoji.EMOJI_DATA if not e[0].isascii()} - TEXT_SYMBOLS)
+
+@cache  # two threads may both build it on the very first call; either is the same
+def _emoji() -> tuple[ahocorasick.Automaton, re.Pattern[str]]:
+    """The automaton of every sequence, and a prefilter for the characters that can start or
+    be part of an emoji, except plain ASCII (keycaps start with a digit, which is only an
+    emoji together with U+20E3): it lets most replies skip the automaton."""
+    found = sequences()
+    automaton = ahocorasick.Automaton()
+    for sequence in found:
+        automaton.add_word(sequence, len(sequence))
+    automaton.make_automaton()
+    starts = sorted({s[0] for s in found if not s[0].isascii()} - TEXT_SYMBOLS)
     # Basic-plane characters in one class (``re`` looks those up in a table) and the astral
     # ones, all pictographs, as one range: a class mixing both is searched range by range.
     bmp = [c for c in starts if ord(c) <= 0xFFFF]
     if not all(0x1F000 <= ord(c) <= 0x1FAFF for c in starts if ord(c) > 0xFFFF):
-        raise RuntimeError("the emoji package has pictographs outside U+1F000-U+1FAFF")
+        raise RuntimeError("emoji.txt has pictographs outside U+1F000-U+1FAFF")
     prefilter = re.compile("[" + _ranges([*bmp, "\u20e3", "\ufe0f"]) + "]|[\U0001f000-\U0001faff]")
-    emoji.emoji_list("warm up 😊")  # builds the package's lookup tables now, not mid-check
-    return emoji, prefilter
+    return automaton, prefilter
 
 
-# emoji_list walks the text character by character in Python; feeding it only the non-ASCII
-# runs (plus a keycap's leading digit) keeps a 1,500-character reply well under a millisecond.
+# Only the non-ASCII runs (plus a keycap's leading digit) can hold an emoji.
 _NON_ASCII = re.compile(r"[0-9#*]?[^\x00-\x7f]+")
 
 # Starts with one character class so ``re`` can skip ahead fast (the alternatives then check
@@ -64,18 +87,21 @@ _NOT_AFTER = frozenset(":/=<>^")
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
     found: list[tuple[int, int]] = []
-    emoji, prefilter = _emoji() if not text.isascii() else (None, None)
+    automaton, prefilter = _emoji() if not text.isascii() else (None, None)
     runs = _NON_ASCII.finditer(text) if prefilter is not None and prefilter.search(text) else ()
     for run in runs:
-        if prefilter is None or emoji is None or not prefilter.search(run.group()):
+        if automaton is None or prefilter is None or not prefilter.search(run.group()):
             continue
-        for hit in emoji.emoji_list(run.group()):
-            if hit["emoji"] in TEXT_SYMBOLS:
+        # Longest sequences first, left to right, none overlapping: "👨‍👩‍👧" is one, not three.
+        for last, size in automaton.iter_long(run.group()):
+            start = run.start() + last + 1 - size
+            end = run.start() + last + 1
+            if text[start:end] in TEXT_SYMBOLS:
                 continue
-            start, end = run.start() + hit["match_start"], run.start() + hit["match_end"]
             if end < len(text) and text[end] == _VS16:
                 end += 1  # a stray presentation selector left behind would render as a box
-            if found and found[-1][1] == start:
+            # Side by side, or joined by a ZWJ into a sequence Unicode does not list: one.
+            if found and (found[-1][1] == start or text[found[-1][1] : start] == _ZWJ):
                 found[-1] = (found[-1][0], end)
             else:
                 found.append((start, end))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
+from guardrails import emoji_rules
+from guardrails.emoji_data import package_sequences
 from tests.guardrails.support import OID, assert_clean, assert_offsets, rules, run
 
 ORDER = f"Order {OID}."
@@ -45,3 +50,28 @@ def test_emoji_and_emoticons_are_removed(text: str, fixed: str, count: int) -> N
 )
 def test_symbols_that_are_not_emoji_survive(text: str) -> None:
     assert_clean(text)
+
+
+def test_the_shipped_sequences_are_the_emoji_packages() -> None:
+    # data/emoji.txt is written from the emoji package; after upgrading it, run
+    # `python -m guardrails.emoji_data` (this fails until then).
+    assert emoji_rules.sequences() == package_sequences()
+
+
+def test_emoji_joined_by_a_zwj_unicode_does_not_list_go_as_one() -> None:
+    # Bear + ZWJ + climber is no sequence of Unicode's: both go, with the joiner between them,
+    # which left alone would glue what stays around it.
+    text = f"{ORDER} Have fun 🐻\u200d🧗 today."
+    report = run(text)
+    assert report.text == f"{ORDER} Have fun today."
+    assert rules(report) == [("emoji", "fixed")]
+
+
+def test_a_check_does_not_import_the_emoji_package() -> None:
+    probe = (
+        "import sys\nfrom guardrails import check\n"
+        f"check('Danke 😊 für Ihre Bestellung.', order_id={OID!r}, marketplace='amazon.de')\n"
+        "print('emoji' in sys.modules)\n"
+    )
+    found = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True)
+    assert found.stdout.decode().strip() == "False"
