@@ -15,15 +15,19 @@ import httpx
 from bench.common import Result, fake_llm, percentile, serve, timed_posts
 from tests.factories import draft_request
 
+# Buyer messages in English: the fake model writes English drafts, which the guard keeps only
+# for an English buyer (any other falls back to the template, and would not measure the model).
+MESSAGES = [
+    "Where is my package? It has not arrived yet.",
+    "The blender arrived broken, the jar is cracked.",
+    "I would like to return the item, it is too big.",
+    "Can I still cancel my order?",
+    "When will I get my refund?",
+]
+
 
 def bench_template_latency(requests: int = 400) -> list[Result]:
-    messages = [
-        "Where is my package? It has not arrived yet.",
-        "The blender arrived broken, the jar is cracked.",
-        "I would like to return the item, it is too big.",
-        "Can I still cancel my order?",
-        "When will I get my refund?",
-    ]
+    messages = MESSAGES
 
     def check(response: httpx.Response) -> None:
         assert response.status_code == 201, response.text
@@ -61,8 +65,24 @@ async def _post_raw(port: int, path: str, body: bytes) -> tuple[int, dict[str, A
 WORKERS = os.cpu_count() or 1
 
 
+def _distinct_bodies(count: int) -> list[bytes]:
+    """``count`` draft requests, no two alike: the messages in turn, each for an order of its
+    own (so no two drafts are the same text either). One body sent 200 times would let every
+    cache kept per text answer 199 of them."""
+    return [
+        json.dumps(
+            draft_request(
+                MESSAGES[i % len(MESSAGES)],
+                order_id=f"{111 + i % 800:03d}-{1000000 + i * 7919:07d}-{3000000 + i:07d}",
+            )
+        ).encode()
+        for i in range(count)
+    ]
+
+
 def bench_concurrent_llm(concurrency: int = 200, delay: float = 2.0) -> list[Result]:
-    body = json.dumps(draft_request()).encode()
+    warm = 20 * WORKERS
+    bodies = _distinct_bodies(warm + concurrency)
     with (
         fake_llm(delay) as llm_url,
         serve(workers=WORKERS, llm_base_url=llm_url, llm_model="good") as url,
@@ -71,12 +91,11 @@ def bench_concurrent_llm(concurrency: int = 200, delay: float = 2.0) -> list[Res
 
         async def run() -> tuple[float, list[tuple[int, dict[str, Any]]]]:
             # Warm the service (first-use caches, the LLM client's connections) as a running
-            # service would be, every worker; then all requests at once.
-            warm = 20 * WORKERS
-            await asyncio.gather(*(_post_raw(port, "/draft", body) for _ in range(warm)))
+            # service would be, every worker; then all requests at once, none seen before.
+            await asyncio.gather(*(_post_raw(port, "/draft", body) for body in bodies[:warm]))
             started = time.perf_counter()
             answers = await asyncio.gather(
-                *(_post_raw(port, "/draft", body) for _ in range(concurrency))
+                *(_post_raw(port, "/draft", body) for body in bodies[warm:])
             )
             return time.perf_counter() - started, list(answers)
 
