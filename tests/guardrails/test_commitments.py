@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
-from guardrails import Grounding, Report, check, context
+from guardrails import Grounding, Report, check, commitments, context
 from guardrails.marketplaces import HOME_MARKETPLACE
 from tests.guardrails.support import OID
 
@@ -119,3 +120,30 @@ def test_an_amount_in_words_and_a_different_amount_are_flagged() -> None:
     assert flagged("We will refund thirty dollars.", "Refunds of $20 are possible.") == [
         "thirty dollars"
     ]
+
+
+def test_lower_case_text_reads_as_ignoring_case_does_outside_case_apart() -> None:
+    """The case-blind patterns search lower-cased text (commitments._lowered): on every code
+    point outside CASE_APART, lowering keeps the length, and a character is matched by a letter
+    of the patterns, or by their classes, exactly as re.IGNORECASE matches it."""
+    points = (chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    chars = [c for c in points if not commitments.CASE_APART.match(c)]
+    everything = "".join(chars)
+    assert all(len(c.lower()) == 1 for c in chars)
+    lowered = everything.lower()
+    sources = [commitments._MONEY.low.pattern, commitments._CURRENCY_AFTER.low.pattern]
+    for language in ("en", "de", "fr", "es", "it", "ja"):
+        found = commitments._date_patterns(language)
+        sources += [found.day_month.low.pattern, found.month_day.low.pattern]
+        sources += [found.short.low.pattern, found.weekday.low.pattern if found.weekday else ""]
+    # The literal letters: group names, escapes and the Latin class (checked below) set aside.
+    bare = [s.replace(commitments._LATIN, "") for s in sources]
+    literal = [re.sub(r"\(\?P<\w+>|\\[A-Za-z]", "", s) for s in bare]
+    letters = {ch for source in literal for ch in source if ch.isalpha()}
+    assert letters and all(ch == ch.lower() for ch in letters)  # the sources are lower case
+    for letter in letters:
+        ignoring = set(re.findall(re.escape(letter), everything, re.IGNORECASE))
+        assert ignoring == {c for c, low in zip(chars, lowered, strict=True) if low == letter}
+    for cls in (f"[{commitments._LATIN}$.,]", r"\w"):
+        ignoring = [m.start() for m in re.finditer(cls, everything, re.IGNORECASE)]
+        assert ignoring == [m.start() for m in re.finditer(cls, lowered)], cls
