@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from guardrails import emoji_rules
 from guardrails.emoji_data import package_sequences
 from tests.guardrails.support import OID, assert_clean, assert_offsets, rules, run
+from tests.processes import fresh_python
 
 ORDER = f"Order {OID}."
 
@@ -73,5 +71,4 @@ def test_a_check_does_not_import_the_emoji_package() -> None:
         f"check('Danke 😊 für Ihre Bestellung.', order_id={OID!r}, marketplace='amazon.de')\n"
         "print('emoji' in sys.modules)\n"
     )
-    found = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True)
-    assert found.stdout.decode().strip() == "False"
+    assert fresh_python(probe).strip() == "False"

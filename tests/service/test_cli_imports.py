@@ -10,11 +10,10 @@ only the guardrails.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.factories import ORDER_ID, REPO
+from tests.factories import ORDER_ID
+from tests.processes import fresh_python
 
 HEAVY = (
     "fastapi",
@@ -59,8 +58,7 @@ def test_the_cli_module_and_check_import_little(tmp_path: Path) -> None:
     source.write_text("Hello Jane, your order ships today.\n", encoding="utf-8")
     out = tmp_path / "modules.json"
     probe = f"OUT = {str(out)!r}\n" + _PROBE
-    command = [sys.executable, "-c", probe, "check", str(source), "--order-id", ORDER_ID]
-    subprocess.run(command, cwd=REPO, check=True, capture_output=True, timeout=100)
+    fresh_python(probe, "check", str(source), "--order-id", ORDER_ID)
     modules = json.loads(out.read_text(encoding="utf-8"))
     assert _loaded(modules["import"], ("guardrails", "numpy", *HEAVY)) == []
     assert "guardrails" in modules["check"]
@@ -76,7 +74,4 @@ def test_the_server_imports_one_http_client() -> None:
         "create_app()\n"
         "print(','.join(sorted(m for m in ('httpx', 'rich', 'pygments') if m in sys.modules)))\n"
     )
-    found = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, check=True, capture_output=True, timeout=100
-    )
-    assert found.stdout.decode().strip() == ""
+    assert fresh_python(probe).strip() == ""

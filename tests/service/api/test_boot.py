@@ -4,8 +4,6 @@ server's, and an app that cannot be built is a 503 that says why."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +15,7 @@ from service.api.app import create_app
 from service.api.boot import ASGIApp, Boot, Message, Receive, Scope, Send
 from service.config import Settings
 from tests.conftest import draft_request
+from tests.processes import fresh_python
 
 
 def test_health_answers_while_the_app_loads_and_requests_wait_for_it(
@@ -95,5 +94,4 @@ def test_the_boot_module_imports_nothing_heavy() -> None:
         "import sys, uvicorn; before = set(sys.modules); import service.api.boot; "
         "print(sorted(m.split('.')[0] for m in set(sys.modules) - before))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert set(eval(done.stdout)) == {"service"}
+    assert set(eval(fresh_python(code))) == {"service"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from service.clock.calendar import (
 )
 from service.clock.rules import answer_by
 from service.config import Settings
-from tests.factories import REPO
+from tests.processes import fresh_python
 from tests.service.clock.support import BERLIN, HOURS, TOKYO, clock_for, utc, utc_calendar
 
 MONDAY = utc(2026, 11, 23, 10)  # an ordinary Monday in UTC
@@ -220,10 +219,7 @@ def test_a_marketplace_calendar_imports_its_country_not_all_250() -> None:
         "assert calendar.is_holiday(date(2026, 12, 25))\n"
         "print(sorted(m for m in sys.modules if m.startswith('holidays.countries.')))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-    )
-    assert out.stdout.strip() == "['holidays.countries.germany']"
+    assert fresh_python(code).strip() == "['holidays.countries.germany']"
 
 
 def test_the_first_lookups_from_many_threads_at_once_all_see_every_holiday() -> None:

@@ -4,8 +4,6 @@ the plain text of an entry and the snippet shown for it."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 
@@ -22,6 +20,7 @@ from service.knowledge.index import (
     tokenize,
     top,
 )
+from tests.processes import fresh_python
 from tests.service.knowledge.support import entry
 
 
@@ -109,10 +108,7 @@ def test_the_index_is_built_without_scipy_in_a_fresh_process() -> None:
         "hits = kb.search('where is my parcel', k=3); "
         "print(len(hits), 'scipy' in sys.modules, 'bm25s' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.split() == ["3", "False", "True"]
+    assert fresh_python(code, timeout=60).split() == ["3", "False", "True"]
 
 
 def test_scores_are_the_same_whether_or_not_scipy_was_loaded_first() -> None:
@@ -122,16 +118,7 @@ def test_scores_are_the_same_whether_or_not_scipy_was_loaded_first() -> None:
         "print(json.dumps([[h.entry.id, h.score] for q in ('parcel late', 'refund', "
         "'Paket kaputt') for h in kb.search(q, k=5)]))"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code.format(first)],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout
-        for first in ("", "import scipy.sparse; ")
-    ]
+    runs = [fresh_python(code.format(first), timeout=60) for first in ("", "import scipy.sparse; ")]
     assert runs[0] == runs[1] and json.loads(runs[0])
 
 
