@@ -78,13 +78,14 @@ def _ascii(text: str) -> str:
 
 
 # The patterns that ignore case (currency words and signs, month and weekday names, their cues)
-# are written in lower case and searched in the lower-cased text: re scans for where a
-# case-sensitive match may start many times faster than it does with IGNORECASE (an 800-character
-# text: 210 µs with IGNORECASE, far less without). Lower case and IGNORECASE agree on every
-# character but these (a dotted capital I lowers to two characters; the dotless i and the long
-# s match "i" and "s" only with IGNORECASE; some African and IPA letters leave or enter the
-# Latin class of _LATIN when lowered): a text holding one is searched with IGNORECASE.
-# tests/guardrails/test_commitments.py checks the agreement on every code point.
+# are written in lower case and searched in the lower-cased text: re finds where a
+# case-sensitive match may start many times faster than with IGNORECASE (the currency words in
+# an 800-character text: 176 µs with IGNORECASE, 22 µs in lower case; lowering takes under
+# 1 µs). Lower case and IGNORECASE agree on every character but these: a dotted capital I lowers
+# to two characters; the dotless i and the long s match "i" and "s" only with IGNORECASE; some
+# African and IPA letters leave or enter the Latin class of _LATIN when lowered. A text holding
+# one is searched with IGNORECASE; tests/guardrails/test_commitments.py checks the agreement on
+# every code point.
 CASE_APART = re.compile("[\u0130\u0131\u017f\u0180-\u02af\u2c60-\u2c7f\ua720-\ua7ff]")
 
 
