@@ -67,6 +67,8 @@ def _read(path: Path) -> LanguageIdentifier:
     # serving process's heap); the same numbers in an array take 0.4 MB and index the same.
     # (tests/guardrails/test_language.py holds the verdicts to py3langid's own.)
     identifier = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=[])
+    if not isinstance(getattr(identifier, "_rowbase", None), list):  # a py3langid of another make
+        return LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
     shifted = np.frombuffer(row, dtype=f"u{row.itemsize}").astype(np.uint32) << 8
     identifier.tk_row, identifier._rowbase = row, array("I", shifted.tobytes())
     return identifier
