@@ -145,5 +145,5 @@ def test_lower_case_text_reads_as_ignoring_case_does_outside_case_apart() -> Non
         ignoring = set(re.findall(re.escape(letter), everything, re.IGNORECASE))
         assert ignoring == {c for c, low in zip(chars, lowered, strict=True) if low == letter}
     for cls in (f"[{commitments._LATIN}$.,]", r"\w"):
-        ignoring = [m.start() for m in re.finditer(cls, everything, re.IGNORECASE)]
-        assert ignoring == [m.start() for m in re.finditer(cls, lowered)], cls
+        where = [m.start() for m in re.finditer(cls, everything, re.IGNORECASE)]
+        assert where == [m.start() for m in re.finditer(cls, lowered)], cls
