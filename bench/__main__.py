@@ -29,11 +29,13 @@ def main() -> int:
     if unknown:
         print(f"unknown benchmark(s) {unknown}; known: {sorted(benchmarks)}", file=sys.stderr)
         return 2
-    # Every run, whatever it measures, says how fast the machine was (bench/machine.py).
-    results: list[Result] = [machine.reference()]
+    # Every run, whatever it measures, says how fast the machine was (bench/machine.py), at its
+    # start and at its end: a shared machine's speed may change in the minutes between.
+    results: list[Result] = [machine.reference("start")]
     for name in wanted:
         print(f"running {name} …", flush=True)
         results.extend(benchmarks[name]())
+    results.append(machine.reference("end"))
     lines = [
         "| benchmark | figure | value | target | ok |",
         "| --- | --- | --- | --- | --- |",
@@ -52,7 +54,7 @@ def main() -> int:
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
-            "reference_ms": round(results[0].value, 2),
+            "reference_ms": [round(results[0].value, 2), round(results[-1].value, 2)],
         },
         "results": [asdict(r) for r in results],
     }

@@ -39,9 +39,10 @@ def _work() -> float:
     return total + hits + sum(counts.values())
 
 
-def reference() -> Result:
+def reference(when: str) -> Result:
     """The fastest of RUNS runs of the reference work (lower is a faster machine): the least
-    disturbed run, steadier from one call to the next than the median on a shared machine."""
+    disturbed run, steadier from one call to the next than the median on a shared machine.
+    ``when`` names the moment in the bench run ("start", "end")."""
     _work()  # warm-up: the first run pays for caches
     timings = []
     for _ in range(RUNS):
@@ -50,7 +51,7 @@ def reference() -> Result:
         timings.append((time.perf_counter() - started) * 1000)
     return Result(
         f"machine: fixed reference work (Python, regex, NumPy), fastest of {RUNS}",
-        "time",
+        f"time, at the {when}",
         min(timings),
         "ms",
         "reported (compare runs by it)",
