@@ -18,13 +18,23 @@ drafts did just that. 200 concurrent drafts took 2.8-2.9 s against a model that 
 Each lane is per event loop, made on first use, as anyio makes its default pool. Reads (the
 web pages, the idempotency lookup, the proactive rules' check) and the webhook dispatcher stay
 in anyio's pool: nothing that waits on the database may run in the CPU lane.
+
+``Batched`` writes go in together (group commit): while one write is in the write lane, the
+ones that arrive wait, and the next write takes all of them, up to BATCH_LIMIT, in one
+transaction. A burst of drafts then costs a few commits instead of one each, and the writers
+of one process no longer queue for the database's lock one by one: on SQLite, with two
+workers, a writer that finds the file locked sleeps (1, 2, 5 … 100 ms), and in a burst of 200
+drafts single inserts waited 18-33 ms on average and up to 0.5 s. A write that fails is tried
+again item by item, so one bad row fails its own request only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Callable
-from typing import TypeVar, TypeVarTuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar, TypeVarTuple
 
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import RunVar
@@ -35,6 +45,7 @@ Ts = TypeVarTuple("Ts")
 # Two, not one: while one thread hands its result back to the loop, the next one runs.
 CPU_THREADS = 2
 WRITE_THREADS = 8
+BATCH_LIMIT = 64  # items in one batched write
 
 _CPU: RunVar[CapacityLimiter] = RunVar("replydesk_cpu_lane")
 _INSIDE = threading.local()  # set while a worker thread runs a call of the CPU lane
@@ -72,3 +83,89 @@ def in_cpu_lane() -> bool:
 async def writes(func: Callable[[*Ts], T], *args: *Ts) -> T:
     """``func(*args)``, a database write, in the write lane."""
     return await to_thread.run_sync(func, *args, limiter=_lane(_WRITES, WRITE_THREADS))
+
+
+@dataclass
+class _Pending(Generic[T]):
+    """A loop's items waiting for a batched write, and the task that writes them."""
+
+    items: list[tuple[T, asyncio.Future[None]]] = field(default_factory=list)
+    writer: asyncio.Task[None] | None = None
+
+
+class Batched(Generic[T]):
+    """``await batched(item)`` returns once ``write`` (blocking, given a list, all or nothing)
+    has written ``item``, in the write lane, together with the items that arrived while the
+    write before was running; it raises what writing ``item`` raised."""
+
+    def __init__(self, write: Callable[[Sequence[T]], None], *, limit: int = BATCH_LIMIT):
+        self._write = write
+        self._limit = limit
+        self._pending: RunVar[_Pending[T]] = RunVar(f"replydesk_batch_{id(self)}")
+
+    async def __call__(self, item: T) -> None:
+        try:
+            pending = self._pending.get()
+        except LookupError:
+            pending = _Pending()
+            self._pending.set(pending)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        pending.items.append((item, done))
+        if pending.writer is None:
+            pending.writer = loop.create_task(self._drain(pending))
+        try:
+            await asyncio.shield(done)
+        except asyncio.CancelledError:
+            # A caller that goes away leaves its item to be written, as a thread it started
+            # would; what the write raises is read here, where nobody waits for it.
+            done.add_done_callback(_read_out)
+            raise
+
+    async def _drain(self, pending: _Pending[T]) -> None:
+        try:
+            while pending.items:
+                batch = pending.items[: self._limit]
+                del pending.items[: self._limit]
+                await self._run(batch)
+        finally:
+            pending.writer = None
+            for _, done in pending.items:  # only when the loop itself is going away
+                done.cancel()
+
+    async def _run(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
+        try:
+            try:
+                await writes(self._write, [item for item, _ in batch])
+            except Exception as exc:
+                if len(batch) == 1:
+                    _settle(batch[0][1], exc)
+                    return
+                for item, done in batch:  # one bad item fails only its own write
+                    try:
+                        await writes(self._write, [item])
+                    except Exception as own:
+                        _settle(done, own)
+                    else:
+                        _settle(done, None)
+                return
+        except BaseException:
+            for _, done in batch:
+                done.cancel()
+            raise
+        for _, done in batch:
+            _settle(done, None)
+
+
+def _read_out(done: asyncio.Future[None]) -> None:
+    if not done.cancelled():
+        done.exception()
+
+
+def _settle(done: asyncio.Future[None], error: Exception | None) -> None:
+    if done.done():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

@@ -334,18 +334,30 @@ def rows(draft: Draft) -> Rows:
     return Rows(draft, columns(draft, DRAFTS), columns(event, EVENTS, skip=("id",)))
 
 
-def store(resources: Resources, laid: Rows) -> None:
-    """Insert the draft and its first history line in one transaction (blocking)."""
-    # Two plain INSERTs in one transaction: the ORM's unit of work would cost more than the
-    # rest of storing a draft, and nothing here needs identity tracking.
-    draft = laid.draft
-    # A database that just failed is not waited for again (service/store/outage.py).
-    with outage(resources.engine).attempt(), resources.engine.begin() as connection:
-        connection.execute(sa.insert(DRAFTS), [laid.draft_row])
-        connection.execute(sa.insert(EVENTS), [laid.event_row])
-        events.record(connection, draft, events.created(draft), at=draft.created_at)
-    if resources.metrics is not None:
-        resources.metrics.observe_draft(draft)
+def store(laid: Sequence[tuple[Resources, Rows]]) -> None:
+    """Insert drafts and their first history lines, all of one database in one transaction
+    (blocking)."""
+    # Plain INSERTs: the ORM's unit of work would cost more than the rest of storing a draft,
+    # and nothing here needs identity tracking.
+    by_engine: dict[int, tuple[Resources, list[Rows]]] = {}
+    for resources, rows_ in laid:
+        by_engine.setdefault(id(resources.engine), (resources, []))[1].append(rows_)
+    for resources, batch in by_engine.values():
+        # A database that just failed is not waited for again (service/store/outage.py).
+        with outage(resources.engine).attempt(), resources.engine.begin() as connection:
+            connection.execute(sa.insert(DRAFTS), [one.draft_row for one in batch])
+            connection.execute(sa.insert(EVENTS), [one.event_row for one in batch])
+            events.record_all(
+                connection,
+                [(one.draft, events.created(one.draft), one.draft.created_at) for one in batch],
+            )
+        if resources.metrics is not None:
+            for one in batch:
+                resources.metrics.observe_draft(one.draft)
+
+
+# Drafts that finish while others are being stored are stored together (service/lanes.py).
+_store = lanes.Batched(store)
 
 
 async def compose_and_store(
@@ -370,5 +382,5 @@ async def compose_and_store(
     laid = await lanes.cpu(
         lambda: rows(compose(generated, ctx=ctx, fields=fields, sources=sources, report=report))
     )
-    await lanes.writes(store, resources, laid)
+    await _store((resources, laid))
     return laid.draft

@@ -38,12 +38,26 @@ def record(
     changes: dict[str, Any] | None = None,
 ) -> None:
     """Write ``types`` for ``draft`` as ``changes`` (the columns this transaction sets) leave it."""
-    if not types:
+    record_all(connection, [(draft, types, at)], changes=changes)
+
+
+def record_all(
+    connection: sa.Connection,
+    changed: Sequence[tuple[Draft, Sequence[EventType], datetime]],
+    *,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Write each draft's event ``types``, at its time, in one INSERT."""
+    rows: list[dict[str, Any]] = []
+    for draft, types, at in changed:
+        data = event_data(draft, changes or {}) if types else None
+        rows += [
+            {"at": at, "type": kind.value, "draft_id": draft.id, "data": data} for kind in types
+        ]
+    if not rows:
         return
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({EVENTS_LOCK_KEY})")
-    data = event_data(draft, changes or {})
-    rows = [{"at": at, "type": kind.value, "draft_id": draft.id, "data": data} for kind in types]
     connection.execute(sa.insert(TABLE), rows)
 
 

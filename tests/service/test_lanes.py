@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import anyio
@@ -86,6 +86,96 @@ def test_each_event_loop_has_lanes_of_its_own() -> None:
 
     first, second = anyio.run(main), anyio.run(main)
     assert first is not second
+
+
+def test_writes_that_arrive_during_a_write_go_in_together_in_order() -> None:
+    release = threading.Event()
+    calls: list[list[int]] = []
+
+    def write(items: Sequence[int]) -> None:
+        calls.append(list(items))
+        if len(calls) == 1:
+            release.wait(5)  # the first write holds the lane while the others arrive
+
+    batched = lanes.Batched(write)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(batched, 0)
+            await anyio.sleep(0.05)
+            for item in range(1, 6):
+                tasks.start_soon(batched, item)
+            await anyio.sleep(0.05)
+            release.set()
+
+    anyio.run(main)
+    assert calls == [[0], [1, 2, 3, 4, 5]]
+
+
+def test_a_batch_that_fails_is_written_item_by_item_and_each_caller_gets_its_own_answer() -> None:
+    release = threading.Event()
+    calls: list[list[int]] = []
+
+    def write(items: Sequence[int]) -> None:
+        calls.append(list(items))
+        if len(calls) == 1:
+            release.wait(5)
+        if 3 in items:
+            raise ValueError("item 3 breaks a constraint")
+
+    batched = lanes.Batched(write)
+    answers: dict[int, str] = {}
+
+    async def one(item: int) -> None:
+        try:
+            await batched(item)
+        except ValueError as exc:
+            answers[item] = str(exc)
+        else:
+            answers[item] = "stored"
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(one, 0)
+            await anyio.sleep(0.05)
+            for item in range(1, 5):
+                tasks.start_soon(one, item)
+            await anyio.sleep(0.05)
+            release.set()
+
+    anyio.run(main)
+    assert calls == [[0], [1, 2, 3, 4], [1], [2], [3], [4]]
+    assert answers == {
+        0: "stored",
+        1: "stored",
+        2: "stored",
+        3: "item 3 breaks a constraint",
+        4: "stored",
+    }
+
+
+def test_a_batch_holds_at_most_its_limit() -> None:
+    release = threading.Event()
+    calls: list[int] = []
+
+    def write(items: Sequence[int]) -> None:
+        calls.append(len(items))
+        if len(calls) == 1:
+            release.wait(5)
+
+    batched = lanes.Batched(write, limit=3)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(batched, 0)
+            await anyio.sleep(0.05)
+            for item in range(1, 8):
+                tasks.start_soon(batched, item)
+            await anyio.sleep(0.05)
+            release.set()
+
+    anyio.run(main)
+    assert calls == [1, 3, 3, 1]
 
 
 @pytest.fixture

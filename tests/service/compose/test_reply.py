@@ -259,3 +259,43 @@ def test_a_refund_question_that_says_the_item_arrived_damaged_is_answered_on_bot
         assert "Damaged" in draft.tags
     else:
         assert "sorry" not in draft.text.lower() and "Damaged" not in draft.tags
+
+
+def test_drafts_finished_together_are_stored_together_each_with_its_history(
+    base: Resources,
+) -> None:
+    """A burst of drafts costs a few commits, not one each (service/lanes.py), and every draft
+    still gets its first history line and its events."""
+    commits: list[int] = []
+
+    def count(_: object) -> None:
+        commits.append(1)
+
+    sa.event.listen(base.engine, "commit", count)
+    before = stored(base)
+
+    async def burst() -> list[Draft]:
+        requests = []
+        for index in range(12):
+            body = draft_request(WISMO, order_id=f"111-{1000000 + index:07d}-3000000")
+            body["message"]["received_at"] = TUESDAY.isoformat()
+            requests.append(DraftRequest.model_validate(body))
+        return list(
+            await asyncio.gather(*(draft_reply(r, resources=base, now=TUESDAY) for r in requests))
+        )
+
+    try:
+        drafts = asyncio.run(burst())
+    finally:
+        sa.event.remove(base.engine, "commit", count)
+    assert stored(base) == before + 12
+    assert 1 <= len(commits) < 12
+    ids = [d.id for d in drafts]
+    with base.engine.connect() as connection:
+        history = connection.execute(
+            sa.text("SELECT draft_id FROM draft_events WHERE action = 'drafted'")
+        ).scalars()
+        created = connection.execute(
+            sa.text("SELECT draft_id FROM events WHERE type = 'draft.created'")
+        ).scalars()
+        assert set(ids) <= set(history) and set(ids) <= set(created)
