@@ -10,10 +10,12 @@ import ipaddress
 import json
 import os
 import sys
-from typing import IO, TYPE_CHECKING
+from contextlib import suppress
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from service.cli import listen
 from service.cli.intents import intents
 from service.cli.maintenance import audit, db, kb
 from service.cli.sentence_model import sentence_model
@@ -66,14 +68,26 @@ def serve(host: str, port: int, workers: int) -> None:
 
         logging_setup.configure(settings.log_level)
     _few_malloc_arenas()
-    uvicorn.run(
-        "service.api.boot:create_app",  # the port opens first, the app loads behind it
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_config": None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
+    }
+    app = "service.api.boot:create_app"  # the port opens first, the app loads behind it
+    if workers > 1 and listen.supported():
+        from uvicorn.supervisors import Multiprocess
+
+        try:
+            listen.check_free(host, port)
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
+        config = uvicorn.Config(app, **options)
+        with suppress(KeyboardInterrupt):
+            Multiprocess(config, sockets=listen.PerWorker(host, port)).run()
+        return
+    uvicorn.run(app, **options)
 
 
 # glibc gives each thread that allocates its own malloc arena, up to eight per core: with the

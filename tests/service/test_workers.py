@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from tests.conftest import empty_postgres
 from tests.factories import REPO, draft_request
 from tests.fakes.openai_server import free_port
-from tests.service.workers_support import LOST, STARTED, healthz_answered_by
+from tests.service.workers_support import LOST, STARTED, healthz_answered_by, listening_sockets
 from tests.serving import served
 
 pytestmark = [
@@ -85,6 +85,9 @@ def _start_once(database_url: str, log_path: Path, *, migrate: bool) -> None:
             text = log_path.read_text(encoding="utf-8", errors="replace")
             assert not LOST.search(text), text
             assert len(set(STARTED.findall(text))) == WORKERS, text
+            # A socket of its own in each worker, so the kernel spreads connections evenly
+            # (service/cli/listen.py).
+            assert listening_sockets(port) == WORKERS
         finally:
             server.terminate()
             try:

@@ -33,6 +33,17 @@ def _socket_inode(server_port: int, client_port: int) -> str | None:
     return None
 
 
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on ``port`` (state 0A in Linux's tables)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                count += 1
+    return count
+
+
 def _holder(inode: str, pids: set[int]) -> int | None:
     target = f"socket:[{inode}]"
     for pid in pids:

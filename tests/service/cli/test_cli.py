@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from service import cli
-from service.cli import main
+from service.cli import listen, main
 from service.config import get_settings
 from tests.conftest import ORDER_ID, REPO
 from tests.serving import served
@@ -29,6 +30,22 @@ def test_serve_refuses_public_address_without_keys() -> None:
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code != 0
     assert "REPLYDESK_API_KEYS" in result.output
+
+
+@pytest.mark.skipif(not listen.supported(), reason="the workers' own sockets are Linux's")
+def test_serve_with_workers_on_a_port_in_use_fails_with_the_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What serve sets up before it listens (logging, malloc arenas) as the operator chose it.
+    monkeypatch.setenv("REPLYDESK_LOG_JSON", "false")
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--workers", "2"])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
 def test_check_command_fixes_and_reports(tmp_path: Path) -> None:
