@@ -15,9 +15,11 @@ drafts did just that. 200 concurrent drafts took 2.8-2.9 s against a model that 
   wider lane crowds the GIL again (16 measured as 40 did), and a narrower one keeps more drafts
   waiting when the database hangs (service/store/outage.py bounds that wait).
 
-Each lane is per event loop, made on first use, as anyio makes its default pool. Reads (the
-web pages, the idempotency lookup, the proactive rules' check) and the webhook dispatcher stay
-in anyio's pool: nothing that waits on the database may run in the CPU lane.
+The CPU lane is the process's (an executor of CPU_THREADS threads, shared by its event loops:
+a worker has one); the write lane is per event loop, made on first use, as anyio makes its
+default pool. Reads (the web pages, the idempotency lookup, the proactive rules' check) and
+the webhook dispatcher stay in anyio's pool: nothing that waits on the database may run in
+the CPU lane.
 
 ``Batched`` writes go in together (group commit): while one write is in the write lane, the
 ones that arrive wait, and the next write takes all of them, up to BATCH_LIMIT, in one
@@ -31,8 +33,10 @@ again item by item, so one bad row fails its own request only.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar, TypeVarTuple
 
@@ -47,7 +51,6 @@ CPU_THREADS = 2
 WRITE_THREADS = 8
 BATCH_LIMIT = 64  # items in one batched write
 
-_CPU: RunVar[CapacityLimiter] = RunVar("replydesk_cpu_lane")
 _INSIDE = threading.local()  # set while a worker thread runs a call of the CPU lane
 _WRITES: RunVar[CapacityLimiter] = RunVar("replydesk_write_lane")
 
@@ -71,7 +74,28 @@ async def cpu(func: Callable[[*Ts], T], *args: *Ts) -> T:
         finally:
             _INSIDE.cpu = False
 
-    return await to_thread.run_sync(marked, limiter=_lane(_CPU, CPU_THREADS))
+    # asyncio's executor hop, not anyio's: a draft takes four hops, and anyio's bookkeeping
+    # (a capacity limiter, its own worker threads) cost a sixth of a draft's CPU on the loop.
+    # The request's context (its id in the logs) goes along, as anyio would take it.
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_cpu_pool(), contextvars.copy_context().run, marked)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _cpu_pool() -> ThreadPoolExecutor:
+    """The process's CPU lane: CPU_THREADS threads, shared by its event loops (a worker has
+    one; tests make many, and a pool per loop would leave its threads behind)."""
+    global _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(CPU_THREADS, thread_name_prefix="replydesk-cpu")
+    return _POOL
+
+
+_POOL_LOCK = threading.Lock()
 
 
 def in_cpu_lane() -> bool:

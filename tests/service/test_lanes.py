@@ -4,6 +4,7 @@ write lane (a hanging database) never holds up CPU work."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import traceback
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -79,13 +80,24 @@ def test_a_full_write_lane_does_not_hold_up_the_cpu_lane() -> None:
     assert anyio.run(main) == "ANALYSED"
 
 
-def test_each_event_loop_has_lanes_of_its_own() -> None:
+def test_each_event_loop_has_a_write_lane_of_its_own() -> None:
     async def main() -> object:
-        await lanes.cpu(int, "1")
-        return lanes._lane(lanes._CPU, lanes.CPU_THREADS)
+        await lanes.writes(int, "1")
+        return lanes._lane(lanes._WRITES, lanes.WRITE_THREADS)
 
     first, second = anyio.run(main), anyio.run(main)
     assert first is not second
+
+
+def test_the_cpu_lane_runs_the_call_in_the_callers_context() -> None:
+    """The request's id reaches the logs of what runs in the lane."""
+    seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="none")
+
+    async def main() -> str:
+        seen.set("req-1")
+        return await lanes.cpu(seen.get)
+
+    assert anyio.run(main) == "req-1"
 
 
 def test_writes_that_arrive_during_a_write_go_in_together_in_order() -> None:
