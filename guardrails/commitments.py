@@ -122,8 +122,11 @@ _LONG_RUN = 16
 _LABELLED_RUN = 8  # Mondial Relay, Colissimo and others have 8-digit numbers
 
 
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+
+
 def _alnum(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]", "", _ascii(text)).upper()
+    return _NOT_ALNUM.sub("", _ascii(text)).upper()
 
 
 def _tracking(text: str, labels: list[int]) -> list[tuple[int, int]]:
@@ -605,12 +608,13 @@ def _days(calendar: set[date], today: date | None, texts: Sequence[_Mention]) ->
 @lru_cache(maxsize=1024)  # knowledge-base articles and templates ground request after request
 def _read(
     text: str, language: str
-) -> tuple[frozenset[str], tuple[_Mention, ...], frozenset[Decimal]]:
+) -> tuple[frozenset[str], tuple[_Mention, ...], frozenset[Decimal], str]:
     """What one grounding text offers (its concepts), the dates it names and its numbers, all
-    outside what it rules out."""
+    outside what it rules out; and its letters and digits (the codes it holds)."""
     said = _affirmed(text, language)
     mentions = tuple(_dates(said, language))
-    return frozenset(_offered(said, language)), mentions, frozenset(_numbers(said, mentions))
+    offered, numbers = frozenset(_offered(said, language)), frozenset(_numbers(said, mentions))
+    return offered, mentions, numbers, _alnum(text)
 
 
 @lru_cache(maxsize=32)  # a check, its re-check and a repair's check read one grounding
@@ -622,8 +626,10 @@ def _support(grounding: Grounding, ctx: Context) -> _Support:
     for moment in (*grounding.dates, *((ctx.now,) if ctx.now else ())):
         calendar |= _local_days(moment, ctx)
     mentioned: list[_Mention] = []
+    codes: list[str] = []
     for text in grounding.texts:
-        offered, mentions, held = _read(text, ctx.language)
+        offered, mentions, held, code = _read(text, ctx.language)
+        codes.append(code)
         concepts |= offered
         numbers |= held
         for mention in mentions:
@@ -639,8 +645,7 @@ def _support(grounding: Grounding, ctx: Context) -> _Support:
         "shipping": _days(calendar | shipping, today, mentioned),
         "delivery": _days(calendar | delivery, today, mentioned),
     }
-    codes = "|".join(_alnum(text) for text in grounding.texts)
-    return _Support(frozenset(concepts), dated, frozenset(numbers), codes)
+    return _Support(frozenset(concepts), dated, frozenset(numbers), "|".join(codes))
 
 
 # What a date is the date of: the verbs of shipping and of delivery in its clause. "It left
