@@ -195,19 +195,36 @@ class IntentModel:
 
     def _closest(self, similarities: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Per intent, the mean of its NEIGHBOURS closest examples, in ascending order: the
-        same mean as ``np.mean(np.sort(...))``, to the last bit. A partition finds them (a sort
-        of every example per intent cost more than the rest of the prediction), called as array
-        methods: their wrappers cost more than the work on all but the largest intents."""
+        same mean as ``np.mean(np.sort(...))``, to the last bit. Each round takes every intent's
+        largest similarity at once (``maximum.reduceat``) and sets one example holding it
+        aside; a loop over the intents, with a partition each, took three times as long."""
+        bounds = self._bounds
+        sizes = np.diff(bounds)
+        if not len(sizes) or sizes.min() <= NEIGHBOURS:
+            return self._closest_each(similarities)
+        starts = bounds[:-1]
+        left = similarities.copy()  # never the caller's array
+        tops = []
+        for _ in range(NEIGHBOURS):
+            top = np.maximum.reduceat(left, starts)
+            tops.append(top)
+            held = np.flatnonzero(left == np.repeat(top, sizes))
+            left[held[np.searchsorted(held, starts)]] = -np.inf  # the first in each intent
+        total = tops[-1]
+        for top in reversed(tops[:-1]):  # smallest first, as a sum over the sorted values
+            total = total + top
+        return np.asarray(total / NEIGHBOURS, dtype=np.float64)
+
+    def _closest_each(self, similarities: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """:meth:`_closest` intent by intent, for a model with an intent of NEIGHBOURS examples
+        or fewer (all of them count)."""
         scores = np.zeros(len(self.intents))
         bounds = self._bounds.tolist()
         for k in range(len(self.intents)):
-            mine = similarities[bounds[k] : bounds[k + 1]]
+            mine = similarities[bounds[k] : bounds[k + 1]].copy()
             if len(mine) > NEIGHBOURS:
-                mine = mine.copy()
                 mine.partition(len(mine) - NEIGHBOURS)
                 mine = mine[-NEIGHBOURS:]
-            else:
-                mine = mine.copy()  # sorted below: never the caller's array
             mine.sort()
             scores[k] = np.add.reduce(mine) / len(mine)
         return scores

@@ -89,3 +89,19 @@ def test_an_intent_with_fewer_examples_than_neighbours_averages_them_all() -> No
         float(np.mean([0.1, 0.5])),
         float(np.mean(np.sort([0.3, 0.2, 0.9]))),
     ]
+
+
+def test_ties_among_the_closest_examples_count_each_example_once() -> None:
+    """The rounds that take each intent's largest similarity set one example aside per round,
+    so two examples with the same similarity both count, as they do in a sorted mean."""
+    similarities = np.array([0.4, 0.9, 0.9, 0.1, 0.9, 0.2, 0.3, 0.3, 0.3, 0.3, 0.0])
+    model = IntentModel.__new__(IntentModel)
+    model.intents = ("a", "b", "c")
+    model._bounds = np.array([0, 5, 10, 11 + NEIGHBOURS])
+    similarities = np.concatenate([similarities, np.full(NEIGHBOURS, 0.05)])
+    expected = [
+        float(np.mean(np.sort(similarities[a:b])[-NEIGHBOURS:]))
+        for a, b in itertools.pairwise(model._bounds.tolist())
+    ]
+    assert model._closest(similarities).tolist() == expected
+    assert model._closest_each(similarities).tolist() == expected
