@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 
 from guardrails import Finding
 from service.config import Settings
@@ -197,12 +198,25 @@ def _prompt_leak(text: str, messages: list[dict[str, str]]) -> str | None:
     flat = " ".join(text.split()).casefold()
     for message in messages:
         system = message["role"] == "system"
-        own = message["content"] if system else _DATA_BLOCK.sub("\n", message["content"])
-        for sentence in _SENTENCE.findall(own):
-            copied = " ".join(sentence.split()).casefold()
-            if len(copied) >= (_LEAK_WORDS if system else _LEAK_LINE) and copied in flat:
-                return f"the answer copies the {'system' if system else 'user'} prompt"
+        content = message["content"]
+        copyable = _system_sentences(content) if system else _sentences(content, system=False)
+        if any(copied in flat for copied in copyable):
+            return f"the answer copies the {'system' if system else 'user'} prompt"
     return None
+
+
+def _sentences(content: str, *, system: bool) -> tuple[str, ...]:
+    """The sentences of a prompt message that an answer must not copy, normalised: the system
+    prompt's long ones, and the user message's outside its data blocks."""
+    own = content if system else _DATA_BLOCK.sub("\n", content)
+    least = _LEAK_WORDS if system else _LEAK_LINE
+    found = (" ".join(sentence.split()).casefold() for sentence in _SENTENCE.findall(own))
+    return tuple(copied for copied in found if len(copied) >= least)
+
+
+@lru_cache(maxsize=16)  # the system prompt is the same text, call after call
+def _system_sentences(content: str) -> tuple[str, ...]:
+    return _sentences(content, system=True)
 
 
 def _usable_text(completion: Completion) -> str:
