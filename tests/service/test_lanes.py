@@ -100,31 +100,12 @@ def test_the_cpu_lane_runs_the_call_in_the_callers_context() -> None:
     assert anyio.run(main) == "req-1"
 
 
-def test_writes_that_arrive_during_a_write_go_in_together_in_order() -> None:
-    release = threading.Event()
-    calls: list[list[int]] = []
-
-    def write(items: Sequence[int]) -> None:
-        calls.append(list(items))
-        if len(calls) == 1:
-            release.wait(5)  # the first write holds the lane while the others arrive
-
-    batched = lanes.Batched(write)
-
-    async def main() -> None:
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(batched, 0)
-            await anyio.sleep(0.05)
-            for item in range(1, 6):
-                tasks.start_soon(batched, item)
-            await anyio.sleep(0.05)
-            release.set()
-
-    anyio.run(main)
-    assert calls == [[0], [1, 2, 3, 4, 5]]
-
-
-def test_a_batch_that_fails_is_written_item_by_item_and_each_caller_gets_its_own_answer() -> None:
+def _batches(
+    later: int, *, limit: int = lanes.BATCH_LIMIT, failing: int | None = None
+) -> tuple[list[list[int]], dict[int, str]]:
+    """Item 0 is written alone and holds the write lane while items 1 to ``later`` arrive; the
+    batches ``write`` was given, in order, and what each caller got back (``failing`` is an
+    item that makes any batch holding it fail)."""
     release = threading.Event()
     calls: list[list[int]] = []
 
@@ -132,10 +113,10 @@ def test_a_batch_that_fails_is_written_item_by_item_and_each_caller_gets_its_own
         calls.append(list(items))
         if len(calls) == 1:
             release.wait(5)
-        if 3 in items:
-            raise ValueError("item 3 breaks a constraint")
+        if failing in items:
+            raise ValueError(f"item {failing} breaks a constraint")
 
-    batched = lanes.Batched(write)
+    batched = lanes.Batched(write, limit=limit)
     answers: dict[int, str] = {}
 
     async def one(item: int) -> None:
@@ -150,12 +131,23 @@ def test_a_batch_that_fails_is_written_item_by_item_and_each_caller_gets_its_own
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(one, 0)
             await anyio.sleep(0.05)
-            for item in range(1, 5):
+            for item in range(1, later + 1):
                 tasks.start_soon(one, item)
             await anyio.sleep(0.05)
             release.set()
 
     anyio.run(main)
+    return calls, answers
+
+
+def test_writes_that_arrive_during_a_write_go_in_together_in_order() -> None:
+    calls, answers = _batches(5)
+    assert calls == [[0], [1, 2, 3, 4, 5]]
+    assert set(answers.values()) == {"stored"} and len(answers) == 6
+
+
+def test_a_batch_that_fails_is_written_item_by_item_and_each_caller_gets_its_own_answer() -> None:
+    calls, answers = _batches(4, failing=3)
     assert calls == [[0], [1, 2, 3, 4], [1], [2], [3], [4]]
     assert answers == {
         0: "stored",
@@ -167,27 +159,8 @@ def test_a_batch_that_fails_is_written_item_by_item_and_each_caller_gets_its_own
 
 
 def test_a_batch_holds_at_most_its_limit() -> None:
-    release = threading.Event()
-    calls: list[int] = []
-
-    def write(items: Sequence[int]) -> None:
-        calls.append(len(items))
-        if len(calls) == 1:
-            release.wait(5)
-
-    batched = lanes.Batched(write, limit=3)
-
-    async def main() -> None:
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(batched, 0)
-            await anyio.sleep(0.05)
-            for item in range(1, 8):
-                tasks.start_soon(batched, item)
-            await anyio.sleep(0.05)
-            release.set()
-
-    anyio.run(main)
-    assert calls == [1, 3, 3, 1]
+    calls, _ = _batches(7, limit=3)
+    assert [len(batch) for batch in calls] == [1, 3, 3, 1]
 
 
 @pytest.fixture
