@@ -80,38 +80,57 @@ def _distinct_bodies(count: int) -> list[bytes]:
     ]
 
 
+BURSTS = 3  # the machine's speed changes from minute to minute: the median of three bursts
+
+
 def bench_concurrent_llm(concurrency: int = 200, delay: float = 2.0) -> list[Result]:
     warm = 20 * WORKERS
-    bodies = _distinct_bodies(warm + concurrency)
+    bodies = _distinct_bodies(warm + BURSTS * concurrency)
     with (
         fake_llm(delay) as llm_url,
         serve(workers=WORKERS, llm_base_url=llm_url, llm_model="good") as url,
     ):
         port = int(url.rsplit(":", 1)[1])
 
-        async def run() -> tuple[float, list[tuple[int, dict[str, Any]]]]:
-            # Warm the service (first-use caches, the LLM client's connections) as a running
-            # service would be, every worker; then all requests at once, none seen before.
-            await asyncio.gather(*(_post_raw(port, "/draft", body) for body in bodies[:warm]))
+        async def burst(sent: list[bytes]) -> tuple[float, list[tuple[int, dict[str, Any]]]]:
             started = time.perf_counter()
-            answers = await asyncio.gather(
-                *(_post_raw(port, "/draft", body) for body in bodies[warm:])
-            )
+            answers = await asyncio.gather(*(_post_raw(port, "/draft", body) for body in sent))
             return time.perf_counter() - started, list(answers)
 
-        wall, answers = asyncio.run(run())
-    kinds = [answer["generator"]["kind"] for status, answer in answers if status == 201]
-    all_llm = len(kinds) == concurrency and set(kinds) == {"llm"}
+        async def run() -> list[tuple[float, list[tuple[int, dict[str, Any]]]]]:
+            # Warm the service (first-use caches, the LLM client's connections) as a running
+            # service would be, every worker; then bursts of requests all at once, none of
+            # them seen before.
+            await asyncio.gather(*(_post_raw(port, "/draft", body) for body in bodies[:warm]))
+            rest = bodies[warm:]
+            return [
+                await burst(rest[i * concurrency : (i + 1) * concurrency]) for i in range(BURSTS)
+            ]
+
+        bursts = asyncio.run(run())
+    walls = [wall for wall, _ in bursts]
+    kinds = [
+        answer["generator"]["kind"]
+        for _, answers in bursts
+        for status, answer in answers
+        if status == 201
+    ]
+    all_llm = len(kinds) == BURSTS * concurrency and set(kinds) == {"llm"}
+    name = (
+        f"{concurrency} concurrent /draft, LLM answering in {delay:g} s, "
+        f"{WORKERS} worker{'s' if WORKERS > 1 else ''} (one per core)"
+    )
+    wall = statistics.median(walls)
     return [
         Result(
-            f"{concurrency} concurrent /draft, LLM answering in {delay:g} s, "
-            f"{WORKERS} worker{'s' if WORKERS > 1 else ''} (one per core)",
-            "wall time",
+            name,
+            f"wall time, median of {BURSTS} bursts",
             wall,
             "s",
             "<= 2.5 s, all 201 from the LLM",
             wall <= 2.5 and all_llm,
-        )
+        ),
+        Result(name, "wall time, slowest burst", max(walls), "s", "reported", True),
     ]
 
 
