@@ -85,7 +85,10 @@ class Automaton:
         self._ac = ahocorasick.Automaton()
         for literal, found in entries.items():
             cjk = found[0].kind == "cjk"  # a literal's first character decides it for all keys
-            self._ac.add_word(literal, (len(literal) - 1, cjk, tuple(found)))
+            # Per entry: the entry and, once compiled, its bucket's pattern (filled in by the
+            # scan, so the hot loop reads it from the hit itself).
+            slots = [[entry, None] for entry in found]
+            self._ac.add_word(literal, (len(literal) - 1, cjk, slots))
         if entries:
             self._ac.make_automaton()
         self._empty = not entries
@@ -118,7 +121,7 @@ class Automaton:
         if not self._empty:
             # Literals of two words hold one blank; the text's blanks are squeezed to match.
             squeezed, marks, shifts = squeeze(folded)
-            for end, (span, cjk, entries) in self._ac.iter(squeezed):
+            for end, (span, cjk, slots) in self._ac.iter(squeezed):
                 at = end - span
                 if marks:
                     at += shifts[bisect_right(marks, at) - 1] if at >= marks[0] else 0
@@ -126,10 +129,12 @@ class Automaton:
                     c = folded[at - 1]
                     if (c.isalnum() or c == "_") and (c < first_cjk or inner(c)):
                         continue  # inside a word: most of what the automaton reports
-                for entry in entries:
+                for slot in slots:
+                    entry, pattern = slot
                     if not (entry.settled or fits(folded, at, entry)):
                         continue
-                    pattern = anys.get(entry.bucket) or self._compile_any(entry.bucket)
+                    if pattern is None:
+                        pattern = slot[1] = self._compile_any(entry.bucket)
                     if pattern.match(folded, at) is not None:
                         for family in entry.families:
                             found.setdefault(family, {}).setdefault(at, []).append(entry.bucket)
