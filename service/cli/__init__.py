@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import ipaddress
 import json
+import logging
 import os
 import sys
 from contextlib import suppress
@@ -83,7 +84,11 @@ def serve(host: str, port: int, workers: int) -> None:
             listen.check_free(host, port)
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
-        config = uvicorn.Config(app, **options)
+        config = uvicorn.Config(app, **options)  # logging is set up from here on
+        # The line uvicorn writes when it binds the shared socket itself.
+        logging.getLogger("uvicorn.error").info(
+            "Uvicorn running on http://%s:%d (Press CTRL+C to quit)", host, port
+        )
         with suppress(KeyboardInterrupt):
             Multiprocess(config, sockets=listen.PerWorker(host, port)).run()
         return

@@ -346,29 +346,28 @@ def rows(draft: Draft) -> Rows:
 
 
 def store(laid: Sequence[tuple[Resources, Rows]]) -> None:
-    """Insert drafts and their first history lines, all of one database in one transaction
+    """Insert drafts (all for one database) and their first history lines in one transaction
     (blocking)."""
     # Plain INSERTs: the ORM's unit of work would cost more than the rest of storing a draft,
     # and nothing here needs identity tracking.
-    by_engine: dict[int, tuple[Resources, list[Rows]]] = {}
-    for resources, rows_ in laid:
-        by_engine.setdefault(id(resources.engine), (resources, []))[1].append(rows_)
-    for resources, batch in by_engine.values():
-        # A database that just failed is not waited for again (service/store/outage.py).
-        with outage(resources.engine).attempt(), resources.engine.begin() as connection:
-            connection.execute(sa.insert(DRAFTS), [one.draft_row for one in batch])
-            connection.execute(sa.insert(EVENTS), [one.event_row for one in batch])
-            events.record_all(
-                connection,
-                [(one.draft, events.created(one.draft), one.draft.created_at) for one in batch],
-            )
-        if resources.metrics is not None:
-            for one in batch:
-                resources.metrics.observe_draft(one.draft)
+    resources = laid[0][0]
+    batch = [rows_ for _, rows_ in laid]
+    # A database that just failed is not waited for again (service/store/outage.py).
+    with outage(resources.engine).attempt(), resources.engine.begin() as connection:
+        connection.execute(sa.insert(DRAFTS), [one.draft_row for one in batch])
+        connection.execute(sa.insert(EVENTS), [one.event_row for one in batch])
+        events.record_all(
+            connection,
+            [(one.draft, events.created(one.draft), one.draft.created_at) for one in batch],
+        )
+    if resources.metrics is not None:
+        for one in batch:
+            resources.metrics.observe_draft(one.draft)
 
 
-# Drafts that finish while others are being stored are stored together (service/lanes.py).
-_store = lanes.Batched(store)
+# Drafts that finish while others are being stored are stored together (service/lanes.py),
+# each database's apart.
+_store = lanes.Batched(store, key=lambda item: id(item[0].engine))
 
 
 async def compose_and_store(

@@ -163,6 +163,33 @@ def test_a_batch_holds_at_most_its_limit() -> None:
     assert [len(batch) for batch in calls] == [1, 3, 3, 1]
 
 
+def test_items_of_different_keys_are_never_written_together() -> None:
+    """Drafts for two databases (two apps on one loop) go in transactions of their own."""
+    calls: list[list[str]] = []
+    release = threading.Event()
+
+    def write(items: Sequence[str]) -> None:
+        calls.append(list(items))
+        if len(calls) == 1:
+            release.wait(5)
+
+    batched = lanes.Batched(write, key=lambda item: item[0])
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(batched, "a0")
+            await anyio.sleep(0.05)
+            for item in ("a1", "b1", "a2", "b2"):
+                tasks.start_soon(batched, item)
+            await anyio.sleep(0.05)
+            release.set()
+
+    anyio.run(main)
+    assert all(len({item[0] for item in batch}) == 1 for batch in calls)
+    assert sorted(item for batch in calls for item in batch) == ["a0", "a1", "a2", "b1", "b2"]
+    assert ["a1", "a2"] in calls
+
+
 @pytest.fixture
 def misplaced_checkouts() -> Iterator[list[str]]:
     """Where a database connection was taken inside the CPU lane or on the event loop, as
