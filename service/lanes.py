@@ -83,6 +83,7 @@ async def cpu(func: Callable[[*Ts], T], *args: *Ts) -> T:
 
 
 _POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _cpu_pool() -> ThreadPoolExecutor:
@@ -94,9 +95,6 @@ def _cpu_pool() -> ThreadPoolExecutor:
             if _POOL is None:
                 _POOL = ThreadPoolExecutor(CPU_THREADS, thread_name_prefix="replydesk-cpu")
     return _POOL
-
-
-_POOL_LOCK = threading.Lock()
 
 
 def in_cpu_lane() -> bool:

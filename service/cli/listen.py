@@ -27,21 +27,28 @@ def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
+def _bind(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def check_free(host: str, port: int) -> None:
     """Raise OSError when ``host:port`` cannot be bound (in use, or not an address here)."""
-    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-        probe.bind((host, port))
+    _bind(host, port, reuse_port=False).close()
 
 
 def bound(host: str, port: int) -> list[socket.socket]:
     """A socket bound to ``host:port`` with SO_REUSEPORT, in a list (what uvicorn's workers
     are given); the worker's server listens on it."""
-    sock = socket.socket(_family(host), socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    return [sock]
+    return [_bind(host, port, reuse_port=True)]
 
 
 class PerWorker(list[socket.socket]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 STARTED = re.compile(r"Started server process \[(\d+)\]")
@@ -21,27 +22,29 @@ LOST = re.compile(
 )
 
 
-def _socket_inode(server_port: int, client_port: int) -> str | None:
+def _sockets() -> Iterator[tuple[int, int, str, str]]:
+    """Every TCP socket in Linux's tables: local port, remote port, state, inode."""
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            local, remote, inode = fields[1], fields[2], fields[9]
-            if int(local.rsplit(":", 1)[1], 16) == server_port and (
-                int(remote.rsplit(":", 1)[1], 16) == client_port
-            ):
-                return inode
-    return None
+            local, remote = (int(f.rsplit(":", 1)[1], 16) for f in fields[1:3])
+            yield local, remote, fields[3], fields[9]
+
+
+def _socket_inode(server_port: int, client_port: int) -> str | None:
+    return next(
+        (
+            inode
+            for local, remote, _, inode in _sockets()
+            if (local, remote) == (server_port, client_port)
+        ),
+        None,
+    )
 
 
 def listening_sockets(port: int) -> int:
-    """How many sockets listen on ``port`` (state 0A in Linux's tables)."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
-                count += 1
-    return count
+    """How many sockets listen on ``port`` (state 0A)."""
+    return sum(1 for local, _, state, _ in _sockets() if local == port and state == "0A")
 
 
 def _holder(inode: str, pids: set[int]) -> int | None:
