@@ -31,7 +31,7 @@ from service.understand.intent_examples import EXAMPLES_DIR, examples_digest
 from service.understand.intents import INTENTS
 
 ARTIFACT = DATA_DIR / "intent_model.npz"
-FORMAT = 1  # bump when the arrays change meaning; an older file is then refused, not misread
+FORMAT = 2  # bump when the arrays change meaning; an older file is then refused, not misread
 REBUILD = "replydesk intents build"
 
 
@@ -98,6 +98,11 @@ class FittedIntents:
     bounds: npt.NDArray[np.int64]  # intent k's examples are rows bounds[k]:bounds[k + 1]
     odds_columns: npt.NDArray[np.int64]  # word (bi)grams with product_question-vs-other odds
     odds: npt.NDArray[np.float64]  # their naive-Bayes log-odds
+    # The linear stage (IntentModel.predict): the columns it weighs, a row of weights per column
+    # (one per intent), and an intercept per intent.
+    linear_columns: npt.NDArray[np.int32]
+    linear_weights: npt.NDArray[np.float16]
+    linear_bias: npt.NDArray[np.float64]
 
     def weights(self) -> npt.NDArray[np.float64]:
         """Per entry, its example vector's weight: (1 + log count) · idf / length, multiplied in
@@ -135,6 +140,9 @@ def save(fitted: FittedIntents, path: Path = ARTIFACT) -> None:
             "bounds": fitted.bounds,
             "odds_columns": fitted.odds_columns,
             "odds": fitted.odds,
+            "linear_columns": fitted.linear_columns,
+            "linear_weights": fitted.linear_weights,
+            "linear_bias": fitted.linear_bias,
         },
     )
 
@@ -156,6 +164,9 @@ def load(path: Path = ARTIFACT, examples_dir: Path = EXAMPLES_DIR) -> FittedInte
             bounds=data["bounds"].astype(np.int64),
             odds_columns=data["odds_columns"].astype(np.int64),
             odds=data["odds"],
+            linear_columns=data["linear_columns"].astype(np.int32),
+            linear_weights=data["linear_weights"],
+            linear_bias=data["linear_bias"],
         )
     unknown = sorted(set(fitted.intents) - set(INTENTS))
     if unknown:

@@ -1,6 +1,6 @@
 """product_question or `other`: the intent model's second stage, from one trained file.
 
-When the nearest examples say product_question or other (a non-Japanese message), three
+When the intent model says product_question or other (a non-Japanese message), three
 log-odds decide between them, each trained by `python -m evals.intents build` on the same
 product_question and other example files and stored in service/data/product_vs_other.npz:
 

@@ -288,7 +288,7 @@ def test_an_intent_the_model_chose_says_so_with_the_classifier_reading(
 ) -> None:
     settings = make_settings(api_keys=KEYS, llm_base_url=fake_llm[0], llm_model="good")
     with serving(create_app(settings)) as url:
-        body = _request("Everything smashed in the box.", 2, "Tom")
+        body = _request("Is it supposed to look cracked like this", 2, "Tom")
         created = httpx.post(f"{url}/draft", json=body, headers={"Authorization": "Bearer p-key"},
                              timeout=30)  # fmt: skip
         assert created.json()["intent_source"] == "llm", created.text

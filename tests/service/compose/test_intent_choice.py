@@ -21,7 +21,7 @@ from tests.conftest import draft_request
 from tests.fakes import openai_server
 from tests.fakes.drafter import FakeDrafter
 
-UNSURE = "Everything smashed in the box."  # the classifier: product_question, near 0 confidence
+UNSURE = "Is it supposed to look cracked like this"  # the classifier: product_question, unsure
 SURE = "Where is my package? It has not arrived yet."
 
 

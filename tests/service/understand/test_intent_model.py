@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from service.understand import intent_artifact
+from service.understand import escalation, intent_artifact
 from service.understand.features import features
 from service.understand.intent_artifact import FittedIntents
-from service.understand.intent_model import NEIGHBOURS, IntentModel, Vocabulary
+from service.understand.intent_model import LINEAR_SURE, NEIGHBOURS, IntentModel, Vocabulary
 from tests.factories import SAMPLE_MESSAGES
 
 MESSAGES = [*SAMPLE_MESSAGES, "zzzz qqqq", ""]
@@ -33,7 +33,9 @@ def model(fitted: FittedIntents) -> IntentModel:
 def test_the_vocabulary_finds_each_gram_and_only_those(fitted: FittedIntents) -> None:
     vocabulary = Vocabulary(fitted.grams)
     sample = fitted.grams[:: max(1, len(fitted.grams) // 500)]
-    assert vocabulary.columns(sample) == [fitted.grams.index(g) for g in sample]
+    column = {gram: index for index, gram in enumerate(fitted.grams)}  # grams are distinct
+    assert len(column) == len(fitted.grams)
+    assert vocabulary.columns(sample) == [column[g] for g in sample]
     assert vocabulary.columns(["w no-such-gram-anywhere", "", "\n"]) == [-1, -1, -1]
     assert vocabulary.columns([]) == []
     assert Vocabulary([]).columns(["w a"]) == [-1]
@@ -105,3 +107,44 @@ def test_ties_among_the_closest_examples_count_each_example_once() -> None:
     ]
     assert model._closest(similarities).tolist() == expected
     assert model._closest_each(similarities).tolist() == expected
+
+
+def test_the_linear_stage_is_a_softmax_of_its_weights(model: IntentModel) -> None:
+    """The shares are those of the plain spelling: the message's weights times the stored
+    float16 rows of the n-grams it weighs, plus the intercepts, through a softmax."""
+    for text in MESSAGES[:-1]:
+        columns, weights = model._vector(*model._read(text))
+        dense = np.zeros((len(model._linear_rows), len(model.intents)))
+        kept = model._linear_rows >= 0
+        dense[kept] = model._linear[model._linear_rows[kept]].astype(np.float64)
+        logits = weights @ dense[columns] + model._linear_bias
+        expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+        np.testing.assert_allclose(model._linear_shares(columns, weights), expected, rtol=1e-12)
+
+
+def test_the_neighbours_join_in_only_when_the_linear_stage_is_unsure_or_says_a_claim(
+    model: IntentModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+    similarities = model._similarities
+
+    def counted(*args: object) -> object:
+        asked.append(1)
+        return similarities(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(model, "_similarities", counted)
+    sure = model.predict("Where is my package? It has not arrived yet.")
+    assert sure.intent == "where_is_my_order" and sure.confidence >= LINEAR_SURE and not asked
+    claim = model.predict("I have opened an A-to-z Guarantee claim, the parcel never came.")
+    assert claim.intent == "a_to_z_claim" and asked
+    # One heavy word ("Amazon", in every claim's examples) makes no claim to escalate: the
+    # neighbours read these product questions too, and the claim is no more than a guess.
+    for text, language in (
+        ("Vendez-vous aussi la version bleue sur Amazon ?", "fr"),
+        ("¿Venden también la versión azul en Amazon?", "es"),
+        ("Vendete anche la versione blu su Amazon?", "it"),
+    ):
+        found = model.predict(text)
+        assert not escalation.detect(
+            text, language=language, intent=found.intent, intent_confidence=found.confidence
+        ).recommended, text

@@ -107,7 +107,11 @@ def test_triage_reports_a_bare_thanks(client: TestClient) -> None:
 
 
 def test_triage_names_the_item_problem_a_refund_question_states(client: TestClient) -> None:
-    body = draft_request("The lamp arrived smashed. When do I get my money back?")
+    # Sent back: a refund to wait for, and the damage beside it ("It arrived smashed. When do I
+    # get my money back?" alone reads as a damaged item, whose reply offers the refund).
+    body = draft_request(
+        "The lamp arrived smashed, so I sent it back. When do I get my money back?"
+    )
     triage = client.post("/triage", json=body).json()
     assert triage["intent"] == "refund_status"
     assert triage["intents_secondary"] == ["damaged_item"]
