@@ -7,9 +7,11 @@ seller's attachments, the order's completion and the moment of sending, the temp
 came from, and what a drafted text may draw on (its :class:`Grounding`). Thread-safe, and
 nothing heavy at import: a language's phrase automaton, the language model and phone metadata
 are built on the first check that needs them (or ahead, by :func:`warm_up`), then shared
-read-only.
+read-only. :func:`read_ahead` reads a context's grounding before its text exists (while a model
+drafts it).
 """
 
+from guardrails.commitments import read_ahead
 from guardrails.pipeline import check, context, warm_up
 from guardrails.report import POLICY_VERSION, Finding, Report
 from guardrails.spans import Attachment, Context, Grounding
@@ -23,5 +25,6 @@ __all__ = [
     "Report",
     "check",
     "context",
+    "read_ahead",
     "warm_up",
 ]

@@ -617,7 +617,9 @@ def _read(
     return offered, mentions, numbers, _alnum(text)
 
 
-@lru_cache(maxsize=32)  # a check, its re-check and a repair's check read one grounding
+# A check, its re-check and a repair's check read one grounding, and a service reads it ahead
+# while the model drafts (read_ahead), for every draft in flight: a worker may have a hundred.
+@lru_cache(maxsize=256)
 def _support(grounding: Grounding, ctx: Context) -> _Support:
     concepts: set[str] = set()
     numbers: set[Decimal] = set()
@@ -646,6 +648,14 @@ def _support(grounding: Grounding, ctx: Context) -> _Support:
         "delivery": _days(calendar | delivery, today, mentioned),
     }
     return _Support(frozenset(concepts), dated, frozenset(numbers), "|".join(codes))
+
+
+def read_ahead(ctx: Context) -> None:
+    """Work out now what :func:`detect` reads from ``ctx.grounding`` alone (what its texts offer,
+    the dates and numbers they name, their codes) and keep it for a check in ``ctx``: a service
+    does it while the model drafts, so the check of the answer reads only the answer."""
+    if ctx.grounding is not None:
+        _support(ctx.grounding, ctx)
 
 
 # What a date is the date of: the verbs of shipping and of delivery in its clause. "It left

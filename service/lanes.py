@@ -9,6 +9,7 @@ drafts did just that. 200 concurrent drafts took 2.8-2.9 s against a model that 
 
 - ``cpu``: at most CPU_THREADS calls at once (each in a worker thread) for analysis,
   retrieval, the guard and laying out a draft.
+- ``idle``: the CPU lane's spare time, for work that may as well wait (see :func:`idle`).
 - ``writes``: at most WRITE_THREADS calls at once for storing drafts. A write is mostly a
   wait on the database, which releases the GIL, with some CPU on either side of it. A lane of
   its own means a slow or cut database never holds up the CPU lane. Its width is a trade: a
@@ -35,9 +36,12 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+import weakref
+from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Generic, TypeVar, TypeVarTuple
 
 from anyio import CapacityLimiter, to_thread
@@ -79,7 +83,86 @@ async def cpu(func: Callable[[*Ts], T], *args: *Ts) -> T:
     # with 200 calls waiting. The request's context (its id in the logs) goes along, as anyio
     # would take it.
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_cpu_pool(), contextvars.copy_context().run, marked)
+    _busy(+1)
+    try:
+        return await loop.run_in_executor(_cpu_pool(), contextvars.copy_context().run, marked)
+    finally:
+        _busy(-1)
+        _start_idle(loop)
+
+
+@dataclass(eq=False)
+class Deferred:
+    """Work :func:`idle` queued: ``future`` holds its result once it has run."""
+
+    run: Callable[[], object]
+    future: asyncio.Future[object]
+    started: bool = False
+
+
+def idle(func: Callable[[*Ts], object], *args: *Ts) -> Deferred:
+    """``func(*args)`` in the CPU lane once a thread of it is free and no ``cpu`` call is
+    waiting: work that may as well wait (reading a draft's grounding while the model writes
+    it) never delays a request's own. Call it from a running loop; hand the result to
+    :func:`finish_or_drop`."""
+    loop = asyncio.get_running_loop()
+    context = contextvars.copy_context()
+    deferred = Deferred(lambda: context.run(func, *args), loop.create_future())
+    _IDLE.setdefault(loop, deque()).append(deferred)
+    _start_idle(loop)
+    return deferred
+
+
+async def finish_or_drop(deferred: Deferred) -> None:
+    """Wait for idle work that has started (the thread is on it: its result is on its way);
+    drop work that has not (whoever needed it does it now, once). What it raised is dropped
+    too: the work it stood in for does the same and says so."""
+    if deferred.started:
+        await asyncio.wait([deferred.future])
+    else:
+        deferred.future.cancel()
+
+
+_IDLE: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, deque[Deferred]] = (
+    weakref.WeakKeyDictionary()
+)
+_RUNNING = [0]  # calls of the CPU lane submitted and not yet back (every loop's)
+_RUNNING_LOCK = threading.Lock()
+
+
+def _busy(change: int) -> int:
+    with _RUNNING_LOCK:
+        _RUNNING[0] += change
+        return _RUNNING[0]
+
+
+def _start_idle(loop: asyncio.AbstractEventLoop) -> None:
+    """Start queued idle work on ``loop`` while the CPU lane has a thread to spare."""
+    queued = _IDLE.get(loop)
+    while queued and _busy(0) < CPU_THREADS:
+        deferred = queued.popleft()
+        if deferred.future.done():  # dropped
+            continue
+        deferred.started = True
+        _busy(+1)
+        work = loop.run_in_executor(_cpu_pool(), deferred.run)
+        work.add_done_callback(partial(_idle_done, loop, deferred))
+
+
+def _idle_done(
+    loop: asyncio.AbstractEventLoop, deferred: Deferred, work: asyncio.Future[object]
+) -> None:
+    _busy(-1)
+    if not deferred.future.done():
+        if work.cancelled():
+            deferred.future.cancel()
+        elif work.exception() is not None:
+            deferred.future.set_exception(work.exception())  # type: ignore[arg-type]
+        else:
+            deferred.future.set_result(work.result())
+    if deferred.future.done() and not deferred.future.cancelled():
+        deferred.future.exception()  # read: nobody may ask for it
+    _start_idle(loop)
 
 
 _POOL: ThreadPoolExecutor | None = None

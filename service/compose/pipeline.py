@@ -153,6 +153,20 @@ def grounding_of(
     )
 
 
+def read_ahead(
+    job: DraftJob, ctx: guardrails.Context, resources: Resources
+) -> lanes.Deferred | None:
+    """Read, in the CPU lane's spare time, what the `unsupported_commitment` rule will read from
+    the job a model drafts from (its order's, template's and articles' offers, dates and
+    numbers), while the model drafts: the check of the answer then reads only the answer. In a
+    burst the CPU is idle while the models write and busiest when their answers come back.
+    ``ctx`` is the context the model's draft will be checked in (compose_and_store adds the
+    grounding). None without a model."""
+    if resources.llm is None:
+        return None
+    return lanes.idle(guardrails.read_ahead, replace(ctx, grounding=grounding(job)))
+
+
 def guard_context(
     *,
     order_id: str,

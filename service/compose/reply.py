@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import guardrails
 from service import lanes
 from service.clock.rules import acknowledgement_suggested, answer_by
 from service.compose import intent_choice
@@ -15,11 +16,12 @@ from service.compose.pipeline import (
     order_context,
     order_dates,
     order_facts,
+    read_ahead,
     template_of,
 )
 from service.errors import Unavailable
 from service.generate.drafter import DraftJob, Generated, NoTemplate, generate
-from service.knowledge import Hit, KnowledgeBase, render
+from service.knowledge import Entry, Hit, KnowledgeBase, render
 from service.resources import Resources
 from service.store.models import Draft, DraftRequest, MessageKind, utcnow
 from service.understand.analysis import Analysis
@@ -143,26 +145,34 @@ async def draft_reply(
             )
     seen = prepared.seen
     analysis, clock, calendar = seen.analysis, seen.clock, seen.calendar
+
+    def guard_ctx(template: Entry | None = None) -> guardrails.Context:
+        return order_context(
+            request.order,
+            language=analysis.language,
+            message_kind=MessageKind.reply,
+            attachments=request.attachments,  # the seller's files: attachment_type
+            now=now,
+            template=template,
+        )
+
+    ahead = read_ahead(prepared.job, guard_ctx(), resources)
     try:
         generated = await _generate(prepared.job, asked, resources)
     except NoTemplate as exc:
         raise Unavailable(
             f"{exc}, and no LLM answer to use instead: add a template to the knowledge base"
         ) from exc
+    finally:
+        if ahead is not None:  # the check reads what it read, or reads it itself, never twice
+            await lanes.finish_or_drop(ahead)
     suggest = acknowledgement_suggested(
         clock=clock, now=now, calendar=calendar, escalated=analysis.escalation.recommended
     )
     policy = clock.as_dict() | {"acknowledgement_suggested": suggest}
     if suggest:  # what POST /acknowledge would promise now
         policy["answer_by"] = answer_by(now=now, calendar=calendar).isoformat()
-    ctx = order_context(
-        request.order,
-        language=analysis.language,
-        message_kind=MessageKind.reply,
-        attachments=request.attachments,  # the seller's files: attachment_type
-        now=now,
-        template=template_of(generated),
-    )
+    ctx = guard_ctx(template_of(generated))
     fields = answer_fields(request, seen) | {
         "policy": policy,
         "no_response_needed": analysis.no_response_needed,

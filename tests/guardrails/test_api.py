@@ -17,6 +17,7 @@ def test_exports_and_policy_version() -> None:
     assert set(guardrails.__all__) == {
         "check",
         "context",
+        "read_ahead",
         "warm_up",
         "Context",
         "Attachment",

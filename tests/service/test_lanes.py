@@ -240,3 +240,43 @@ def test_no_draft_route_waits_on_the_database_in_the_cpu_lane_or_on_the_loop(
         a.text[:200] for a in answers
     ]
     assert misplaced_checkouts == []
+
+
+def test_idle_work_waits_while_cpu_calls_are_queued_and_a_dropped_one_never_runs() -> None:
+    """Idle work starts only once no call of the CPU lane is waiting; work dropped before it
+    starts never runs, and work that started is waited for."""
+    order: list[str] = []
+    gate = threading.Event()
+
+    def busy(name: str) -> None:
+        gate.wait(5)
+        order.append(name)
+
+    async def main() -> None:
+        calls = [asyncio.ensure_future(lanes.cpu(busy, f"cpu{i}")) for i in range(4)]
+        await asyncio.sleep(0)  # the calls are in the lane
+        first = lanes.idle(order.append, "idle1")
+        dropped = lanes.idle(order.append, "dropped")
+        assert not first.started  # both threads are busy and two calls wait
+        await lanes.finish_or_drop(dropped)
+        gate.set()
+        await asyncio.gather(*calls)
+        await lanes.finish_or_drop(first)
+        assert first.started and first.future.done()
+
+    anyio.run(main)
+    assert sorted(order[:4]) == ["cpu0", "cpu1", "cpu2", "cpu3"]
+    assert order[4:] == ["idle1"]  # after every queued call; the dropped one never ran
+
+
+def test_idle_work_runs_at_once_in_a_free_lane_in_the_callers_context() -> None:
+    seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="none")
+
+    async def main() -> object:
+        seen.set("request-7")
+        deferred = lanes.idle(seen.get)
+        assert deferred.started
+        await lanes.finish_or_drop(deferred)
+        return deferred.future.result()
+
+    assert anyio.run(main) == "request-7"

@@ -13,6 +13,10 @@ from typing import Any, get_args
 import pytest
 import sqlalchemy as sa
 
+import guardrails
+from guardrails import commitments
+from guardrails.commitments import read_ahead
+from service.compose.pipeline import grounding
 from service.compose.reply import draft_reply
 from service.errors import Unavailable
 from service.generate.drafter import FallbackReason
@@ -241,7 +245,9 @@ def test_a_delivery_date_already_past_reads_as_late(
             "Es tut uns leid, dass Ihr Artikel beschädigt angekommen ist.",
         ),
         (
-            "It arrived with the jar cracked. When will I get my refund?",
+            # Sent back: a refund to wait for ("It arrived cracked. When will I get my refund?"
+            # reads as a damaged item, whose template asks for a photo and offers the refund).
+            "When will I get my refund? The jar arrived cracked and I sent it back.",
             "amazon.com",
             "refund_status",
             "We are sorry that your item arrived damaged.",
@@ -299,3 +305,29 @@ def test_drafts_finished_together_are_stored_together_each_with_its_history(
             sa.text("SELECT draft_id FROM events WHERE type = 'draft.created'")
         ).scalars()
         assert set(ids) <= set(history) and set(ids) <= set(created)
+
+
+def test_the_grounding_is_read_while_the_model_drafts_and_once(
+    base: Resources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the unsupported-commitment rule reads from the job is read in the CPU lane's spare
+    time while the model drafts, in the context the answer is checked in: the check after the
+    answer reads only the answer."""
+    read: list[guardrails.Context] = []
+
+    def recording(ctx: guardrails.Context) -> None:
+        read.append(ctx)
+        read_ahead(ctx)
+
+    monkeypatch.setattr(guardrails, "read_ahead", recording)
+    commitments._support.cache_clear()
+    fake = FakeDrafter(answers=[ANSWER], delay=0.05)
+    draft = reply(replace(base, llm=fake))
+    assert draft.generator_kind == "llm"
+    [ctx] = read
+    assert ctx.grounding == grounding(fake.jobs[0])
+    assert commitments._support.cache_info().misses == 1  # read once, ahead; the check reused it
+    # A template's draft needs no grounding: what was read for it is not read again.
+    commitments._support.cache_clear()
+    assert reply(replace(base, llm=FakeDrafter(["timeout"]))).generator_kind == "template"
+    assert commitments._support.cache_info().hits == 0
