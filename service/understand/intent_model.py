@@ -9,11 +9,13 @@ and missing accents, and the Japanese examples (no spaces) are n-grams of their 
 alike.
 
 Two readers of the same vector. The linear stage (a multinomial logistic regression over the
-n-grams of two examples or more) reads a message in microseconds, and decides alone when it is
-sure (LINEAR_SURE: 97% of the messages of `python -m evals intents`). Below that, the nearest
-examples read it too: per intent, the mean similarity of its NEIGHBOURS closest examples, turned
-into shares, averaged with the linear stage's. Each is right where the other is wrong on about
-a tenth of routing set `a`'s messages, and together they beat either alone on every set of
+n-grams of two examples or more) reads a message in a fraction of the neighbours' time, and
+decides alone when it is sure (LINEAR_SURE: 96% of the messages of `python -m evals intents`).
+Below that, and whenever it says A-to-z claim, the nearest examples read it too: per intent,
+the mean similarity of its NEIGHBOURS closest examples, turned into shares, averaged with the
+linear stage's. Each alone is right where the other is wrong on about one message in twelve of
+routing set `a`; together they score higher than the neighbours alone on routing set `c`
+(written to check this) and on the Bitext, CLINC150 and ePQA test splits of
 `python -m evals intents`. No randomness anywhere: the same text always gets the same answer.
 
 product_question or `other` (non-Japanese text) is then settled by word log-odds blended with
@@ -98,7 +100,6 @@ class IntentModel:
             [1 + math.log(c) if c else 0.0 for c in range(int(fitted.counts.max(initial=0)) + 1)]
         )
         self._bounds = fitted.bounds
-        # Per column, the word (bi)gram's product_question-vs-other log-odds (0 for the rest).
         self._linear = fitted.linear_weights
         self._linear_bias = fitted.linear_bias
         # Column -> row of the linear weights (-1: an n-gram the linear stage does not weigh).
@@ -106,6 +107,7 @@ class IntentModel:
         self._linear_rows[fitted.linear_columns] = np.arange(
             len(fitted.linear_columns), dtype=np.int32
         )
+        # Per column, the word (bi)gram's product_question-vs-other log-odds (0 for the rest).
         self._product_odds = np.zeros(len(fitted.grams))
         self._product_odds[fitted.odds_columns] = fitted.odds
         self._has_odds = len(fitted.odds) > 0
