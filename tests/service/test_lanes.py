@@ -265,8 +265,12 @@ def test_idle_work_waits_while_cpu_calls_are_queued_and_a_dropped_one_never_runs
         assert first.started and first.future.done()
 
     anyio.run(main)
-    assert sorted(order[:4]) == ["cpu0", "cpu1", "cpu2", "cpu3"]
-    assert order[4:] == ["idle1"]  # after every queued call; the dropped one never ran
+    assert sorted(name for name in order if name.startswith("cpu")) == [
+        "cpu0", "cpu1", "cpu2", "cpu3",
+    ]  # fmt: skip
+    # Not before the queue had emptied: three calls were back (the fourth may still be
+    # running in the other thread). The dropped work never ran.
+    assert order.index("idle1") >= 3 and "dropped" not in order and len(order) == 5
 
 
 def test_idle_work_runs_at_once_in_a_free_lane_in_the_callers_context() -> None:
