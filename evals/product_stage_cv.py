@@ -57,7 +57,7 @@ def cross_validate() -> str:
     dev = {text for text, _ in epqa_questions("dev")}
     by_qid = {qid: text for qid, text in questions.items() if text in dev}
     clinc = [text for text, _ in clinc_out_of_scope("dev")]
-    # Per row: dev set, the neighbours' choice, and the stage's log-odds.
+    # Per row: dev set, the intent model's choice, and the stage's log-odds.
     rows: list[tuple[str, str, float, float, float | None]] = []
     for fold in range(CV_FOLDS):
         held_qids = [qid for qid in by_qid if (qid // 2) % CV_FOLDS == fold]
