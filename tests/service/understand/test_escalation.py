@@ -239,6 +239,57 @@ def test_look_alikes_of_those_concepts_do_not_escalate(text: str, language: str)
 
 
 @pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # A claim or dispute the buyer withdrew is over: nothing to escalate.
+        ("The refund arrived, so I withdrew the dispute with my bank. Thanks!", "en"),
+        ("Ya he cancelado la disputa con la tarjeta, todo resuelto.", "es"),
+        ("J'ai finalement retiré la contestation faite auprès de ma banque.", "fr"),
+        ("Ho già ritirato la contestazione con la banca, grazie.", "it"),
+        ("Die Rückbuchung habe ich inzwischen zurückgezogen.", "de"),
+        ("先月の保証申請は、すぐ対応いただけたので取り下げました。", "ja"),
+        # A claim ruled out, with the complaint that follows it ("…, but the parcel is stuck").
+        (
+            "I'm not going to open an A-to-z claim, but the parcel has been stuck for a week.",
+            "en",
+        ),
+        ("No quiero poner ninguna reclamación, solo saber cuándo llega.", "es"),
+        ("保証の申請とか大げさなことをするつもりは全くありません。", "ja"),
+        # A worry about fire is a question; a joke is a joke; a return at the carrier is a return.
+        ("万が一発火したら怖いので、安全機能について教えてください。", "ja"),
+        ("I'm a bit worried it could overheat if left charging overnight.", "en"),
+        ("My husband says he'll sue me if this gift is late lol", "en"),
+        ("OK, I'll drop it off at the post office tomorrow.", "en"),
+    ],
+)
+def test_a_claim_withdrawn_ruled_out_or_feared_is_no_signal(text: str, language: str) -> None:
+    assert signals(text, language=language) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "reason"),
+    [
+        (
+            "I won't open an A-to-z claim yet, but if it's not here Monday I will.",
+            "en",
+            "a_to_z_claim",
+        ),
+        ("next step is amazon's a to z thing", "en", "a_to_z_claim"),
+        ("Sinon j'ouvre un AtoZ demain.", "fr", "a_to_z_claim"),
+        ("He puesto una reclamación ante mi banco por el cargo.", "es", "chargeback"),
+        ("Apro una contestazione con la carta di credito.", "it", "chargeback"),
+        ("Mi avete venduto un falso.", "it", "fraud_signal"),
+        ("Queste cuffie non sono affatto originali.", "it", "fraud_signal"),
+        ("Can I drop it off at your shop instead?", "en", "off_amazon"),
+    ],
+)
+def test_threats_in_plain_or_squashed_words_still_count(
+    text: str, language: str, reason: str
+) -> None:
+    assert reason in signals(text, language=language)
+
+
+@pytest.mark.parametrize(
     ("text", "language", "filed"),
     [
         ("I have opened an A-to-z claim.", "en", True),
