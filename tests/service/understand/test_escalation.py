@@ -260,6 +260,17 @@ def test_look_alikes_of_those_concepts_do_not_escalate(text: str, language: str)
         ("I'm a bit worried it could overheat if left charging overnight.", "en"),
         ("My husband says he'll sue me if this gift is late lol", "en"),
         ("OK, I'll drop it off at the post office tomorrow.", "en"),
+        # Asking whether a claim would be needed if something happens: a question about options.
+        ("If it never shows up, should I open an A-to-z claim or will you resend?", "en"),
+        ("Si no llega, ¿tendría que abrir una reclamación de la A a la Z?", "es"),
+        ("Se non arriva, conviene aprire la garanzia dalla A alla Z?", "it"),
+        ("Falls es nicht kommt, muss ich dann einen A-bis-z-Antrag stellen?", "de"),
+        ("Si le colis n'arrive pas, dois-je ouvrir une réclamation A-à-z ?", "fr"),
+        ("届かない場合は保証を申請した方がいいでしょうか。", "ja"),
+        # Fraud words in praise; sand from a broken hourglass; a return sent straight back.
+        ("Für den Preis ist das fast Betrug, so gut ist es 😄", "de"),
+        ("The vase broke in transit and there was sand and glass everywhere in the box.", "en"),
+        ("Devo spedire il reso direttamente a voi?", "it"),
     ],
 )
 def test_a_claim_withdrawn_ruled_out_or_feared_is_no_signal(text: str, language: str) -> None:
@@ -281,6 +292,16 @@ def test_a_claim_withdrawn_ruled_out_or_feared_is_no_signal(text: str, language:
         ("Mi avete venduto un falso.", "it", "fraud_signal"),
         ("Queste cuffie non sono affatto originali.", "it", "fraud_signal"),
         ("Can I drop it off at your shop instead?", "en", "off_amazon"),
+        ("Kann ich es vorbeibringen und Sie geben mir das Geld bar zurück?", "de", "off_amazon"),
+        ("Meine Tochter (1) hatte die lose Kugel schon im Mund.", "de", "safety_incident"),
+        ("J'ai fait opposition auprès de ma banque.", "fr", "chargeback"),
+        ("Le service client d'Amazon a pris le relais.", "fr", "a_to_z_claim"),
+        ("Al posto del telefono c'era un pezzo di legno.", "it", "fraud_signal"),
+        (
+            "The box had been opened and resealed, and instead of the drill there was a brick.",
+            "en",
+            "fraud_signal",
+        ),
     ],
 )
 def test_threats_in_plain_or_squashed_words_still_count(
