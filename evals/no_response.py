@@ -1,6 +1,9 @@
 """No response needed: the rule (service/understand/analysis.py) on its development set,
 service/data/no_response/<language>.jsonl (messages that need nothing, and look-alikes that
-need a reply: thanks with a request, an acknowledgement with a new problem, sarcasm)."""
+need a reply: thanks with a request, an acknowledgement with a new problem, sarcasm), read as
+the service reads a message (``analyse``: the phrase lists, the intent model's say and the
+escalation). The intent model's training messages of a concern (every intent but praise and
+`other`) are a second check on precision: none should be silenced."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from service import DATA_DIR
-from service.understand.analysis import no_response_needed
+from service.understand.analysis import NO_CONCERN, analyse
+from service.understand.intent_examples import read_examples
 
 DEV_DIR = DATA_DIR / "no_response"
 
@@ -32,13 +36,23 @@ def score(directory: Path = DEV_DIR) -> dict[str, tuple[int, int, int]]:
     quiet: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
     for language, text, needs_reply in read(directory):
-        silenced = no_response_needed(text, language=language)
+        silenced = _silenced(text, language)
         if needs_reply:
             wrong[language] += silenced
         else:
             quiet[language] += 1
             found[language] += silenced
     return {lang: (found[lang], quiet[lang], wrong[lang]) for lang in sorted(quiet)}
+
+
+def _silenced(text: str, language: str) -> bool:
+    return analyse(text=text, locale=language, marketplace="amazon.com").no_response_needed
+
+
+def concerns_silenced() -> tuple[int, int]:
+    """(silenced, of the intent model's training messages that name a concern)."""
+    named = [(lang, text) for lang, intent, text in read_examples() if intent not in NO_CONCERN]
+    return sum(_silenced(text, lang) for lang, text in named), len(named)
 
 
 def report() -> str:
@@ -51,6 +65,8 @@ def report() -> str:
         lines.append(f"| {language} | {found}/{quiet} | {wrong} |")
         totals = [totals[0] + found, totals[1] + quiet, totals[2] + wrong]
     lines.append(f"| **all** | {totals[0]}/{totals[1]} | {totals[2]} |")
+    silenced, named = concerns_silenced()
+    lines.append(f"\nIntent training messages that name a concern, silenced: {silenced}/{named}.")
     return "\n".join(lines)
 
 
