@@ -71,6 +71,7 @@ class PiiScore:
     total: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     others: int = 0
     others_removed: int = 0
+    others_invited: int = 0  # removed with a sentence that asked to use a contact detail
     misses: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
 
@@ -108,7 +109,11 @@ def presidio_score() -> PiiScore:
                 continue  # a name inside an e-mail address goes with the address
             result.others += 1
             hit = [f for f in edits if f.start < end and f.end > start]
-            if hit:
+            if hit and all(f.rule == "off_platform" for f in hit):
+                # The sentence asked to be called or written to at a removed detail ("send it to
+                # my e-mail …"): it goes whole, with whatever else it held.
+                result.others_invited += 1
+            elif hit:
                 result.others_removed += 1
                 result.wrong.append(f"{kind} {span['entity_value']!r} <- {hit[0].rule}")
     return result
@@ -153,7 +158,8 @@ def _external_report() -> str:
         lines.append(f"- {kind}: recall {pii.recall(kind):.1%} of {pii.total[kind]}")
     lines.append(
         f"- other entities removed: {pii.others_removed} of {pii.others} "
-        "(dates, card numbers, IBANs, zip codes, street numbers, names, …)"
+        "(dates, card numbers, IBANs, zip codes, street numbers, names, …); removed with a "
+        f"sentence that asked to be called or written to at a removed detail: {pii.others_invited}"
     )
     lines += [f"  - missed: {m}" for m in pii.misses[:20]] + [
         f"  - wrongly removed: {w}" for w in pii.wrong[:20]

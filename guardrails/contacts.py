@@ -7,11 +7,12 @@ publicsuffixlist, like links). Phone numbers and messenger IDs are in :mod:`guar
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from guardrails import phrases
 from guardrails.domains import registrable
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import fold
+from guardrails.textnorm import GLUE, fold
 from guardrails.views import reading_through
 
 _OPEN = r"[\[({<（［【｛＜]"
@@ -61,6 +62,18 @@ def any_of(category: str) -> str:
     if not items:
         return "(?!)"
     return "|".join(re.escape(item).replace(r"\ ", r"[ \t]+") for item in items)
+
+
+@cache
+def invites() -> re.Pattern[str]:
+    """Words that ask the buyer to use a contact detail: "write to us", "call me", "e-mail",
+    "WhatsApp", "までご連絡" (the lexicon's invitations, phone cues, e-mail labels and
+    messengers, every language's). What is left of a sentence once its contact details are
+    removed still sends the buyer off Amazon when it holds one."""
+    words = "|".join(
+        any_of(category) for category in ("invitations", "phone_cues", "email_labels", "messengers")
+    )
+    return re.compile(rf"(?<![{GLUE}])(?:{words})(?![{GLUE}])", re.IGNORECASE)
 
 
 def _email_ok(raw: str) -> bool:

@@ -50,6 +50,7 @@ FAMILIES: Mapping[str, frozenset[str] | None] = MappingProxyType(
                 "phone_labels",
                 "phone_cues",
                 "messengers",
+                "invitations",
                 "email_labels",
                 "link_labels",
                 "prepositions",

@@ -5,9 +5,11 @@ Order of resolution (each step only sees what the previous ones left):
    sentence merge, with one finding per rule and sentence.
 2. A sentence whose links, addresses and numbers are removed and that then has at most
    :data:`MAX_FILLER_WORDS` other words ("Tel.: …", "Please call us at …"), or that no longer
-   reads (:func:`guardrails.fluency.broken`: "call us or email."), is removed whole: stripping
-   only the number would leave it dangling. A Japanese sentence loses only its last clause
-   when the clauses before it end as a sentence does.
+   reads (:func:`guardrails.fluency.broken`: "call us or email."), or that still asks the buyer
+   to use what was removed ("…, so just give us a call, Monday to Friday": the lexicon's
+   invitations, see :func:`guardrails.contacts.invites`), is removed whole: stripping only the
+   number would leave it dangling. The last kind is also an ``off_platform`` finding. A Japanese
+   sentence loses only its last clause when the clauses before it end as a sentence does.
 3. Every span inside a removed sentence is swallowed: its text goes with the sentence, and a
    fix's finding is kept (it says so), so the report names every rule the removed text broke.
 4. The remaining edits are taken left to right; on overlap the earlier start wins, then the
@@ -22,12 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from guardrails import fluency, sentences
+from guardrails import contacts, fluency, sentences
 from guardrails.ranges import Ranges
 from guardrails.report import Finding
-from guardrails.spans import Span
+from guardrails.spans import Span, quote
 
 MAX_FILLER_WORDS = 3
+OFF_PLATFORM_WHY = "buyers must be served through Amazon, not sent elsewhere."
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,11 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
             findings.append(replace(_finding(span), match=text[start:end], start=start, end=end))
     ranges = list(removed)
 
-    contact, broken, clauses = _contact_only(text, bounds, spans, ranges)
+    contact, broken, clauses, invited = _contact_only(text, bounds, spans, ranges)
+    for start, end in invited:
+        match = text[start:end]
+        msg = f'Removed a sentence (contact outside Amazon: "{quote(match)}"): {OFF_PLATFORM_WHY}'
+        findings.append(Finding("off_platform", "fixed", match, start, end, msg))
     broken_set, clause_set = Ranges(broken), Ranges(clauses)
     edits = [
         Edit(*sentences.removal_range(text, s, e), sentences.SEAM) for s, e in ranges + contact
@@ -118,10 +125,14 @@ def _contact_only(
     bounds: list[tuple[int, int]],
     spans: list[tuple[int, Span]],
     removed: list[tuple[int, int]],
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
-    """Sentences that hold nothing but removed contact details and filler words, or that no
-    longer read once they are removed; which of them are the latter; and the Japanese clauses
-    that go instead of their whole sentence (:func:`guardrails.fluency.japanese_clause`)."""
+) -> tuple[
+    list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]
+]:
+    """Sentences that hold nothing but removed contact details and filler words, that no
+    longer read once they are removed, or that still ask the buyer to use them ("…, so just
+    give us a call, Monday to Friday"); which of them are the second kind; the Japanese
+    clauses that go instead of their whole sentence (:func:`guardrails.fluency.japanese_clause`);
+    and which of them asked the buyer to get in touch (``off_platform``)."""
     taken = Ranges(removed)
     touched = []
     for _, span in spans:
@@ -141,20 +152,28 @@ def _contact_only(
     out: list[tuple[int, int]] = []
     broken: list[tuple[int, int]] = []
     clauses: list[tuple[int, int]] = []
+    invited: list[tuple[int, int]] = []
     for (start, end), members in groups:
         left, pos = [], start
         for span in sorted(members, key=lambda s: s.start):
             left.append(text[pos : max(pos, span.start)])
             pos = max(pos, span.end)
         left.append(text[pos:end])
+        invites = any(contacts.invites().search(piece) for piece in left)
         if sentences.content_words(" ".join(left)) <= MAX_FILLER_WORDS:
             out.append((start, end))
-        elif any(fluency.cut_from_its_verb(a, b) for a, b in pairwise(left)) or fluency.broken(
-            sentences.tidy(sentences.LABEL_SEAM.join(left))
+            if invites:
+                invited.append((start, end))
+        elif (
+            invites
+            or any(fluency.cut_from_its_verb(a, b) for a, b in pairwise(left))
+            or fluency.broken(sentences.tidy(sentences.LABEL_SEAM.join(left)))
         ):
             first, last = min(s.start for s in members), max(s.end for s in members)
             clause = fluency.japanese_clause(text[start:end], first - start, last - start)
             rng = (start + clause[0], start + clause[1]) if clause else (start, end)
             out.append(rng)
             (clauses if clause else broken).append(rng)
-    return out, broken, clauses
+            if invites:
+                invited.append(rng)
+    return out, broken, clauses, invited

@@ -118,7 +118,9 @@ def test_queue_finding_edit_approve(page: Page, desk: Desk) -> None:
     assert stored["status"] == "approved"
     assert stored["review"]["reviewed_by"] == "anna"
     assert "@" not in stored["text"]
-    assert stored["history"][-1]["details"]["findings"][0]["rule"] == "email_address"
+    found = [f["rule"] for f in stored["history"][-1]["details"]["findings"]]
+    assert found == ["off_platform", "email_address"]  # "write to …": the sentence went whole
+    assert "write to" not in stored["text"]
 
 
 def test_reject_with_a_reason(page: Page, desk: Desk) -> None:

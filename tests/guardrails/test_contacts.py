@@ -16,72 +16,94 @@ from tests.guardrails.support import (
 ORDER = f"Order {OID}."
 
 
+# A sentence that gives an address or a number asks the buyer to use it: once the detail is
+# removed, a sentence that still says "write", "mail" or "call" goes whole (off_platform); one
+# that no longer asks anything keeps the rest.
+INVITED = [("off_platform", "fixed")]
+SHIPS = f"{ORDER} It ships today."
+
+
 @pytest.mark.parametrize(
-    ("text", "fixed"),
+    ("text", "fixed", "invited"),
     [
         (
-            f"{ORDER} If anything is unclear, write to support@shop.example.com and we will help.",
-            f"{ORDER} If anything is unclear, write and we will help.",
+            f"{SHIPS} If anything is unclear, write to support@shop.example.com and we will help.",
+            f"{SHIPS}",
+            True,
         ),
         (
-            f"{ORDER} If anything is unclear, mail info [at] shop [dot] com with the photos.",
-            f"{ORDER} If anything is unclear, mail with the photos.",
+            f"{SHIPS} If anything is unclear, mail info [at] shop [dot] com with the photos.",
+            f"{SHIPS}",
+            True,
         ),
         (
-            f"{ORDER} If anything is unclear, mail info(at)shop(dot)de with the photos.",
-            f"{ORDER} If anything is unclear, mail with the photos.",
+            f"{SHIPS} If anything is unclear, mail info(at)shop(dot)de with the photos.",
+            f"{SHIPS}",
+            True,
         ),
         (
-            f"{ORDER} If anything is unclear, mail info＠shop.de with the photos.",
-            f"{ORDER} If anything is unclear, mail with the photos.",
+            f"{SHIPS} If anything is unclear, mail info＠shop.de with the photos.",
+            f"{SHIPS}",
+            True,
         ),
         (
-            f"{ORDER} Questions? E-Mail: service@example.de, we answer within a few hours.",
-            f"{ORDER} Questions? we answer within a few hours.",
+            f"{SHIPS} Questions? E-Mail: service@example.de, we answer within a few hours.",
+            f"{SHIPS} Questions?",
+            True,
+        ),
+        (
+            f"{SHIPS} The invoice was also sent to billing@shop-example.com, as you asked.",
+            f"{SHIPS} The invoice was also sent, as you asked.",
+            False,
         ),
     ],
 )
-def test_email_addresses_are_removed(text: str, fixed: str) -> None:
+def test_email_addresses_are_removed(text: str, fixed: str, invited: bool) -> None:
     report = run(text, marketplace="amazon.de", language="en")
     assert report.text == fixed
-    assert rules(report) == [("email_address", "fixed")]
+    assert rules(report) == (INVITED if invited else []) + [("email_address", "fixed")]
     assert_offsets(text, report)
 
 
 @pytest.mark.parametrize(
-    ("text", "fixed", "marketplace"),
+    ("text", "fixed", "marketplace", "invited"),
     [
         (
-            f"{ORDER} If you need anything else, call us at +1 415-555-2671 today.",
-            f"{ORDER} If you need anything else, call us today.",
+            f"{SHIPS} If you need anything else, call us at +1 415-555-2671 today.",
+            f"{SHIPS}",
             "amazon.com",
+            True,
         ),
         (
-            f"{ORDER} If you need anything else, call us at (415) 555-2671 today.",
-            f"{ORDER} If you need anything else, call us today.",
+            f"{SHIPS} If you need anything else, call us at (415) 555-2671 today.",
+            f"{SHIPS}",
             "amazon.com",
+            True,
         ),
         (
-            f"{ORDER} Wenn Sie Fragen haben, rufen Sie uns unter 030 12345678 an.",
-            f"{ORDER} Wenn Sie Fragen haben, rufen Sie uns an.",
+            f"{SHIPS} Wenn Sie Fragen haben, rufen Sie uns unter 030 12345678 an.",
+            f"{SHIPS}",
             "amazon.de",
+            True,
         ),
         (
-            f"{ORDER} Our hotline for the blender warranty team is +49 30 12345678 daily.",
-            f"{ORDER}",  # "… is daily" no longer says what it said: the sentence goes
+            f"{SHIPS} Our hotline for the blender warranty team is +49 30 12345678 daily.",
+            f"{SHIPS}",  # "… is daily" no longer says what it said: the sentence goes
             "amazon.com",
+            False,
         ),
         (
-            f"{ORDER} Pour toute question, appelez le 01 23 45 67 89 en semaine.",
-            f"{ORDER} Pour toute question, appelez en semaine.",  # "le" went with the number
+            f"{SHIPS} Pour toute question, appelez le 01 23 45 67 89 en semaine.",
+            f"{SHIPS}",
             "amazon.fr",
+            True,
         ),
     ],
 )
-def test_phone_numbers_are_removed(text: str, fixed: str, marketplace: str) -> None:
+def test_phone_numbers_are_removed(text: str, fixed: str, marketplace: str, invited: bool) -> None:
     report = run(text, marketplace=marketplace)
     assert report.text == fixed
-    assert rules(report) == [("phone_number", "fixed")]
+    assert rules(report) == (INVITED if invited else []) + [("phone_number", "fixed")]
     assert_offsets(text, report)
 
 
@@ -97,7 +119,13 @@ def test_contact_block_goes_with_its_labels() -> None:
     text = f"{ORDER}\nE-Mail: a@shop.de, Tel.: 030 1234567, Fax: 030 1234568\nViele Grüße"
     report = run(text, marketplace="amazon.de", language="en")
     assert report.text == f"{ORDER}\nViele Grüße"
-    assert rules(report) == [("email_address", "fixed")] + [("phone_number", "fixed")] * 2
+    # The block only asked the buyer to write or call: nothing of a message is left.
+    assert (
+        rules(report)
+        == [("off_platform", "blocked"), *INVITED, ("email_address", "fixed")]
+        + [("phone_number", "fixed")] * 2
+    )
+    assert not report.passed
 
 
 def test_signature_keeps_the_name() -> None:
@@ -138,7 +166,9 @@ def test_address_inside_japanese_text() -> None:
     text = f"注文番号{OID}。ご質問はinfo@shop.example.jpまでお送りください。ありがとうございます。"
     report = run(text, marketplace="amazon.co.jp", language="en")
     assert report.text == f"注文番号{OID}。ありがとうございます。"
-    assert [f.match for f in report.findings] == ["info@shop.example.jp"]
+    sentence = "ご質問はinfo@shop.example.jpまでお送りください。"
+    assert [f.match for f in report.findings] == [sentence, "info@shop.example.jp"]
+    assert [f.rule for f in report.findings] == ["off_platform", "email_address"]
 
 
 def test_long_japanese_sentence_keeps_its_other_content() -> None:
@@ -155,7 +185,8 @@ def test_phone_number_inside_japanese_text() -> None:
     text = f"注文番号{OID}。交換品は本日発送しました。お急ぎの場合はお電話03-1234-5678までどうぞ。"
     report = run(text, marketplace="amazon.co.jp", language="en")
     assert report.text == f"注文番号{OID}。交換品は本日発送しました。"
-    assert [f.match for f in report.findings] == ["03-1234-5678"]
+    sentence = "お急ぎの場合はお電話03-1234-5678までどうぞ。"
+    assert [f.match for f in report.findings] == [sentence, "03-1234-5678"]
 
 
 @pytest.mark.parametrize(
@@ -211,9 +242,9 @@ def test_a_number_right_after_a_sentence_end_is_read_from_there() -> None:
     [
         # A name spelt out before the at word goes with the address.
         (
-            f"{ORDER} Erreichen Sie mich unter lena punkt vogt bei web punkt de, danke.",
+            f"{ORDER} Gute Nachricht! Erreichen Sie mich unter lena punkt vogt bei web punkt de.",
             "amazon.de",
-            f"{ORDER} Erreichen Sie mich, danke.",
+            f"{ORDER} Gute Nachricht!",  # and the sentence that asked to write there
         ),
         # "Tél." is no sentence end: the label goes with the number, and the dash before it.
         (

@@ -52,7 +52,10 @@ def test_a_sentence_cut_around_its_contact_details_goes_whole() -> None:
     )
     report = run(text)
     assert report.text == f"{ORDER} It ships today."
-    assert all("did not read without it" in f.message for f in report.findings)
+    details = [f for f in report.findings if f.rule != "off_platform"]
+    assert details and all("did not read without it" in f.message for f in details)
+    # "call us … or email" asked the buyer to get in touch outside Amazon.
+    assert [f.rule for f in report.findings if f not in details] == ["off_platform"]
 
 
 def test_a_japanese_sentence_whose_particle_lost_its_address_goes_whole() -> None:
@@ -65,8 +68,20 @@ def test_a_japanese_sentence_whose_particle_lost_its_address_goes_whole() -> Non
 
 
 def test_a_sentence_that_still_reads_keeps_the_rest() -> None:
-    text = f"{ORDER} Send the photos to help@shop-example.com and we will check them today."
-    assert "we will check them today" in run(text).text
+    text = (
+        f"{ORDER} We checked the photos you sent from help@shop-example.com and will ship a new "
+        "lid today."
+    )
+    report = run(text)
+    assert "will ship a new lid today" in report.text
+    assert [f.rule for f in report.findings] == ["email_address"]  # it asks nothing of the buyer
+
+
+def test_a_sentence_that_still_asks_to_write_goes_whole() -> None:
+    text = f"{ORDER} It ships today. Send the photos to help@shop-example.com and we will check."
+    report = run(text)
+    assert report.text == f"{ORDER} It ships today."
+    assert [f.rule for f in report.findings] == ["off_platform", "email_address"]
 
 
 @pytest.mark.parametrize(
