@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from guardrails import phrases, sentences
+from guardrails import phrases, sentences, solicitation
 from guardrails.spans import Context, Span, quote
 from guardrails.textnorm import fold_str
 
@@ -35,6 +35,8 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
     spans = []
     for start, end, category in phrases.find(FAMILY, text, ctx.language):
         if category == "coupon" and _explains_refund(text, start, end):
+            continue
+        if solicitation.declines(text, start, end):  # "we do not issue coupons"
             continue
         match = text[start:end]
         kind = category.replace("_", " ")

@@ -414,8 +414,8 @@ def detect(text: str, *, ctx: Context, found: Iterable[Span] = ()) -> list[Span]
         if not current.sure(prediction):
             continue
         sentence = text[start:end]
-        if prediction.label == "off_platform" and solicitation.warns(sentence):
-            continue  # "we will never ask you to pay by WhatsApp": a warning, as phrases read it
+        if prediction.label == "off_platform" and solicitation.asks_nothing(sentence):
+            continue  # a warning, a needless contact, an app's feature: as phrases read it
         # Something offered for a review asks for that review, as the phrase rules read it.
         rules = ("incentive", "review_solicitation") if prediction.label == "incentive" else ()
         for rule in rules or (RULES[prediction.label],):

@@ -62,6 +62,9 @@ def _cached_hits(text: str, table: str, language: str) -> tuple[tuple[int, int, 
     if table == "review" and (notices := _notices()):
         # "a laissé un avis de passage": the carrier's card, no review.
         found = [hit for hit in found if not _before_notice(text, hit[1], notices)]
+    if table == "offers":
+        # "merci pour votre avis", "thank you for your review": thanks, not a price for one.
+        found = [hit for hit in found if not _THANKED.search(text, max(0, hit[0] - 40), hit[0])]
     if table == "review" and any(hit[2] == STAR_COUNT for hit in found):
         offered = [
             *_cached_hits(text, "offers", language),
@@ -155,6 +158,71 @@ def detect_incentives(text: str, *, ctx: Context) -> list[Span]:
     return spans
 
 
+# Thanks right before an offer's words ("merci pour votre avis", "thanks so much for your
+# review"): the buyer is thanked for an opinion given, nothing is offered for one.
+_THANKED = re.compile(
+    r"\b(?:thank you|thanks|merci|danke|vielen dank|gracias|grazie)\b(?:\W+\w+){0,2}\W*\Z",
+    re.IGNORECASE,
+)
+# A sentence that rules the act out before naming it asks and offers nothing: "no need to email
+# us separately" (an invitation declined), "we do not issue coupons", "当店ではクーポンの発行は
+# 承っておりません" (an offer declined; Japanese says so after it).
+_NO_NEED = re.compile(
+    r"\b(?:no need to|don't need to|do not need to|there's no need|there is no need|nicht "
+    r"nötig|nicht notwendig|brauchen sie (?:uns )?nicht|müssen sie (?:uns )?nicht|pas besoin de|"
+    r"inutile de|no hace falta|no es necesario|non serve|non è necessario|non c'è bisogno)\b",
+    re.IGNORECASE,
+)
+_DECLINED = re.compile(
+    r"\b(?:we do not (?:offer|issue|provide)|we don't (?:offer|issue|provide)|we cannot offer|"
+    r"we can't offer|bieten wir (?:leider )?keine|geben wir (?:leider )?keine|nous ne proposons "
+    r"pas|nous n'offrons pas|no ofrecemos|no emitimos|non offriamo|non emettiamo)\b",
+    re.IGNORECASE,
+)
+_DECLINED_AFTER = re.compile(r"承っておりません|行っておりません|いたしかねます|できかねます")
+
+
+def declines(text: str, start: int, end: int, *, invitation: bool = False) -> bool:
+    """Does the sentence around ``text[start:end]`` decline what it names: an offer refused
+    before it (or, in Japanese, after it), or with ``invitation``, a contact said to be
+    needless ("no need to email us")?"""
+    first, last = sentences.covering(sentences.bounds(text), start, end)
+    before = [_DECLINED, *((_NO_NEED,) if invitation else ())]
+    return any(p.search(text, first, start) for p in before) or bool(
+        _DECLINED_AFTER.search(text, end, last)
+    )
+
+
+# Messengers and networks named as what a product shows or works with ("WhatsApp notifications
+# on the watch"), not as a way to reach the seller.
+_PLATFORM_NAME = re.compile(
+    r"whats\s?app|instagram|facebook|messenger|telegram|tiktok|line|x|twitter|snapchat|wechat",
+    re.IGNORECASE,
+)
+_APP_FEATURE = re.compile(r"notification|benachrichtigung|notificaci|notifica|通知", re.IGNORECASE)
+
+
+def asks_nothing(sentence: str) -> bool:
+    """A whole sentence that warns ("never"), calls a contact needless ("no need to email us")
+    or names a messenger as what a product shows ("WhatsApp notifications"): the sentence
+    model's off_platform flags are read as the phrase rules read their hits."""
+    if warns(sentence) or _NO_NEED.search(sentence) or _DECLINED.search(sentence):
+        return True
+    return bool(_APP_FEATURE.search(sentence)) and any(
+        _PLATFORM_NAME.fullmatch(m.group()) for m in _WORD.finditer(sentence)
+    )
+
+
+_WORD = re.compile(r"[^\W_]+(?:\s?app)?", re.IGNORECASE)
+
+
+def _feature(text: str, start: int, end: int) -> bool:
+    if not _PLATFORM_NAME.fullmatch(text[start:end].strip()):
+        return False
+    first, last = sentences.covering(sentences.bounds(text), start, end)
+    return _APP_FEATURE.search(text, first, last) is not None
+
+
 # A warning against leaving Amazon is no invitation to: "we will never ask you to pay by
 # WhatsApp", "nunca le pediremos datos por WhatsApp", "LINEでお支払いをお願いすることは一切ござい
 # ません". A sentence that says "never" (or its like) around the channel is left alone.
@@ -178,6 +246,11 @@ def detect_off_platform(text: str, *, ctx: Context) -> list[Span]:
     hits = _hits(text, "off", ctx)
     if hits and _NEVER.search(text):
         hits = tuple(hit for hit in hits if not _warned(text, hit[0], hit[1]))
+    hits = tuple(
+        h
+        for h in hits
+        if not declines(text, *h[:2], invitation=True) and not _feature(text, *h[:2])
+    )
     spans = [_span("off_platform", text, *hit) for hit in hits]
     if "@" in text or "＠" in text:
         spans += [

@@ -268,3 +268,35 @@ def test_the_note_that_says_how_to_read_a_disguised_address_goes_with_it() -> No
     assert "★" not in report.text
     assert "@" not in report.text
     assert ("email_address", "fixed") in rules(report)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "language"),
+    [
+        # An invitation said to be needless, a messenger named as what a watch shows, thanks
+        # for an opinion given: none asks the buyer anything.
+        (f"{ORDER} No need to email us separately, this thread is enough.", "amazon.com", "en"),
+        (
+            f"{ORDER} The watch shows WhatsApp notifications once the app may send them.",
+            "amazon.com",
+            "en",
+        ),
+        (
+            f"Commande {OID}. Elle affiche les notifications Instagram si l'application le permet.",
+            "amazon.fr",
+            "fr",
+        ),
+        (
+            f"Commande {OID}. Merci pour votre avis sur le couvercle, nous l'avons transmis.",
+            "amazon.fr",
+            "fr",
+        ),
+    ],
+)
+def test_what_asks_nothing_of_the_buyer_stays(text: str, marketplace: str, language: str) -> None:
+    assert_clean(text, marketplace=marketplace, language=language)
+
+
+def test_an_invitation_to_a_messenger_still_goes() -> None:
+    report = run(f"{ORDER} It ships today. Message us on WhatsApp for faster answers.")
+    assert ("off_platform", "fixed") in rules(report)

@@ -90,3 +90,32 @@ def test_paragraph_removed_without_leaving_blank_lines() -> None:
 )
 def test_honest_replies_are_not_marketing(text: str) -> None:
     assert_clean(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "marketplace", "language"),
+    [
+        # Offers declined, refunds credited back to a gift card: nothing is promoted.
+        (f"{ORDER} We do not issue coupons for repeat orders, sorry.", "amazon.com", "en"),
+        (
+            f"注文番号{OID}。恐れ入りますが、当店では個別のクーポン発行は承っておりません。",
+            "amazon.co.jp",
+            "ja",
+        ),
+        (
+            f"Bestellung {OID}. Da Sie mit einem Geschenkgutschein bezahlt haben, wird der Betrag "
+            "Ihrem Gutschein-Guthaben gutgeschrieben.",
+            "amazon.de",
+            "de",
+        ),
+    ],
+)
+def test_a_declined_offer_or_a_credited_voucher_is_no_marketing(
+    text: str, marketplace: str, language: str
+) -> None:
+    assert_clean(text, marketplace=marketplace, language=language)
+
+
+def test_a_coupon_offered_is_still_marketing() -> None:
+    report = run(f"{ORDER} It ships today. We do offer a coupon: use SAVE10 next time.")
+    assert ("marketing", "fixed") in rules(report)
