@@ -161,7 +161,14 @@ def detect_incentives(text: str, *, ctx: Context) -> list[Span]:
 # Thanks right before an offer's words ("merci pour votre avis", "thanks so much for your
 # review"): the buyer is thanked for an opinion given, nothing is offered for one.
 _THANKED = re.compile(
-    r"\b(?:thank you|thanks|merci|danke|vielen dank|gracias|grazie)\b(?:\W+\w+){0,2}\W*\Z",
+    r"\b(?:thank you|thanks|merci|danke|vielen dank|gracias|grazie)(?:\s+(?:so much|very much|"
+    r"beaucoup|bien|mille|muchas|molto|sehr))?(?:\s+(?:for|pour|für|por|per))?\s*\Z",
+    re.IGNORECASE,
+)
+# A contrast after a negation starts another clause: "we do not offer phone support, but
+# message us on WhatsApp" still invites.
+_CONTRAST = re.compile(
+    r"\b(?:but|however|aber|jedoch|mais|cependant|pero|sin embargo|ma|però)\b|けど|けれど|が、",
     re.IGNORECASE,
 )
 # A sentence that rules the act out before naming it asks and offers nothing: "no need to email
@@ -187,10 +194,12 @@ def declines(text: str, start: int, end: int, *, invitation: bool = False) -> bo
     before it (or, in Japanese, after it), or with ``invitation``, a contact said to be
     needless ("no need to email us")?"""
     first, last = sentences.covering(sentences.bounds(text), start, end)
-    before = [_DECLINED, *((_NO_NEED,) if invitation else ())]
-    return any(p.search(text, first, start) for p in before) or bool(
-        _DECLINED_AFTER.search(text, end, last)
-    )
+    for pattern in (_DECLINED, *((_NO_NEED,) if invitation else ())):
+        m = pattern.search(text, first, start)
+        if m is not None and not _CONTRAST.search(text, m.end(), start):
+            return True
+    after = _DECLINED_AFTER.search(text, end, last)
+    return after is not None and not _CONTRAST.search(text, end, after.start())
 
 
 # Messengers and networks named as what a product shows or works with ("WhatsApp notifications
@@ -206,7 +215,11 @@ def asks_nothing(sentence: str) -> bool:
     """A whole sentence that warns ("never"), calls a contact needless ("no need to email us")
     or names a messenger as what a product shows ("WhatsApp notifications"): the sentence
     model's off_platform flags are read as the phrase rules read their hits."""
-    if warns(sentence) or _NO_NEED.search(sentence) or _DECLINED.search(sentence):
+    if warns(sentence):
+        return True
+    if _CONTRAST.search(sentence):  # "…, but message us on WhatsApp": another clause asks
+        return False
+    if _NO_NEED.search(sentence) or _DECLINED.search(sentence):
         return True
     return bool(_APP_FEATURE.search(sentence)) and any(
         _PLATFORM_NAME.fullmatch(m.group()) for m in _WORD.finditer(sentence)

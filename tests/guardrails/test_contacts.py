@@ -300,3 +300,15 @@ def test_what_asks_nothing_of_the_buyer_stays(text: str, marketplace: str, langu
 def test_an_invitation_to_a_messenger_still_goes() -> None:
     report = run(f"{ORDER} It ships today. Message us on WhatsApp for faster answers.")
     assert ("off_platform", "fixed") in rules(report)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We do not offer phone support, but message us on WhatsApp for faster answers.",
+        "There is no need to wait, but you can also message us on WhatsApp.",
+    ],
+)
+def test_a_negation_before_a_contrast_does_not_cover_what_follows(sentence: str) -> None:
+    report = run(f"{ORDER} It ships today. {sentence}")
+    assert ("off_platform", "fixed") in rules(report)

@@ -119,3 +119,8 @@ def test_a_declined_offer_or_a_credited_voucher_is_no_marketing(
 def test_a_coupon_offered_is_still_marketing() -> None:
     report = run(f"{ORDER} It ships today. We do offer a coupon: use SAVE10 next time.")
     assert ("marketing", "fixed") in rules(report)
+
+
+def test_thanks_before_an_offer_does_not_hide_it() -> None:
+    report = run(f"{ORDER} It ships today. Thanks! A $10 gift card for your 5-star review.")
+    assert {"incentive", "review_solicitation"} <= {rule for rule, _ in rules(report)}
