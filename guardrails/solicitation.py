@@ -211,6 +211,9 @@ _PLATFORM_NAME = re.compile(
 _APP_FEATURE = re.compile(r"notification|benachrichtigung|notificaci|notifica|通知", re.IGNORECASE)
 
 
+_WORD = re.compile(r"[^\W_]+(?:\s?app)?", re.IGNORECASE)
+
+
 def asks_nothing(sentence: str) -> bool:
     """A whole sentence that warns ("never"), calls a contact needless ("no need to email us")
     or names a messenger as what a product shows ("WhatsApp notifications"): the sentence
@@ -226,14 +229,11 @@ def asks_nothing(sentence: str) -> bool:
     )
 
 
-_WORD = re.compile(r"[^\W_]+(?:\s?app)?", re.IGNORECASE)
-
-
 def _feature(text: str, start: int, end: int) -> bool:
-    if not _PLATFORM_NAME.fullmatch(text[start:end].strip()):
-        return False
-    first, last = sentences.covering(sentences.bounds(text), start, end)
-    return _APP_FEATURE.search(text, first, last) is not None
+    """Is the hit a messenger's bare name in a sentence about what a product shows?"""
+    return bool(_PLATFORM_NAME.fullmatch(text[start:end].strip())) and bool(
+        _APP_FEATURE.search(sentences.around(text, start, end))
+    )
 
 
 # A warning against leaving Amazon is no invitation to: "we will never ask you to pay by
@@ -257,13 +257,15 @@ def _warned(text: str, start: int, end: int) -> bool:
 
 def detect_off_platform(text: str, *, ctx: Context) -> list[Span]:
     hits = _hits(text, "off", ctx)
-    if hits and _NEVER.search(text):
-        hits = tuple(hit for hit in hits if not _warned(text, hit[0], hit[1]))
-    hits = tuple(
-        h
-        for h in hits
-        if not declines(text, *h[:2], invitation=True) and not _feature(text, *h[:2])
-    )
+    if hits:  # a warning, a declined contact or an app's feature is no invitation
+        never = _NEVER.search(text) is not None
+        hits = tuple(
+            (start, end, category)
+            for start, end, category in hits
+            if not (never and _warned(text, start, end))
+            and not declines(text, start, end, invitation=True)
+            and not _feature(text, start, end)
+        )
     spans = [_span("off_platform", text, *hit) for hit in hits]
     if "@" in text or "＠" in text:
         spans += [
