@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import ahocorasick
 
@@ -39,6 +39,40 @@ _FIRST_CJK = CJK_WORD[0]  # below it, a word character is never a kana or kanji
 _NUMBER_OPENING = re.compile(r"[#\d][#\d.,]*")  # "#", "#.#", "24" of a number phrase
 
 
+_NOT_A_HEAD = ".,0123456789"  # a head may not go on with the number itself
+
+
+def _numbers_before(folded: str, head: str) -> Iterator[int]:
+    r"""Where a number phrase's number may start, for each ``head`` in ``folded``: the starts
+    ``\d(?<![^\W CJK]\d)\d*`` finds followed by ``(?:[.,]\d+)?\s*`` and ``head`` (the
+    regex of :meth:`Automaton._number_starts`), read backwards from the head: its digit run,
+    and the run before a decimal mark, each where it starts a word."""
+    at = folded.find(head)
+    while at >= 0:
+        end = at
+        while end and folded[end - 1].isspace():
+            end -= 1
+        run = end
+        while run and folded[run - 1].isdecimal():
+            run -= 1
+        if run < end:
+            if _starts_word(folded, run):
+                yield run
+            mark = run - 1
+            if mark > 0 and folded[mark] in ".," and folded[mark - 1].isdecimal():
+                first = mark - 1
+                while first and folded[first - 1].isdecimal():
+                    first -= 1
+                if _starts_word(folded, first):
+                    yield first
+        at = folded.find(head, at + 1)
+
+
+def _starts_word(folded: str, at: int) -> bool:
+    r"""``(?<![^\W CJK])`` at ``at``: no letter, digit or ``_`` before it but a kana or kanji."""
+    return not at or not inner_word_char(folded[at - 1])
+
+
 class Automaton:
     """Every phrase of one language: ``families`` maps a rule family to its categories. The
     automaton holds every family's literals; a table (some categories of one family) is a view
@@ -52,6 +86,7 @@ class Automaton:
         self._follow: dict[Bucket, set[str] | None] = {}  # see phrase_syntax.peek
         self._number_texts: dict[str, None] = {}
         self._starts: re.Pattern[str] | None = None
+        self._heads: tuple[str, ...] | None = None
         for family, categories in families.items():
             for items in categories.values():
                 for phrase in items:
@@ -141,9 +176,16 @@ class Automaton:
         numbers: list[int] = []
         if self._number_families:
             pattern = anys.get(NUMBER) or self._compile_any(NUMBER)
-            for m in (self._starts or self._number_starts()).finditer(folded):
-                if pattern.match(folded, m.start()) is not None:
-                    numbers.append(m.start())
+            if self._starts is None:
+                self._number_starts()
+            heads = self._heads
+            if heads is None:
+                starts: Iterable[int] = [m.start() for m in self._starts.finditer(folded)]
+            else:
+                starts = sorted({s for head in heads for s in _numbers_before(folded, head)})
+            for start in starts:
+                if pattern.match(folded, start) is not None:
+                    numbers.append(start)
         places = {
             family: sorted((at, tuple(sorted(b))) for at, b in by_at.items())
             for family, by_at in found.items()
@@ -157,10 +199,22 @@ class Automaton:
         "-s" of "#-star", "s" of "# stars". An order ID's "114-" or a price's "12,99 €" ends
         there, unless a phrase goes on with it."""
         follow: set[str] | None = set()
+        heads: set[str] | None = set()
         for text in self._number_texts:
             rest = _NUMBER_OPENING.sub("", fold_str(text).lstrip(), count=1).lstrip()
             head = re.match(r"[^\s*~#]{1,2}", rest)
             follow = None if follow is None or head is None else {*follow, head.group()}
+            whole = re.match(r"[^\s*~#]+", rest)  # all the literal text a number goes on with
+            if heads is not None and whole is not None and whole.group()[0] not in _NOT_A_HEAD:
+                heads.add(whole.group())
+            else:
+                heads = None
+        # The heads, searched with ``str.find``, stand for the regex below when every number
+        # phrase goes on with literal text: the same starts, without trying every digit.
+        # A head that opens with another ("%off", "%") is found where that one is.
+        self._heads = None if heads is None else tuple(
+            sorted(h for h in heads if not any(h != g and h.startswith(g) for g in heads))
+        )
         ahead = (
             rf"(?=(?:[.,]\d+)?\s*(?:{'|'.join(map(re.escape, sorted(follow)))}))" if follow else ""
         )

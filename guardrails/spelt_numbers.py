@@ -88,6 +88,29 @@ def _gate(language: str) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+@cache
+def _gate_regex(language: str) -> re.Pattern[str]:
+    """A blank that some gate word follows: one pass in C instead of a ``str.count`` per word
+    (each of which stops at every blank of the text)."""
+    words = sorted({word[1:] for word in _gate(language)}, key=len, reverse=True)
+    firsts = "".join(sorted({word[0] for word in words}))  # a bitmap test rules most blanks out
+    alternatives = "|".join(map(re.escape, words))
+    return re.compile(f" (?=[{re.escape(firsts)}])(?={alternatives})")
+
+
+def _gate_count(lowered: str, language: str, enough: int = 4) -> int:
+    """``sum(lowered.count(word) for word in _gate(language))``, stopping at ``enough``: the
+    blanks a gate word follows, each counted once per gate word that opens there (" cinq" and
+    " cinquante" both open " cinquante")."""
+    words = _gate(language)
+    total = 0
+    for m in _gate_regex(language).finditer(lowered):
+        total += sum(lowered.startswith(word, m.start()) for word in words)
+        if total >= enough:
+            break
+    return total
+
+
 def _pair_words(language: str) -> tuple[str, ...]:
     """The words that say two digits at once, as they open a token (Italian compounds open
     with their tens: "cinquanta" of "cinquantacinque")."""
@@ -229,7 +252,7 @@ def spelt_numbers(
     lowered = text.lower()
     # A cheap gate first: four number words at least, counted as substrings after a blank
     # ("one" in "someone" counts too). Most drafts have fewer and skip the regex.
-    if sum(lowered.count(word) for word in _gate(ctx.language)) >= 4:
+    if _gate_count(lowered, ctx.language) >= 4:
         for m in _run(ctx.language).finditer(text):
             if not any(c.isalpha() for c in m.group()):
                 continue  # plain digits: the phone rule's first passes

@@ -159,3 +159,31 @@ def test_the_shipped_profanity_lists_carry_their_licence() -> None:
     assert "LDNOOBW" in (folder / "README.md").read_text(encoding="utf-8")
     for language in ("en", "de", "fr", "es", "it", "ja"):
         assert phrases.get(language, "unprofessional", "listed")
+
+
+NUMBER_TEXTS = [
+    "5 stars, 4,5 stars, 4.5-star, 1.000,50 €, 10 %off, 3x5 star, 12\n\n star, a5 stars, _5 stars",
+    "2000円 5つ星 30%オフ 注文5つ星 ３０％オフ １０００円 x12,5€ 12,. star 7.  %",
+    "١٢ stars ٥-star 12345678901234567890 euros 99,99eur 5 dollars 20% off 20%",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ja"])
+def test_number_starts_found_from_the_heads_match_the_regex(language: str) -> None:
+    """The number phrases' starts read backwards from their heads (str.find) are the starts
+    the look-ahead regex finds, wherever some number phrase matches."""
+    from guardrails.phrase_engine import _numbers_before
+    from guardrails.phrase_table import NUMBER
+
+    automaton = phrases.automaton(language)
+    regex = automaton._number_starts()
+    heads = automaton._heads
+    assert heads, "every shipped number phrase goes on with literal text"
+    any_number = automaton._compile_any(NUMBER)
+    for text in NUMBER_TEXTS:
+        folded = fold(text).text
+        for cut in range(0, len(folded), 7):  # every place a number or head may be cut off
+            piece = folded[cut:]
+            old = [m.start() for m in regex.finditer(piece) if any_number.match(piece, m.start())]
+            new = sorted({s for head in heads for s in _numbers_before(piece, head)})
+            assert [s for s in new if any_number.match(piece, s)] == old, piece

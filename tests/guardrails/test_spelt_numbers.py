@@ -68,3 +68,19 @@ def test_a_number_with_middle_dots_is_a_number() -> None:
 
 def test_plain_replies_stay_clean() -> None:
     assert_clean(f"{ORDER} We ship one parcel today and two more on Monday.")
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "it", "ja"])
+def test_the_gate_counts_what_str_count_counts(language: str) -> None:
+    from guardrails.spelt_numbers import _gate, _gate_count
+
+    texts = [
+        " cinquante cinq  one one\tone someone zero-zero  uno una cinquantacinque",
+        " null eins drei vier fünf sechs  sieben acht neun one two three",
+        "no number words here at all",
+    ]
+    for text in texts:
+        lowered = text.lower()
+        expected = sum(lowered.count(word) for word in _gate(language))
+        assert _gate_count(lowered, language, enough=99) == expected
+        assert min(_gate_count(lowered, language), 4) == min(expected, 4)
