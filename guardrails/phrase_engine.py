@@ -21,8 +21,9 @@ import re
 import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
 from guardrails.phrase_syntax import (
     Phrase,
@@ -32,7 +33,7 @@ from guardrails.phrase_syntax import (
     parse_phrase,
     peek,
 )
-from guardrails.phrase_table import NUMBER, Bucket, Entry, Scan, Table, fits, squeeze
+from guardrails.phrase_table import NUMBER, Bucket, Entry, Scan, Table, squeeze
 from guardrails.textnorm import CJK_WORD, fold_str, inner_word_char
 
 _FIRST_CJK = CJK_WORD[0]  # below it, a word character is never a kana or kanji
@@ -117,16 +118,20 @@ class Automaton:
         for literal, opened in self.entries.items():
             if literal:
                 self._by_first.setdefault(literal[0], {})[literal] = opened
-        self._ac = ahocorasick.Automaton()
-        for literal, found in entries.items():
+        self._values: list[tuple[bool, list[list[Any]]]] = []
+        for found in entries.values():
             cjk = found[0].kind == "cjk"  # a literal's first character decides it for all keys
             # Per entry: the entry and, once compiled, its bucket's pattern (filled in by the
             # scan, so the hot loop reads it from the hit itself).
             slots = [[entry, None] for entry in found]
-            self._ac.add_word(literal, (len(literal) - 1, cjk, slots))
-        if entries:
-            self._ac.make_automaton()
-        self._empty = not entries
+            self._values.append((cjk, slots))
+        self._ac = (
+            ahocorasick_rs.AhoCorasick(
+                list(entries), implementation=ahocorasick_rs.Implementation.DFA
+            )
+            if entries
+            else None
+        )
         self._tables: dict[tuple[str, tuple[str, ...]], Table] = {}
         self._lock = threading.Lock()
 
@@ -149,15 +154,18 @@ class Automaton:
         return {lit: found for lit, found in candidates.items() if probe.startswith(lit)}
 
     def scan(self, folded: str) -> Scan:
-        # The loops below run for every automaton hit and every number: the word-start test
-        # is inlined for the common case (a character below the first kana).
-        found: dict[str, dict[int, list[Bucket]]] = {}
-        inner, first_cjk, anys = inner_word_char, _FIRST_CJK, self._any
-        if not self._empty:
+        """Where the automaton's literals stand at a word start, per family; each table then
+        tries only its own (see :class:`guardrails.phrase_table.Scan`)."""
+        # The loop runs for every automaton hit: the word-start test is inlined for the common
+        # case (a character below the first kana).
+        hits: dict[str, list[tuple[int, list[Any]]]] = {}
+        inner, first_cjk = inner_word_char, _FIRST_CJK
+        if self._ac is not None:
             # Literals of two words hold one blank; the text's blanks are squeezed to match.
             squeezed, marks, shifts = squeeze(folded)
-            for end, (span, cjk, slots) in self._ac.iter(squeezed):
-                at = end - span
+            values = self._values
+            for index, at, _ in self._ac.find_matches_as_indexes(squeezed, overlapping=True):
+                cjk, slots = values[index]
                 if marks:
                     at += shifts[bisect_right(marks, at) - 1] if at >= marks[0] else 0
                 if at and not cjk:
@@ -165,32 +173,27 @@ class Automaton:
                     if (c.isalnum() or c == "_") and (c < first_cjk or inner(c)):
                         continue  # inside a word: most of what the automaton reports
                 for slot in slots:
-                    entry, pattern = slot
-                    if not (entry.settled or fits(folded, at, entry)):
-                        continue
-                    if pattern is None:
-                        pattern = slot[1] = self._compile_any(entry.bucket)
-                    if pattern.match(folded, at) is not None:
-                        for family in entry.families:
-                            found.setdefault(family, {}).setdefault(at, []).append(entry.bucket)
-        numbers: list[int] = []
-        if self._number_families:
-            pattern = anys.get(NUMBER) or self._compile_any(NUMBER)
-            if self._starts is None:
-                self._number_starts()
-            heads = self._heads
-            if heads is None:
-                starts: Iterable[int] = [m.start() for m in self._starts.finditer(folded)]
-            else:
-                starts = sorted({s for head in heads for s in _numbers_before(folded, head)})
-            for start in starts:
-                if pattern.match(folded, start) is not None:
-                    numbers.append(start)
-        places = {
-            family: sorted((at, tuple(sorted(b))) for at, b in by_at.items())
-            for family, by_at in found.items()
-        }
-        return Scan(places, tuple(numbers))
+                    for family in slot[0].families:
+                        hits.setdefault(family, []).append((at, slot))
+        return Scan(folded, hits, self)
+
+    def any_pattern(self, bucket: Bucket) -> re.Pattern[str]:
+        return self._any.get(bucket) or self._compile_any(bucket)
+
+    def number_starts(self, folded: str) -> tuple[int, ...]:
+        """Every offset of ``folded`` where some number phrase matches."""
+        if not self._number_families:
+            return ()
+        pattern = self.any_pattern(NUMBER)
+        if self._starts is None:
+            self._number_starts()
+        heads = self._heads
+        if heads is None:
+            assert self._starts is not None
+            starts: Iterable[int] = [m.start() for m in self._starts.finditer(folded)]
+        else:
+            starts = sorted({s for head in heads for s in _numbers_before(folded, head)})
+        return tuple(start for start in starts if pattern.match(folded, start) is not None)
 
     def _number_starts(self) -> re.Pattern[str]:
         """Where a number phrase may start, found in C: a run of digits at a word start (the
@@ -212,8 +215,12 @@ class Automaton:
         # The heads, searched with ``str.find``, stand for the regex below when every number
         # phrase goes on with literal text: the same starts, without trying every digit.
         # A head that opens with another ("%off", "%") is found where that one is.
-        self._heads = None if heads is None else tuple(
-            sorted(h for h in heads if not any(h != g and h.startswith(g) for g in heads))
+        self._heads = (
+            None
+            if heads is None
+            else tuple(
+                sorted(h for h in heads if not any(h != g and h.startswith(g) for g in heads))
+            )
         )
         ahead = (
             rf"(?=(?:[.,]\d+)?\s*(?:{'|'.join(map(re.escape, sorted(follow)))}))" if follow else ""

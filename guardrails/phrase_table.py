@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from guardrails.phrase_syntax import Phrase, categories_regex, compile_phrases, number_regex
 from guardrails.textnorm import inner_word_char
@@ -63,13 +64,50 @@ def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
     return "".join(parts), marks, shifts
 
 
-@dataclass(frozen=True, slots=True)
 class Scan:
-    """Where a folded text may hold phrases: per family, the offsets where its literals were
-    found at a word start with the right key (and which), and every number start."""
+    """Where a folded text may hold phrases: the automaton's hits at a word start, per family,
+    each with its entry's slot (the entry and its bucket's pattern, once compiled). A table
+    asks for its places (:meth:`places`): only then are its hits checked for their key and
+    tried with their bucket's pattern, so the families no detector reads for a text (closings
+    of a reply, say) cost nothing past the automaton. The number starts are found on first
+    ask, too. What is worked out is kept: the tables of one check share a scan."""
 
-    places: Mapping[str, Sequence[Place]]
-    numbers: tuple[int, ...]
+    __slots__ = ("_automaton", "_folded", "_hits", "_numbers", "_places")
+
+    def __init__(
+        self, folded: str, hits: Mapping[str, Sequence[tuple[int, list[Any]]]], automaton: Any
+    ) -> None:
+        self._folded = folded
+        self._hits = hits
+        self._automaton = automaton  # a guardrails.phrase_engine.Automaton
+        self._numbers: tuple[int, ...] | None = None
+        self._places: dict[Table, list[Place]] = {}
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """Every offset where some number phrase ("#% off", "# stars") matches."""
+        if self._numbers is None:
+            self._numbers = self._automaton.number_starts(self._folded)
+        return self._numbers
+
+    def places(self, table: Table) -> list[Place]:
+        """``(offset, buckets)`` where one of ``table``'s buckets may match, in text order: a
+        word start with the bucket's key, where a phrase of the bucket (any family's) does."""
+        found = self._places.get(table)
+        if found is None:
+            folded, mine = self._folded, table.buckets
+            by_at: dict[int, list[Bucket]] = {}
+            for at, slot in self._hits.get(table.family, ()):
+                entry, pattern = slot
+                if entry.bucket not in mine or not (entry.settled or fits(folded, at, entry)):
+                    continue
+                if pattern is None:
+                    pattern = slot[1] = self._automaton.any_pattern(entry.bucket)
+                if pattern.match(folded, at) is not None:
+                    by_at.setdefault(at, []).append(entry.bucket)
+            found = sorted((at, tuple(sorted(b))) for at, b in by_at.items())
+            self._places[table] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +181,7 @@ class Table:
 
     def finditer(self, folded: str, scan: Scan) -> Iterator[tuple[int, int, str]]:
         """``(start, end, category)`` of non-overlapping hits, left to right."""
-        mine = self.buckets
-        places = scan.places.get(self.family, ())
+        places: Sequence[Place] = scan.places(self)
         if self._numbers and scan.numbers:
             places = sorted([*places, *((at, ()) for at in scan.numbers)])
         last = 0
@@ -158,10 +195,7 @@ class Table:
                     last = hit.end()
                     yield at, hit.end(), names[hit.lastgroup]
                 continue
-            wanted = tuple(b for b in buckets if b in mine)
-            if not wanted:
-                continue
-            hit = self.pattern(wanted).match(folded, at)
+            hit = self.pattern(buckets).match(folded, at)
             if hit is not None and hit.lastgroup:
                 last = hit.end()
                 yield at, hit.end(), hit.lastgroup
