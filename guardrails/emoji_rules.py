@@ -20,7 +20,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 
 from guardrails.spans import Context, Span
 
@@ -54,15 +54,15 @@ def sequences(path: Path = DATA) -> list[str]:
 
 
 @cache  # two threads may both build it on the very first call; either is the same
-def _emoji() -> tuple[ahocorasick.Automaton, re.Pattern[str]]:
+def _emoji() -> tuple[ahocorasick_rs.AhoCorasick, re.Pattern[str]]:
     """The automaton of every sequence, and a prefilter for the characters that can start or
     be part of an emoji, except plain ASCII (keycaps start with a digit, which is only an
     emoji together with U+20E3): it lets most replies skip the automaton."""
     found = sequences()
-    automaton = ahocorasick.Automaton()
-    for sequence in found:
-        automaton.add_word(sequence, len(sequence))
-    automaton.make_automaton()
+    # Leftmost-longest, none overlapping: "👨‍👩‍👧" is one sequence, not three.
+    automaton = ahocorasick_rs.AhoCorasick(
+        found, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+    )
     starts = sorted({s[0] for s in found if not s[0].isascii()} - TEXT_SYMBOLS)
     # Basic-plane characters in one class (``re`` looks those up in a table) and the astral
     # ones, all pictographs, as one range: a class mixing both is searched range by range.
@@ -92,10 +92,8 @@ def detect(text: str, *, ctx: Context) -> list[Span]:
     for run in runs:
         if automaton is None or prefilter is None or not prefilter.search(run.group()):
             continue
-        # Longest sequences first, left to right, none overlapping: "👨‍👩‍👧" is one, not three.
-        for last, size in automaton.iter_long(run.group()):
-            start = run.start() + last + 1 - size
-            end = run.start() + last + 1
+        for _, first, after in automaton.find_matches_as_indexes(run.group()):
+            start, end = run.start() + first, run.start() + after
             if text[start:end] in TEXT_SYMBOLS:
                 continue
             if end < len(text) and text[end] == _VS16:

@@ -1,14 +1,15 @@
 """Finding lexicon phrases in folded text: one Aho-Corasick pass, then a few anchored regexes.
 
 An :class:`Automaton` holds every phrase of one language (English plus the language's own, all
-rule families). Its C automaton (pyahocorasick) finds, in one pass over the folded text, every
-place where some phrase's opening literal occurs ("coupon" of "coupon*", "leave" of
+rule families). Its automaton (ahocorasick_rs, a DFA) finds, in one pass over the folded text,
+every place where some phrase's opening literal occurs ("coupon" of "coupon*", "leave" of
 "leave ~ review*", "your review" of "your review*": two words where only blanks can part them,
-found in the text with its blanks squeezed); numbers, which open "#% off" and "# stars", come
-from one regex pass that keeps only the numbers followed by what a number phrase goes on with.
-Only those places are tried: once with one regex of every phrase (any family) that opens with what
-was found there, which rules out nearly all of them, and where that hits, by each table (see
-:mod:`guardrails.phrase_table`). The regexes are compiled on first use and kept.
+found in the text with its blanks squeezed) and keeps those at a word start, per family. A
+table (some categories of one family) tries only its own, on first ask: with one regex of
+every phrase (any family) that opens with what was found there, which rules out nearly all of
+them, and where that hits, with its own regex (see :mod:`guardrails.phrase_table`). Numbers,
+which open "#% off" and "# stars", are found backwards from what a number phrase goes on with
+("%", "star", "€"), also on first ask. The regexes are compiled on first use and kept.
 
 A phrase may start only at a word start of the text whose key is the phrase's key (see
 :mod:`guardrails.phrase_syntax`): the same rule the engine before this one applied, so the hits
