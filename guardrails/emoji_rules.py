@@ -23,6 +23,7 @@ from pathlib import Path
 import ahocorasick_rs
 
 from guardrails.spans import Context, Span
+from guardrails.textnorm import narrow
 
 DATA = Path(__file__).parent / "data" / "emoji.txt"
 TEXT_SYMBOLS = frozenset("©®™")
@@ -87,7 +88,8 @@ _NOT_AFTER = frozenset(":/=<>^")
 
 def detect(text: str, *, ctx: Context) -> list[Span]:
     found: list[tuple[int, int]] = []
-    automaton, prefilter = _emoji() if not text.isascii() else (None, None)
+    # Every emoji character lies above Latin-1 (© and ® are text symbols here).
+    automaton, prefilter = _emoji() if not narrow(text) else (None, None)
     runs = _NON_ASCII.finditer(text) if prefilter is not None and prefilter.search(text) else ()
     for run in runs:
         if automaton is None or prefilter is None or not prefilter.search(run.group()):

@@ -19,7 +19,7 @@ from guardrails.contacts import KANA_AT, LATIN_AT, LATIN_DOT
 from guardrails.domains import SHORTENERS, bare_domain, registrable
 from guardrails.marketplaces import AMAZON_DOMAINS
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import CJK, GLUE
+from guardrails.textnorm import CJK, GLUE, narrow
 from guardrails.views import reading_through
 
 _MARKDOWN = re.compile(
@@ -182,7 +182,10 @@ _FULLWIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ－＿][．.]|[．.][Ａ-Ｚａ-�
 
 @reading_through
 def detect(text: str, *, ctx: Context) -> list[Span]:
-    if "．" in text or (_WIDE_LETTER.search(text) and _FULLWIDTH.search(text)):
+    wide = not narrow(text) and (
+        "．" in text or (_WIDE_LETTER.search(text) and _FULLWIDTH.search(text))
+    )
+    if wide:
         view = text.translate(_HALFWIDTH)
         found = _detect(view) + _spoken(view, ctx)
         return [replace(span, match=text[span.start : span.end]) for span in found]

@@ -33,11 +33,13 @@ def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
     offset ``q`` of the squeezed text is ``q + shifts[i]`` in ``folded``, ``i`` the last mark at
     or before ``q`` (no marks: nothing moved). Line breaks and double spaces, in every draft,
     are found with ``str`` methods; other blanks take a regex pass."""
-    if _RARE_BLANKS.search(folded):
+    text = folded.replace("\n", " ")  # one for one: offsets stay
+    # A rare blank is unprintable (a control or separator character), so a printable text,
+    # most drafts, has none: ``str.isprintable`` rules that out without a regex pass.
+    if not text.isprintable() and _RARE_BLANKS.search(folded):
         runs = [m.span() for m in _ODD_BLANKS.finditer(folded)]
         text = folded
     else:
-        text = folded.replace("\n", " ")  # one for one: offsets stay
         if "  " not in text:
             return text, [], []
         runs = []

@@ -54,6 +54,14 @@ def _single_words(language: str) -> frozenset[str]:
     return frozenset(fold_str(w) for w in words if w.isalpha() and len(w) >= 3)
 
 
+@lru_cache(maxsize=32)
+def _capitalised(language: str) -> re.Pattern[str]:
+    """The language's one-word placeholder words in capitals ("NOMBRE"), as substrings: a run of
+    capitals that folds to one of them is one of them in capitals (the letters of _CAPS_WORD
+    fold one to one), so where none occurs, no run needs reading."""
+    return re.compile("|".join(re.escape(w.upper()) for w in sorted(_single_words(language))))
+
+
 def _is_slot(inner: str) -> bool:
     inner = inner.strip()
     if len(inner) >= 3 and _CAPS_SLOT.fullmatch(inner) and any(c.isalpha() for c in inner):
@@ -79,14 +87,17 @@ _DATE_MARKS = re.compile(
 _AMOUNT_HINT = re.compile(r"[Xx][.,][Xx]")
 _MARK_HINT = re.compile(r"[〇○●◯×＊*][年月日時]")
 _DATE_HINT = re.compile(r"[./-][Mm]{2}[./-]")
+# What each hint cannot do without ("x." of "XX.XX", ".mm" of "TT.MM.JJJJ"), as substrings.
+_AMOUNT_PAIRS = ("x.", "x,", "X.", "X,")
+_DATE_PAIRS = tuple(f"{sep}{mm}" for sep in "./-" for mm in ("MM", "mm", "Mm", "mM"))
 
 
 def _formats(text: str) -> list[tuple[int, int]]:
     # Substring tests in C first: a regex scan of every draft costs more than the rest.
     found = []
-    if ("X" in text or "x" in text) and _AMOUNT_HINT.search(text):
+    if any(pair in text for pair in _AMOUNT_PAIRS) and _AMOUNT_HINT.search(text):
         found += [m.span() for m in _AMOUNT.finditer(text)]
-    if ("MM" in text or "mm" in text) and _DATE_HINT.search(text):
+    if any(pair in text for pair in _DATE_PAIRS) and _DATE_HINT.search(text):
         found += [m.span() for m in _DATE_FORMAT.finditer(text)]
     if any(mark in text for mark in "〇○●◯×＊*") and _MARK_HINT.search(text):
         found += [m.span() for m in _DATE_MARKS.finditer(text)]
@@ -124,7 +135,9 @@ def _shapes(text: str) -> list[tuple[int, int]]:
 def _capital_words(text: str, language: str) -> list[tuple[int, int]]:
     """Placeholder words in capitals between words that are not: "Hola NOMBRE," (a shouted
     sentence is the formatting rule's)."""
-    found = []
+    found: list[tuple[int, int]] = []
+    if _capitalised(language).search(text) is None:
+        return found  # no placeholder word in capitals anywhere: no run of capitals to read
     single = _single_words(language)
     for m in _CAPS_WORD.finditer(text):
         start, end = m.span()

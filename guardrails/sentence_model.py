@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardrails import solicitation
 from guardrails.spans import Context, Span, quote
-from guardrails.textnorm import CJK_WORD, fold, fold_str
+from guardrails.textnorm import CJK_WORD, fold, fold_str, narrow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -79,6 +79,8 @@ _CJK_TOKEN = "<cjk>"  # a run of kana and kanji, as one word of a pair
 # A piece of a draft the model reads: up to a sentence end (kept) or a line break.
 _PIECE = re.compile(r"[^\n.!?。！？]+[.!?。！？]*")
 MIN_WORDS = 3
+# MIN_WORDS blank-separated words: ``len(piece.split()) >= MIN_WORDS`` without the list.
+_THREE_WORDS = re.compile(rf"\S(?:\s+\S+){{{MIN_WORDS - 2}}}\s+\S")
 CACHE_SIZE = 8192
 MIN_CJK_CHARS = 8
 PREFIX = 5  # word beginnings: "bewert" of "bewertung", "bewerten", "bewertet"
@@ -138,6 +140,8 @@ class SentenceModel:
         self.bias = bias.astype(np.float64)
         self.labels = tuple(labels)
         self.thresholds = dict(zip(self.labels, thresholds, strict=True))
+        # The rules' labels and their thresholds (a label that is no rule never flags).
+        self._flag_at = {label: self.thresholds.get(label, 1.1) for label in RULES}
         self._cache: dict[str, Prediction] = {}
         # One pass sorts the names by kind ("w:", "p:", "b:", "c:"): loading is part of the
         # first check's time (``replydesk check FILE``).
@@ -238,7 +242,9 @@ class SentenceModel:
         texts = sentences if folded else [fold_str(s) for s in sentences]
         cache = self._cache
         # Read once: another thread may empty the cache meanwhile (every answer is kept here).
-        out = [cache.get(text) for text in texts]
+        out = list(map(cache.get, texts))
+        if all(out):  # every sentence seen before: the template drafts' common case
+            return out  # type: ignore[return-value]
         missing = list(dict.fromkeys(t for t, known in zip(texts, out, strict=True) if not known))
         if missing:
             probabilities = self.probabilities(missing, folded=True)
@@ -255,9 +261,7 @@ class SentenceModel:
 
     def sure(self, prediction: Prediction) -> bool:
         """Is the model sure enough to flag (a rule's label at or above its threshold)?"""
-        return prediction.label in RULES and prediction.probability >= self.thresholds.get(
-            prediction.label, 1.1
-        )
+        return prediction.probability >= self._flag_at.get(prediction.label, 2.0)
 
 
 def _codes(text: str) -> npt.NDArray[np.int64]:
@@ -360,10 +364,11 @@ def pieces(text: str) -> list[tuple[int, int]]:
     break, three words or more, or eight characters with kana or kanji (a greeting, a name or
     an abbreviation's stub alone says nothing to the model)."""
     out = []
+    cjk = not narrow(text)  # no kana or kanji in a Latin-1 text
     for m in _PIECE.finditer(text):
         piece = m.group()
-        if len(piece.split()) >= MIN_WORDS or (
-            len(piece) >= MIN_CJK_CHARS and _CJK_CHAR.search(piece)
+        if _THREE_WORDS.search(piece) or (
+            cjk and len(piece) >= MIN_CJK_CHARS and _CJK_CHAR.search(piece)
         ):
             start, end = m.span()
             out.append((start + len(piece) - len(piece.lstrip()), end))
@@ -410,9 +415,10 @@ def detect(text: str, *, ctx: Context, found: Iterable[Span] = ()) -> list[Span]
         at = folded.source
         parts = [folded.text[bisect_left(at, s) : bisect_left(at, e)] for s, e in spans]
     out = []
-    for (start, end), prediction in zip(spans, current.predict(parts, folded=True), strict=True):
-        if not current.sure(prediction):
-            continue
+    predictions = current.predict(parts, folded=True)
+    sure = current.sure
+    flagged = [(span, p) for span, p in zip(spans, predictions, strict=True) if sure(p)]
+    for (start, end), prediction in flagged:
         sentence = text[start:end]
         if prediction.label == "off_platform" and solicitation.asks_nothing(sentence):
             continue  # a warning, a needless contact, an app's feature: as phrases read it

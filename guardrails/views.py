@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 from guardrails.spans import Context, Detector, Span
+from guardrails.textnorm import narrow
 
 # Zero-width and other invisible format characters, the soft hyphen and the word joiner.
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -28,6 +29,8 @@ _LATIN = re.compile("[A-Za-z]")
 
 @functools.lru_cache(maxsize=64)  # the link, e-mail and phone rules ask about the same text
 def _disguised(text: str) -> bool:
+    if narrow(text):  # of the invisible characters and look-alikes, only the soft hyphen
+        return "\u00ad" in text
     if INVISIBLE.search(text):
         return True
     # A look-alike counts only beside Latin letters: Greek or Russian words are just words.
