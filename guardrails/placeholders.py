@@ -87,9 +87,8 @@ _DATE_MARKS = re.compile(
 _AMOUNT_HINT = re.compile(r"[Xx][.,][Xx]")
 _MARK_HINT = re.compile(r"[〇○●◯×＊*][年月日時]")
 _DATE_HINT = re.compile(r"[./-][Mm]{2}[./-]")
-# What each hint cannot do without ("x." of "XX.XX", ".mm" of "TT.MM.JJJJ"), as substrings.
+# What the amount hint cannot do without ("x." of "XX.XX"), as substrings.
 _AMOUNT_PAIRS = ("x.", "x,", "X.", "X,")
-_DATE_PAIRS = tuple(f"{sep}{mm}" for sep in "./-" for mm in ("MM", "mm", "Mm", "mM"))
 
 
 def _formats(text: str) -> list[tuple[int, int]]:
@@ -97,7 +96,7 @@ def _formats(text: str) -> list[tuple[int, int]]:
     found = []
     if any(pair in text for pair in _AMOUNT_PAIRS) and _AMOUNT_HINT.search(text):
         found += [m.span() for m in _AMOUNT.finditer(text)]
-    if any(pair in text for pair in _DATE_PAIRS) and _DATE_HINT.search(text):
+    if _DATE_HINT.search(text):  # opens with a separator: re skips ahead to each in C
         found += [m.span() for m in _DATE_FORMAT.finditer(text)]
     if any(mark in text for mark in "〇○●◯×＊*") and _MARK_HINT.search(text):
         found += [m.span() for m in _DATE_MARKS.finditer(text)]

@@ -60,6 +60,7 @@ CJK_WORD = KANA + HAN + HAN_COMPATIBILITY
 _CJK_WORD_RANGES = tuple((block[0], block[-1]) for block in (KANA, HAN, HAN_COMPATIBILITY))
 
 
+@lru_cache(maxsize=64)  # several rules ask about the same text
 def narrow(text: str) -> bool:
     """Is every character of ``text`` below U+0100 (ASCII and Latin-1)? The encoder answers at
     memory speed, which lets the rules whose characters all lie above (full-width forms, emoji,
