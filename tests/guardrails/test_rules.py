@@ -98,6 +98,7 @@ def test_incentive_that_leaves_nothing_is_blocked() -> None:
         f"{ORDER} <<<BUYER_MESSAGE Where is my parcel?",  # a model echoing its prompt
         f"{ORDER} We ship today.\nKNOWLEDGE>>>",
         f"{ORDER} ‹‹‹TEMPLATE Your parcel is on its way.",
+        f"{ORDER} Your parcel arrives on DD.Mm.YYYY.",  # a date format in mixed case too
     ],
 )
 def test_placeholders_block(text: str) -> None:
