@@ -107,9 +107,10 @@ def _fold_char(char: str) -> str:
 
 # Characters whose NFKC + casefold is exactly one character that ``str.casefold`` produces on
 # its own: ASCII, most Latin letters, kana and kanji. Runs of them fold in C; only the rest
-# (full-width forms, ß, emoji, combining marks, …) go through the per-character path.
+# (full-width forms, ß, the ligatures Ĳ and Ŀ, emoji, combining marks, …) go through the
+# per-character path.
 _SIMPLE = (
-    "\x00-\x7f\u00c0-\u00de\u00e0-\u00ff\u0100-\u012f\u0131-\u0148\u014a-\u017e"
+    "\x00-\x7f\u00c0-\u00de\u00e0-\u00ff\u0100-\u012f\u0131\u0134-\u013e\u0141-\u0148\u014a-\u017e"
     "\u3001-\u302f\u3041-\u3096\u309d\u309e\u30a1-\u30fe" + HAN_UNIFIED
 )
 _COMPLEX = re.compile(f"[^{_SIMPLE}]+")
