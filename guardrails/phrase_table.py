@@ -72,7 +72,9 @@ class Scan:
     asks for its places (:meth:`places`): only then are its hits checked for their key and
     tried with their bucket's pattern, so the families no detector reads for a text (closings
     of a reply, say) cost nothing past the automaton. The number starts are found on first
-    ask, too. What is worked out is kept: the tables of one check share a scan."""
+    ask, too. What is worked out is kept: the tables of one check share a scan (and so may two
+    checks of the same text in two threads, through ``phrases._scan``: both may work out one
+    table's places, the same answer, each stored whole)."""
 
     __slots__ = ("_automaton", "_folded", "_hits", "_numbers", "_places")
 
