@@ -24,13 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from guardrails import contacts, fluency, sentences
+from guardrails import contacts, fluency, sentences, solicitation
 from guardrails.ranges import Ranges
 from guardrails.report import Finding
-from guardrails.spans import Span, quote
+from guardrails.spans import Span
 
 MAX_FILLER_WORDS = 3
-OFF_PLATFORM_WHY = "buyers must be served through Amazon, not sent elsewhere."
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +71,10 @@ def resolve(text: str, spans: list[tuple[int, Span]]) -> Plan:
 
     contact, broken, clauses, invited = _contact_only(text, bounds, spans, ranges)
     for start, end in invited:
-        match = text[start:end]
-        msg = f'Removed a sentence (contact outside Amazon: "{quote(match)}"): {OFF_PLATFORM_WHY}'
-        findings.append(Finding("off_platform", "fixed", match, start, end, msg))
+        span = solicitation.sentence_span(
+            "off_platform", text, start, end, "contact outside Amazon"
+        )
+        findings.append(_finding(span))
     broken_set, clause_set = Ranges(broken), Ranges(clauses)
     edits = [
         Edit(*sentences.removal_range(text, s, e), sentences.SEAM) for s, e in ranges + contact

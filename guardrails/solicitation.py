@@ -110,7 +110,9 @@ def _ratings_only(
     return [hit for where, hit in zip(owner, found, strict=True) if where not in plain]
 
 
-def _span(rule: str, text: str, start: int, end: int, category: str) -> Span:
+def sentence_span(rule: str, text: str, start: int, end: int, category: str) -> Span:
+    """The fix of a sentence that breaks ``rule`` (review, incentive, off_platform): it goes
+    whole, and the message names what it held."""
     match = text[start:end]
     kind = category.replace("_", " ")
     msg = f'Removed a sentence ({kind}: "{quote(match)}"): {_WHY[rule]}'
@@ -129,7 +131,7 @@ def detect_reviews(text: str, *, ctx: Context) -> list[Span]:
     last = -1
     for start, end, category in hits:
         if start >= last:
-            spans.append(_span("review_solicitation", text, start, end, category))
+            spans.append(sentence_span("review_solicitation", text, start, end, category))
             last = end
     return spans
 
@@ -148,13 +150,13 @@ def detect_incentives(text: str, *, ctx: Context) -> list[Span]:
     offers = _hits(text, "offers", ctx)
     asks = _hits(text, "review", ctx)
     if not asks:  # compensation alone ("we refunded you") is ordinary support
-        return [_span("incentive", text, *hit) for hit in offers]
+        return [sentence_span("incentive", text, *hit) for hit in offers]
     bounds = sentences.bounds(text)
     asked = {sentences.covering(bounds, s, e) for s, e, _ in asks}
-    spans = [_span("incentive", text, *hit) for hit in offers]
+    spans = [sentence_span("incentive", text, *hit) for hit in offers]
     for start, end, category in _hits(text, "compensation", ctx):
         if sentences.covering(bounds, start, end) in asked:
-            spans.append(_span("incentive", text, start, end, category))
+            spans.append(sentence_span("incentive", text, start, end, category))
     return spans
 
 
@@ -266,10 +268,10 @@ def detect_off_platform(text: str, *, ctx: Context) -> list[Span]:
             and not declines(text, start, end, invitation=True)
             and not _feature(text, start, end)
         )
-    spans = [_span("off_platform", text, *hit) for hit in hits]
+    spans = [sentence_span("off_platform", text, *hit) for hit in hits]
     if "@" in text or "＠" in text:
         spans += [
-            _span("off_platform", text, m.start(), m.end(), "social handle")
+            sentence_span("off_platform", text, m.start(), m.end(), "social handle")
             for m in _HANDLE.finditer(text)
         ]
     return spans
