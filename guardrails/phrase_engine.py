@@ -89,6 +89,7 @@ class Automaton:
         self._number_texts: dict[str, None] = {}
         self._starts: re.Pattern[str] | None = None
         self._heads: tuple[str, ...] | None = None
+        self._heads_known = False  # _heads is worked out on first use (None: no heads)
         for family, categories in families.items():
             for items in categories.values():
                 for phrase in items:
@@ -186,43 +187,52 @@ class Automaton:
         if not self._number_families:
             return ()
         pattern = self.any_pattern(NUMBER)
-        if self._starts is None:
-            self._number_starts()
-        heads = self._heads
+        heads = self._number_heads()
         if heads is None:
-            assert self._starts is not None
-            starts: Iterable[int] = [m.start() for m in self._starts.finditer(folded)]
+            regex = self._starts or self._number_starts()
+            starts: Iterable[int] = [m.start() for m in regex.finditer(folded)]
         else:
             starts = sorted({s for head in heads for s in _numbers_before(folded, head)})
         return tuple(start for start in starts if pattern.match(folded, start) is not None)
+
+    def _number_rests(self) -> list[str]:
+        """What each number phrase goes on with after its number ("% off", "star*", "€")."""
+        return [
+            _NUMBER_OPENING.sub("", fold_str(text).lstrip(), count=1).lstrip()
+            for text in self._number_texts
+        ]
+
+    def _number_heads(self) -> tuple[str, ...] | None:
+        """The literal text each number phrase goes on with ("%", "star", "€"), searched with
+        ``str.find``: they stand for :meth:`_number_starts`'s regex when every number phrase has
+        one, giving the same starts without trying every digit. A head that opens with another
+        ("%off", "%") is found where that one is. None: some phrase has none."""
+        if self._heads_known:
+            return self._heads
+        heads: set[str] = set()
+        for rest in self._number_rests():
+            whole = re.match(r"[^\s*~#]+", rest)
+            if whole is None or whole.group()[0] in _NOT_A_HEAD:
+                self._heads, self._heads_known = None, True
+                return None
+            heads.add(whole.group())
+        self._heads = tuple(
+            sorted(h for h in heads if not any(h != g and h.startswith(g) for g in heads))
+        )
+        self._heads_known = True
+        return self._heads
 
     def _number_starts(self) -> re.Pattern[str]:
         """Where a number phrase may start, found in C: a run of digits at a word start (the
         look-behind follows the first digit, so ``re`` skips ahead to digits), followed (past
         a decimal part and blanks) by what some number phrase goes on with: "%" of "#% off",
         "-s" of "#-star", "s" of "# stars". An order ID's "114-" or a price's "12,99 €" ends
-        there, unless a phrase goes on with it."""
+        there, unless a phrase goes on with it. Compiled only when the heads cannot stand for
+        it (and by the tests, which compare the two)."""
         follow: set[str] | None = set()
-        heads: set[str] | None = set()
-        for text in self._number_texts:
-            rest = _NUMBER_OPENING.sub("", fold_str(text).lstrip(), count=1).lstrip()
+        for rest in self._number_rests():
             head = re.match(r"[^\s*~#]{1,2}", rest)
             follow = None if follow is None or head is None else {*follow, head.group()}
-            whole = re.match(r"[^\s*~#]+", rest)  # all the literal text a number goes on with
-            if heads is not None and whole is not None and whole.group()[0] not in _NOT_A_HEAD:
-                heads.add(whole.group())
-            else:
-                heads = None
-        # The heads, searched with ``str.find``, stand for the regex below when every number
-        # phrase goes on with literal text: the same starts, without trying every digit.
-        # A head that opens with another ("%off", "%") is found where that one is.
-        self._heads = (
-            None
-            if heads is None
-            else tuple(
-                sorted(h for h in heads if not any(h != g and h.startswith(g) for g in heads))
-            )
-        )
         ahead = (
             rf"(?=(?:[.,]\d+)?\s*(?:{'|'.join(map(re.escape, sorted(follow)))}))" if follow else ""
         )
