@@ -70,6 +70,8 @@ def _emoji() -> tuple[ahocorasick_rs.AhoCorasick, re.Pattern[str]]:
     bmp = [c for c in starts if ord(c) <= 0xFFFF]
     if not all(0x1F000 <= ord(c) <= 0x1FAFF for c in starts if ord(c) > 0xFFFF):
         raise RuntimeError("emoji.txt has pictographs outside U+1F000-U+1FAFF")
+    if any(ord(c) < 0x100 for c in starts):  # detect skips Latin-1 texts unread
+        raise RuntimeError("emoji.txt has an emoji that starts below U+0100")
     prefilter = re.compile("[" + _ranges([*bmp, "\u20e3", "\ufe0f"]) + "]|[\U0001f000-\U0001faff]")
     return automaton, prefilter
 

@@ -25,12 +25,15 @@ _LOOK_ALIKES = str.maketrans(
 )
 _LOOK_ALIKE = re.compile("[АВЕКМНОРСТХаеорсухіјѕԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοντ]")
 _LATIN = re.compile("[A-Za-z]")
+# The invisible characters below U+0100 (the soft hyphen), read off INVISIBLE itself; every
+# look-alike lies above.
+_NARROW_INVISIBLE = tuple(char for char in map(chr, range(0x100)) if INVISIBLE.match(char))
 
 
 @functools.lru_cache(maxsize=64)  # the link, e-mail and phone rules ask about the same text
 def _disguised(text: str) -> bool:
-    if narrow(text):  # of the invisible characters and look-alikes, only the soft hyphen
-        return "\u00ad" in text
+    if narrow(text):  # no look-alike, and of the invisible characters only the Latin-1 ones
+        return any(char in text for char in _NARROW_INVISIBLE)
     if INVISIBLE.search(text):
         return True
     # A look-alike counts only beside Latin letters: Greek or Russian words are just words.
