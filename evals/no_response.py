@@ -20,9 +20,10 @@ DEV_DIR = DATA_DIR / "no_response"
 
 
 def read(directory: Path = DEV_DIR) -> list[tuple[str, str, bool]]:
-    """``(language, text, needs_reply)`` of every example."""
+    """``(language, text, needs_reply)`` of every example: the development set
+    (``<language>.jsonl``) and the further examples (``more/<language>.jsonl``)."""
     out = []
-    for path in sorted(directory.glob("*.jsonl")):
+    for path in sorted(directory.glob("*.jsonl")) + sorted(directory.glob("more/*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
