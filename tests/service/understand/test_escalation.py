@@ -250,6 +250,18 @@ def test_look_alikes_of_those_concepts_do_not_escalate(text: str, language: str)
         ("Ho già ritirato la contestazione con la banca, grazie.", "it"),
         ("Die Rückbuchung habe ich inzwischen zurückgezogen.", "de"),
         ("先月の保証申請は、すぐ対応いただけたので取り下げました。", "ja"),
+        # The same said otherwise: the claim named "A-to-z", other verbs, a pronoun, a passive.
+        ("Just so you know, I cancelled the A-to-z since the refund came through.", "en"),
+        ("My A-to-z claim is no longer open, thanks for sorting it.", "en"),
+        ("Den Käuferschutz-Fall bei PayPal habe ich wieder geschlossen, Teil ist da.", "de"),
+        (
+            "J'avais fait opposition, je l'ai annulée auprès de ma banque.",
+            "fr",
+        ),
+        ("Je retire mes accusations d'arnaque, le colis est bien arrivé.", "fr"),
+        ("La richiesta di garanzia A-to-z è stata ritirata, la questione è chiusa.", "it"),
+        ("La reclamación de la garantía de la A a la Z ya está retirada.", "es"),
+        ("A-to-zの申請は撤回しました。", "ja"),
         # A claim ruled out, with the complaint that follows it ("…, but the parcel is stuck").
         (
             "I'm not going to open an A-to-z claim, but the parcel has been stuck for a week.",
