@@ -1,7 +1,7 @@
 """Finding lexicon phrases in folded text: one Aho-Corasick pass, then a few anchored regexes.
 
 An :class:`Automaton` holds every phrase of one language (English plus the language's own, all
-rule families). Its automaton (ahocorasick_rs, a DFA) finds, in one pass over the folded text,
+rule families). Its automaton (ahocorasick_rs) finds, in one pass over the folded text,
 every place where some phrase's opening literal occurs ("coupon" of "coupon*", "leave" of
 "leave ~ review*", "your review" of "your review*": two words where only blanks can part them,
 found in the text with its blanks squeezed) and keeps those at a word start, per family. A
@@ -127,10 +127,10 @@ class Automaton:
             # scan, so the hot loop reads it from the hit itself).
             slots = [[entry, None] for entry in found]
             self._values.append((cjk, slots))
+        # The library's default (a contiguous NFA): its DFA scanned no faster in whole checks
+        # and held 7 MB more over the six languages (measured side by side, 2026-12-08).
         self._ac = (
-            ahocorasick_rs.AhoCorasick(
-                list(entries), implementation=ahocorasick_rs.Implementation.DFA
-            )
+            ahocorasick_rs.AhoCorasick(list(entries))
             if entries
             else None
         )
