@@ -194,7 +194,7 @@ BLIND_DIR = Path(__file__).resolve().parent / "data" / "routing-blind"
 # in-sample figures. A set not named here is still blind and is scored once, by hand, with
 # `python -m evals.routing_blind evals/data/routing-blind/<set>.sealed.tar.gz`; then its name
 # goes here.
-SCORED = frozenset({"a", "c", "d"})
+SCORED = frozenset({"a", "c", "d", "e"})
 
 
 def _sealed(archive: Path) -> Callable[[], str]:

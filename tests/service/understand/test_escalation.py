@@ -111,13 +111,15 @@ def test_draft_is_still_produced_but_marked(client: TestClient) -> None:
 @pytest.mark.eval
 def test_the_intent_models_ordinary_examples_rarely_escalate() -> None:
     """~14,000 ordinary messages (service/data/intents, bar the claims): a broad look-alike check
-    of the phrase lists alone, without the intent model. The `written4` files are left out:
-    their writers were asked for escalating shapes (a charger that melted, a bulk order paid
-    by bank transfer) as well as look-alikes, so they are no ordinary messages."""
+    of the phrase lists alone, without the intent model. The `written4` and `written5` files
+    are left out: their writers were asked for escalating shapes (a charger that melted, a bulk
+    order paid by bank transfer) as well as look-alikes, so they are no ordinary messages."""
     root = REPO / "service" / "data" / "intents"
     total = flagged = 0
     for path in root.glob("*/*.txt"):
-        if path.name.split(".")[0] == "a_to_z_claim" or path.name.endswith(".written4.txt"):
+        if path.name.split(".")[0] == "a_to_z_claim" or path.name.endswith(
+            (".written4.txt", ".written5.txt")
+        ):
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
