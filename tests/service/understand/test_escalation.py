@@ -218,6 +218,20 @@ def test_a_sentence_set_aside_keeps_the_intent_from_calling_it_a_claim() -> None
         ("Ich werde mich an Amazon wenden.", "de", "a_to_z_claim"),
         ("J'ai fait une opposition bancaire.", "fr", "chargeback"),
         ("弁護士と相談しています。", "ja", "legal_threat"),
+        # Set e (in-sample): a consumer-protection body named, in its own words per language.
+        ("I've filed a complaint with the consumer protection bureau.", "en", "legal_threat"),
+        ("Ich habe mich an die Schlichtungsstelle gewandt.", "de", "legal_threat"),
+        (
+            "J'ai fait un signalement sur SignalConso et contacté UFC-Que Choisir.",
+            "fr",
+            "legal_threat",
+        ),
+        ("Voy a acudir a la oficina municipal de consumo (OMIC).", "es", "legal_threat"),
+        ("Mi rivolgerò a un'associazione a tutela dei consumatori.", "it", "legal_threat"),
+        ("消費生活センターに相談しました。", "ja", "legal_threat"),
+        ("カードの引き落としを止めてもらいます。", "ja", "chargeback"),
+        ("シリアル番号が公式サイトで確認できません。本物でしょうか。", "ja", "fraud_signal"),
+        ("Per 200 pezzi potremmo pagare con bonifico fuori dal sito.", "it", "off_amazon"),
     ],
 )
 def test_concepts_the_blind_set_showed_missing(text: str, language: str, reason: str) -> None:
@@ -264,6 +278,13 @@ def test_look_alikes_of_those_concepts_do_not_escalate(text: str, language: str)
         ("La richiesta di garanzia A-to-z è stata ritirata, la questione è chiusa.", "it"),
         ("La reclamación de la garantía de la A a la Z ya está retirada.", "es"),
         ("A-to-zの申請は撤回しました。", "ja"),
+        # A dispute of the past, said to be resolved (set e, in-sample), and a claim ruled out.
+        ("Last year I had a dispute with my bank over another order, it was resolved.", "en"),
+        ("Tuve una disputa con la tarjeta el año pasado, ya está resuelta.", "es"),
+        ("J'avais une contestation bancaire avec un autre vendeur, elle est réglée.", "fr"),
+        ("Pas question de passer par la garantie A-to-z, je veux juste mon colis.", "fr"),
+        ("カード会社への異議申し立ては解決済みです。", "ja"),
+        ("A-to-z保証は使いません。発送状況だけ教えてください。", "ja"),
         # A claim ruled out, with the complaint that follows it ("…, but the parcel is stuck").
         (
             "I'm not going to open an A-to-z claim, but the parcel has been stuck for a week.",
