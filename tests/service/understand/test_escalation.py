@@ -232,6 +232,8 @@ def test_a_sentence_set_aside_keeps_the_intent_from_calling_it_a_claim() -> None
         ("カードの引き落としを止めてもらいます。", "ja", "chargeback"),
         ("シリアル番号が公式サイトで確認できません。本物でしょうか。", "ja", "fraud_signal"),
         ("Per 200 pezzi potremmo pagare con bonifico fuori dal sito.", "it", "off_amazon"),
+        ("A mi hija se le rompió el juguete y se lastimó el dedo.", "es", "safety_incident"),
+        ("Mi hijo se hizo daño en la mano con una pieza rota.", "es", "safety_incident"),
     ],
 )
 def test_concepts_the_blind_set_showed_missing(text: str, language: str, reason: str) -> None:
