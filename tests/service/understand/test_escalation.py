@@ -240,6 +240,12 @@ def test_concepts_the_blind_set_showed_missing(text: str, language: str, reason:
     assert reason in signals(text, language=language)
 
 
+def test_a_claim_closed_against_the_buyer_still_escalates() -> None:
+    # "Resolved" and "settled" end a dispute; "closed" alone does not say in whose favour.
+    text = "My A-to-z claim was closed without a refund, so I'm taking legal action."
+    assert "legal_threat" in signals(text, language="en")
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
